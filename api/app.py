@@ -1,0 +1,62 @@
+"""The FastAPI application factory. Pool, encoder and model are opened in the lifespan, not at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import errors
+from api.middleware import HttpMiddleware, Metrics, RateLimiter
+from api.routes import audit, candidates, health, models, outcomes, rematch, vacancies
+from matcher import __version__
+from matcher.config import Settings, get_settings
+from matcher.db import open_database
+from matcher.service import Service
+
+DESCRIPTION = """
+Candidate–vacancy matching for Werk en Inkomen. Every ranking is advice: a person decides.
+
+Authenticate with `Authorization: Bearer <key>` (create keys with `matcher keys create`).
+Errors are problem details (RFC 9457); validation errors list each field path.
+"""
+
+
+def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = service is None
+        svc = service or Service(settings, open_database(settings))
+        app.state.service = svc
+        try:
+            svc.encoder  # noqa: B018  load the model once, before the first request
+        except Exception:  # readiness reports it; the process stays up for /healthz
+            errors.log.exception("encoder could not be loaded")
+        yield
+        if own:
+            svc.db.close()
+
+    app = FastAPI(title="werkmatch", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    errors.install(app)
+    for module in (health, candidates, vacancies, outcomes, rematch, models, audit):
+        app.include_router(module.router)
+    try:
+        from api.ui import routes as ui_routes
+    except ImportError:  # the UI is optional for a headless deployment
+        ui_routes = None
+    if ui_routes is not None:
+        ui_routes.install(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "PUT", "POST",
+                           "DELETE"], allow_headers=["Authorization", "Content-Type", "If-Match"])
+    app.add_middleware(HttpMiddleware, metrics=metrics, max_body=settings.max_body_bytes)
+    return app

@@ -1,0 +1,89 @@
+"""Candidates: upsert, read, erase, bulk import, list, matches."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import ServiceDep, actor_dep
+from api.present import etag, match_list, parse_if_match
+from api.schemas import ImportResult, MatchList, Upserted
+from matcher import importers
+from matcher.domain import CandidateIn
+
+router = APIRouter(prefix="/v1/candidates", tags=["candidates"])
+RefPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", description="Szeebra reference")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.put("/{ref}", response_model=Upserted, summary="Create or update one candidate (idempotent)")
+def put_candidate(ref: RefPath, body: CandidateIn, service: ServiceDep, response: Response,
+                  actor: actor_dep("consultant", "batch"),  # type: ignore[valid-type]
+                  if_match: Annotated[str | None, Header(max_length=40)] = None) -> Upserted:
+    result = service.upsert_candidate(ref, body, actor=actor, if_match=parse_if_match(if_match))
+    response.status_code = 201 if result.created else 200
+    response.headers["ETag"] = etag(result.version)
+    return Upserted(**result.__dict__)
+
+
+@router.get("/{ref}", summary="Read one candidate, with restrictions and outcome history")
+def get_candidate(ref: RefPath, service: ServiceDep, response: Response,
+                  actor: actor_dep("consultant")) -> dict[str, Any]:  # type: ignore[valid-type]
+    row = service.get_candidate(ref, actor=actor)
+    response.headers["ETag"] = etag(row["version"])
+    return {k: v for k, v in row.items() if k not in ("id", "change_seq", "content_hash")}
+
+
+@router.delete("/{ref}", status_code=204, summary="Erase a candidate everywhere (outcomes kept anonymised)")
+def delete_candidate(ref: RefPath, service: ServiceDep, actor: actor_dep()) -> Response:  # type: ignore[valid-type]
+    service.erase_candidate(ref, actor=actor)
+    return Response(status_code=204)
+
+
+@router.post("/import", response_model=ImportResult, summary="Bulk import (NDJSON or Szeebra CSV), all-or-nothing",
+             responses={422: {"description": "nothing was written; the per-row error report is in `errors`"}})
+async def import_candidates(request: Request, service: ServiceDep,
+                            actor: actor_dep("batch")) -> JSONResponse:  # type: ignore[valid-type]
+    data = await request.body()
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("text/csv", "application/csv"):
+        items, errors = importers.candidates_csv(data)
+    elif kind in ("application/x-ndjson", "application/ndjson", "application/jsonl"):
+        items, errors = importers.candidates_ndjson(data)
+    else:
+        return JSONResponse({"type": "about:blank", "title": "Unsupported media type", "status": 415,
+                             "detail": "send application/x-ndjson or text/csv"}, status_code=415,
+                            media_type="application/problem+json")
+    return _import_response(service.import_candidates(items, actor=actor) if not errors else None,
+                            len(items) + len(errors), errors)
+
+
+def _import_response(report: Any, received: int, errors: list[dict[str, Any]]) -> JSONResponse:
+    if report is None or not report.ok:
+        errs = errors if report is None else report.errors
+        body = ImportResult(ok=False, received=received, errors=errs).model_dump()
+        body |= {"type": "about:blank", "title": "Invalid input", "status": 422,
+                 "detail": f"{len(errs or [])} row(s) have errors; nothing was written"}
+        return JSONResponse(body, status_code=422, media_type="application/problem+json")
+    return JSONResponse(ImportResult(**report.__dict__).model_dump())
+
+
+@router.get("", summary="List candidates (consultants see only their municipality)")
+def list_candidates(service: ServiceDep, actor: actor_dep("consultant"),  # type: ignore[valid-type]
+                    municipality: Annotated[str | None, Query(max_length=40)] = None,
+                    status: Annotated[str | None, Query(pattern="^(active|placed|paused|withdrawn)$")] = None,
+                    text: Annotated[str | None, Query(max_length=100)] = None,
+                    limit: Limit = 50, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict[str, Any]:
+    rows = service.list_candidates(actor=actor, municipality=municipality, status=status, text=text,
+                                   limit=limit, offset=offset)
+    return {"items": rows, "limit": limit, "offset": offset}
+
+
+@router.get("/{ref}/matches", response_model=MatchList, summary="Ranked open vacancies for one person")
+def candidate_matches(ref: RefPath, service: ServiceDep, request: Request,
+                      actor: actor_dep("consultant"), limit: Limit = 20) -> MatchList:  # type: ignore[valid-type]
+    shortlist = service.matches(ref, actor=actor, limit=limit)
+    request.app.state.metrics.shortlist_size.observe(len(shortlist.result.items))
+    return match_list(shortlist, actor, "candidate")

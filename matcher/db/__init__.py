@@ -1,0 +1,9 @@
+"""Database access: psycopg 3 without an ORM.
+
+Repositories take a connection and never commit; the caller (a request, a CLI command, a batch
+chunk) owns the transaction.
+"""
+
+from matcher.db.connect import Conn, Database, open_database
+
+__all__ = ["Conn", "Database", "open_database"]

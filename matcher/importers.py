@@ -1,0 +1,172 @@
+"""Parsing bulk files (NDJSON, Szeebra CSV) into validated items with a per-row error report.
+
+Nothing is written here: the caller writes all rows or none.
+
+Szeebra CSV export columns (header row required; unknown columns are an error, missing ones empty):
+``ref, municipality, postcode, trede, hours_min, hours_max, max_travel_km, driving_licences,
+dutch_level, education_level, certificates, skills, experience, desired_occupations, shifts,
+restrictions, summary, status``. List cells are separated by ``;``. ``skills`` and ``experience`` items
+may carry years as ``label:years`` (``heftruck rijden:3;orderpicken``). ``restrictions`` items are
+``code=value`` (``max_lift_kg=10``), a bare ``code`` (``no_night``), or ``tekst:free text``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from matcher.domain import CandidateIn, Ref, VacancyIn, VacancyKey
+
+CSV_COLUMNS = ("ref", "municipality", "postcode", "trede", "hours_min", "hours_max", "max_travel_km",
+               "driving_licences", "dutch_level", "education_level", "certificates", "skills", "experience",
+               "desired_occupations", "shifts", "restrictions", "summary", "status")
+LIST_COLUMNS = {"driving_licences", "certificates", "desired_occupations", "shifts"}
+INT_COLUMNS = {"trede", "hours_min", "hours_max", "max_travel_km"}
+
+
+class _CandidateLine(CandidateIn):
+    ref: Ref
+
+
+class _VacancyLine(VacancyIn):
+    source: str
+    external_id: str
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _errors(exc: ValidationError) -> list[dict[str, str]]:
+    return [{"loc": _loc(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+
+
+def _ndjson(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        yield 1, None, "the file is not UTF-8"
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line), None
+        except json.JSONDecodeError as exc:
+            yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+
+
+def _validate(model: type[BaseModel], number: int, raw: Any, parse_error: str | None,
+              errors: list[dict[str, Any]]) -> BaseModel | None:
+    if parse_error:
+        errors.append({"row": number, "errors": [{"loc": "", "msg": parse_error}]})
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors.append({"row": number, "errors": _errors(exc)})
+        return None
+
+
+def candidates_ndjson(data: bytes) -> tuple[list[tuple[str, CandidateIn]], list[dict[str, Any]]]:
+    items: list[tuple[str, CandidateIn]] = []
+    errors: list[dict[str, Any]] = []
+    for number, raw, err in _ndjson(data):
+        line = _validate(_CandidateLine, number, raw, err, errors)
+        if isinstance(line, _CandidateLine):
+            items.append((line.ref, CandidateIn.model_validate(line.model_dump(exclude={"ref"}))))
+    return items, errors
+
+
+def vacancies_ndjson(data: bytes) -> tuple[list[tuple[tuple[str, str], VacancyIn]], list[dict[str, Any]]]:
+    items: list[tuple[tuple[str, str], VacancyIn]] = []
+    errors: list[dict[str, Any]] = []
+    for number, raw, err in _ndjson(data):
+        line = _validate(_VacancyLine, number, raw, err, errors)
+        if isinstance(line, _VacancyLine):
+            try:
+                key = VacancyKey(source=line.source, external_id=line.external_id)
+            except ValidationError as exc:
+                errors.append({"row": number, "errors": _errors(exc)})
+                continue
+            items.append(((key.source, key.external_id),
+                          VacancyIn.model_validate(line.model_dump(exclude={"source", "external_id"}))))
+    return items, errors
+
+
+def _split(cell: str) -> list[str]:
+    return [p.strip() for p in cell.split(";") if p.strip()]
+
+
+def _with_years(cell: str, key: str) -> list[dict[str, Any]]:
+    out = []
+    for part in _split(cell):
+        label, _, years = part.rpartition(":")
+        if label and years.replace(".", "", 1).replace(",", "", 1).isdigit():
+            out.append({key: label.strip(), "years": float(years.replace(",", "."))})
+        else:
+            out.append({key: part})
+    return out
+
+
+def _restrictions(cell: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for part in _split(cell):
+        if part.lower().startswith("tekst:"):
+            out.append({"text": part[6:].strip()})
+        elif "=" in part:
+            code, _, value = part.partition("=")
+            out.append({"code": code.strip(), "value": value.strip()})
+        else:
+            out.append({"code": part})
+    return out
+
+
+def candidates_csv(data: bytes) -> tuple[list[tuple[str, CandidateIn]], list[dict[str, Any]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [{"row": 1, "errors": [{"loc": "", "msg": "the file is not UTF-8"}]}]
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") and "," not in sample.splitlines()[0] else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    unknown = set(reader.fieldnames or []) - set(CSV_COLUMNS)
+    if unknown or not reader.fieldnames or "ref" not in reader.fieldnames:
+        msg = f"unknown columns: {', '.join(sorted(unknown))}" if unknown else "the header needs at least ref"
+        return [], [{"row": 1, "errors": [{"loc": "header", "msg": msg + f"; accepted: {', '.join(CSV_COLUMNS)}"}]}]
+    items: list[tuple[str, CandidateIn]] = []
+    errors: list[dict[str, Any]] = []
+    try:
+        for number, record in enumerate(reader, start=2):
+            if None in record:
+                errors.append({"row": number, "errors": [{"loc": "", "msg": "more cells than header columns"}]})
+                continue
+            raw: dict[str, Any] = {}
+            for column, cell in record.items():
+                cell = (cell or "").strip()
+                if not cell:
+                    continue
+                if column in LIST_COLUMNS:
+                    raw[column] = _split(cell)
+                elif column == "skills":
+                    raw[column] = _with_years(cell, "label")
+                elif column == "experience":
+                    raw[column] = _with_years(cell, "title")
+                elif column == "restrictions":
+                    raw[column] = _restrictions(cell)
+                else:
+                    raw[column] = cell
+            line = _validate(_CandidateLine, number, raw, None, errors)
+            if isinstance(line, _CandidateLine):
+                items.append((line.ref, CandidateIn.model_validate(line.model_dump(exclude={"ref"}))))
+    except csv.Error as exc:
+        errors.append({"row": reader.line_num, "errors": [{"loc": "", "msg": f"unreadable CSV: {exc}"}]})
+    return items, errors

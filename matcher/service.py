@@ -1,0 +1,419 @@
+"""The service: every use case the API, the CLI and the nightly job share.
+
+Each public method owns its transaction. Methods with more than two parameters take keywords.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from matcher import ingest, registry, repository
+from matcher.config import Settings
+from matcher.db import Conn, Database
+from matcher.domain import CandidateIn, OutcomeIn, VacancyIn
+from matcher.embeddings import Encoder, load_encoder
+from matcher.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from matcher.explain import Explainer
+from matcher.index import MatchIndex, Snapshot
+from matcher.ranking import RankResult, for_candidate, for_vacancy
+from matcher.scoring import AdditiveModel
+from matcher.security import SYSTEM, Actor, audit, pseudonym
+from matcher.vocabulary import Vocabulary
+from matcher.vocabulary.normalise import Normaliser
+
+log = logging.getLogger(__name__)
+MAX_IMPORT_ROWS = 20_000
+
+
+@dataclass
+class Upserted:
+    id: int
+    version: int
+    created: bool
+    changed: bool
+
+
+@dataclass
+class ImportReport:
+    ok: bool
+    received: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    encoded: int = 0
+    errors: list[dict[str, Any]] | None = None
+
+
+@dataclass
+class Shortlist:
+    request_id: str
+    model_version: str
+    result: RankResult
+
+
+class Service:
+    def __init__(self, settings: Settings, db: Database, *, encoder: Encoder | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self._encoder = encoder
+        self._lock = threading.RLock()
+        self._vocabulary: Vocabulary | None = None
+        self._normaliser: Normaliser | None = None
+        self._index: MatchIndex | None = None
+        self.models = registry.ModelCache(settings.models_dir)
+        self.audit_key = settings.audit_key()
+
+    # -- resources, opened on first use ------------------------------------------------------
+    @property
+    def encoder(self) -> Encoder:
+        with self._lock:
+            if self._encoder is None:
+                self._encoder = load_encoder(self.settings.encoder_path, batch_size=self.settings.encoder_batch_size)
+            return self._encoder
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        with self._lock:
+            if self._vocabulary is None:
+                with self.db.connection() as conn:
+                    self._vocabulary = Vocabulary.from_db(conn)
+            return self._vocabulary
+
+    @property
+    def normaliser(self) -> Normaliser:
+        with self._lock:
+            if self._normaliser is None:
+                self._normaliser = Normaliser(self.vocabulary, self.encoder)
+            return self._normaliser
+
+    @property
+    def index(self) -> MatchIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = MatchIndex(self.vocabulary, encoder_name=self.encoder.name, dim=self.encoder.dim)
+            return self._index
+
+    def reload_vocabulary(self) -> None:
+        with self._lock:
+            self._vocabulary = self._normaliser = self._index = None
+
+    def snapshot(self, conn: Conn) -> Snapshot:
+        return self.index.refresh(conn)
+
+    def champion(self, conn: Conn) -> AdditiveModel:
+        return self.models.champion(conn)
+
+    def pseudonym(self, ref: str) -> str:
+        return pseudonym(self.audit_key, ref)
+
+    # -- candidates ---------------------------------------------------------------------------
+    def _check_scope(self, actor: Actor, municipality: str | None) -> None:
+        if actor.role == "consultant" and actor.municipality and municipality != actor.municipality:
+            raise NotFound("no such candidate in your municipality")
+
+    def upsert_candidate(self, ref: str, body: CandidateIn, *, actor: Actor, if_match: int | None = None) -> Upserted:
+        self._check_scope(actor, body.municipality)
+        prepared = ingest.prepare_candidates(self.normaliser, [(ref, body)])
+        row = prepared.rows[0]
+        with self.db.transaction() as conn:
+            current = conn.execute(
+                "SELECT id, version, content_hash, municipality FROM candidates WHERE ref = %s FOR UPDATE", (ref,)
+            ).fetchone()
+            if current is not None:
+                self._check_scope(actor, current["municipality"])
+            if if_match is not None and (current is None or current["version"] != if_match):
+                raise PreconditionFailed(
+                    f"candidate {ref} is at version {current['version'] if current else 'none'}, not {if_match}; "
+                    "read it again and retry")
+            if current is not None and current["content_hash"] == row["content_hash"]:
+                return Upserted(current["id"], current["version"], created=False, changed=False)
+            written = repository.upsert_candidate(conn, row)
+            self._store_vectors(conn, "candidate", [written["id"]], prepared)
+            audit(conn, actor, "candidate.upsert", subject_kind="candidate", subjects=[self.pseudonym(ref)],
+                  detail={"version": written["version"]})
+        return Upserted(written["id"], written["version"], created=current is None, changed=True)
+
+    def _store_vectors(self, conn: Conn, kind: str, ids: Sequence[int], prepared: ingest.Prepared) -> int:
+        known = repository.embedding_hashes(conn, kind, self.encoder.name, prepared.hashes)
+        vectors, encoded = ingest.embed(self.encoder, prepared.texts, prepared.hashes, known)
+        repository.save_embeddings(conn, kind, self.encoder.name,
+                                   list(zip(ids, prepared.hashes, vectors, strict=True)))
+        return encoded
+
+    def get_candidate(self, ref: str, *, actor: Actor) -> dict[str, Any]:
+        with self.db.transaction() as conn:
+            rows = conn.execute("SELECT id FROM candidates WHERE ref = %s", (ref,)).fetchall()
+            if not rows:
+                raise NotFound(f"no candidate {ref}")
+            row = repository.load_candidates(conn, encoder=self.encoder.name, ids=[rows[0]["id"]])[0]
+            self._check_scope(actor, row["municipality"])
+            row["monitoring"] = {r["attribute"]: r["value"] for r in conn.execute(
+                "SELECT attribute, value FROM candidate_monitoring WHERE candidate_id = %s", (row["id"],))}
+            row["outcomes"] = list(conn.execute(
+                """SELECT o.event, o.reason, o.occurred_at, o.manual, v.source, v.external_id, v.title
+                   FROM outcome_events o LEFT JOIN vacancies v ON v.id = o.vacancy_id
+                   WHERE o.candidate_id = %s ORDER BY o.occurred_at DESC, o.id DESC LIMIT 200""", (row["id"],)))
+            audit(conn, actor, "candidate.read", subject_kind="candidate", subjects=[self.pseudonym(ref)])
+        row.pop("vector", None)
+        return row
+
+    def erase_candidate(self, ref: str, *, actor: Actor) -> None:
+        """Erasure: the person's data, vectors, shown matches and rematch results go; outcome events stay,
+        cut loose from the person, with the features that were shown (for learning, anonymised)."""
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT id FROM candidates WHERE ref = %s FOR UPDATE", (ref,)).fetchone()
+            if row is None:
+                raise NotFound(f"no candidate {ref}")
+            cid = row["id"]
+            conn.execute(
+                """UPDATE outcome_events o SET features = COALESCE(o.features, s.features), note = NULL
+                   FROM shown_matches s WHERE s.id = o.shown_match_id AND o.candidate_id = %s""", (cid,))
+            conn.execute("UPDATE outcome_events SET note = NULL WHERE candidate_id = %s", (cid,))
+            conn.execute("DELETE FROM embeddings WHERE kind = 'candidate' AND row_id = %s", (cid,))
+            conn.execute("DELETE FROM shortlist_requests WHERE candidate_id = %s", (cid,))
+            conn.execute("DELETE FROM candidates WHERE id = %s", (cid,))  # cascades to children and matches
+            conn.execute("INSERT INTO deleted_rows (kind, row_id) VALUES ('candidate', %s)", (cid,))
+            audit(conn, actor, "candidate.erase", subject_kind="candidate", subjects=[self.pseudonym(ref)])
+
+    def import_candidates(self, items: Sequence[tuple[str, CandidateIn]], *, actor: Actor) -> ImportReport:
+        return self._import("candidate", items, actor=actor)
+
+    def import_vacancies(self, items: Sequence[tuple[tuple[str, str], VacancyIn]], *, actor: Actor) -> ImportReport:
+        return self._import("vacancy", items, actor=actor)
+
+    def _import(self, kind: str, items: Sequence[tuple[Any, Any]], *, actor: Actor) -> ImportReport:
+        if len(items) > MAX_IMPORT_ROWS:
+            raise Invalid(f"at most {MAX_IMPORT_ROWS} rows per request")
+        keys = [k for k, _ in items]
+        if len(set(keys)) != len(keys):
+            seen: set[Any] = set()
+            dupes = [i for i, k in enumerate(keys) if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+            return ImportReport(ok=False, received=len(items), errors=[
+                {"row": i + 1, "errors": [{"loc": [], "msg": "duplicate key in this request"}]} for i in dupes])
+        if kind == "candidate":
+            for _, body in items:
+                self._check_scope(actor, body.municipality)
+        with self.db.connection() as conn:
+            current = repository.current_hashes(conn, kind, keys)
+        prepare = ingest.prepare_candidates if kind == "candidate" else ingest.prepare_vacancies
+        prepared = prepare(self.normaliser, list(items))
+        keep = [i for i, row in enumerate(prepared.rows)
+                if keys[i] not in current or current[keys[i]]["content_hash"] != row["content_hash"]]
+        report = ImportReport(ok=True, received=len(items), unchanged=len(items) - len(keep))
+        upsert = repository.upsert_candidate if kind == "candidate" else repository.upsert_vacancy
+        with self.db.transaction() as conn:
+            ids = []
+            for i in keep:
+                written = upsert(conn, prepared.rows[i])
+                ids.append(written["id"])
+                if written["version"] == 1:
+                    report.created += 1
+                else:
+                    report.updated += 1
+            sub = ingest.Prepared([prepared.rows[i] for i in keep], [prepared.texts[i] for i in keep],
+                                  [prepared.hashes[i] for i in keep])
+            report.encoded = self._store_vectors(conn, kind, ids, sub)
+            subjects = [self.pseudonym(k) for k in keys] if kind == "candidate" else []
+            audit(conn, actor, f"{kind}.import", subject_kind=kind, subjects=subjects[:10_000],
+                  detail={"received": report.received, "created": report.created, "updated": report.updated})
+        return report
+
+    def list_candidates(self, *, actor: Actor, municipality: str | None = None, status: str | None = None,
+                        text: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        if actor.role == "consultant" and actor.municipality:
+            if municipality and municipality != actor.municipality:
+                raise Forbidden("you may only list candidates of your own municipality")
+            municipality = actor.municipality
+        with self.db.transaction() as conn:
+            rows = list(conn.execute(
+                """SELECT ref, municipality, postcode, trede, status, updated_at,
+                          (SELECT string_agg(title, ', ' ORDER BY position) FROM candidate_experience e
+                            WHERE e.candidate_id = c.id) AS experience
+                   FROM candidates c
+                   WHERE (%(m)s::text IS NULL OR municipality = %(m)s)
+                     AND (%(s)s::text IS NULL OR status = %(s)s)
+                     AND (%(t)s::text IS NULL OR ref ILIKE %(like)s OR summary ILIKE %(like)s OR EXISTS (
+                          SELECT 1 FROM candidate_experience e WHERE e.candidate_id = c.id AND e.title ILIKE %(like)s))
+                   ORDER BY ref LIMIT %(limit)s OFFSET %(offset)s""",
+                {"m": municipality, "s": status, "t": text, "like": f"%{_escape_like(text or '')}%",
+                 "limit": limit, "offset": offset}))
+            audit(conn, actor, "candidate.list", subject_kind="candidate",
+                  subjects=[self.pseudonym(r["ref"]) for r in rows], detail={"count": len(rows)})
+        return rows
+
+    # -- vacancies ----------------------------------------------------------------------------
+    def _check_source(self, source: str) -> None:
+        if source not in self.settings.sources:
+            raise NotFound(f"unknown vacancy source {source!r}; configured: {', '.join(self.settings.sources)}")
+
+    def upsert_vacancy(self, source: str, external_id: str, body: VacancyIn, *, actor: Actor,
+                       if_match: int | None = None) -> Upserted:
+        self._check_source(source)
+        prepared = ingest.prepare_vacancies(self.normaliser, [((source, external_id), body)])
+        row = prepared.rows[0]
+        with self.db.transaction() as conn:
+            current = conn.execute(
+                "SELECT id, version, content_hash FROM vacancies WHERE source = %s AND external_id = %s FOR UPDATE",
+                (source, external_id)).fetchone()
+            if if_match is not None and (current is None or current["version"] != if_match):
+                raise PreconditionFailed(
+                    f"vacancy {source}/{external_id} is at version {current['version'] if current else 'none'}, "
+                    f"not {if_match}; read it again and retry")
+            if current is not None and current["content_hash"] == row["content_hash"]:
+                return Upserted(current["id"], current["version"], created=False, changed=False)
+            written = repository.upsert_vacancy(conn, row)
+            self._store_vectors(conn, "vacancy", [written["id"]], prepared)
+            audit(conn, actor, "vacancy.upsert", subject_kind="vacancy", subjects=[f"{source}/{external_id}"])
+        return Upserted(written["id"], written["version"], created=current is None, changed=True)
+
+    def _vacancy_id(self, conn: Conn, source: str, external_id: str) -> int:
+        self._check_source(source)
+        row = conn.execute("SELECT id FROM vacancies WHERE source = %s AND external_id = %s",
+                           (source, external_id)).fetchone()
+        if row is None:
+            raise NotFound(f"no vacancy {source}/{external_id}")
+        return int(row["id"])
+
+    def get_vacancy(self, source: str, external_id: str) -> dict[str, Any]:
+        with self.db.connection() as conn:
+            vid = self._vacancy_id(conn, source, external_id)
+            row = repository.load_vacancies(conn, encoder=self.encoder.name, ids=[vid])[0]
+        row.pop("vector", None)
+        return row
+
+    def list_vacancies(self, *, source: str | None = None, status: str | None = None, text: str | None = None,
+                       limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        with self.db.connection() as conn:
+            return list(conn.execute(
+                """SELECT source, external_id, title, employer, postcode, status, positions, closes_at, support,
+                          occupation_id, updated_at
+                   FROM vacancies
+                   WHERE (%(src)s::text IS NULL OR source = %(src)s) AND (%(s)s::text IS NULL OR status = %(s)s)
+                     AND (%(t)s::text IS NULL OR title ILIKE %(like)s OR employer ILIKE %(like)s
+                          OR external_id ILIKE %(like)s OR postcode LIKE %(like)s)
+                   ORDER BY source, external_id LIMIT %(limit)s OFFSET %(offset)s""",
+                {"src": source, "s": status, "t": text, "like": f"%{_escape_like(text or '')}%",
+                 "limit": limit, "offset": offset}))
+
+    # -- ranking ------------------------------------------------------------------------------
+    def _exposure(self, conn: Conn) -> dict[int, int]:
+        rows = conn.execute(
+            """SELECT candidate_id, count(*) AS n FROM shown_matches
+               WHERE created_at > now() - interval '30 days' AND rank <= 10 GROUP BY candidate_id""")
+        return {r["candidate_id"]: r["n"] for r in rows}
+
+    def shortlist(self, source: str, external_id: str, *, actor: Actor, limit: int = 20,
+                  rerank: bool = True, municipality: str | None = None) -> Shortlist:
+        if actor.role == "consultant" and actor.municipality:
+            municipality = actor.municipality
+        with self.db.transaction() as conn:
+            vid = self._vacancy_id(conn, source, external_id)
+            snap = self.snapshot(conn)
+            model = self.champion(conn)
+            result = for_vacancy(snap, model, Explainer(self.vocabulary), vid, limit=limit, municipality=municipality,
+                                 exposure=self._exposure(conn) if rerank else None, rerank=rerank)
+            request_id = self._log_shown(conn, actor, "vacancy", result, model, vacancy_id=vid,
+                                         params={"limit": limit, "rerank": rerank, "municipality": municipality})
+            audit(conn, actor, "shortlist.serve", subject_kind="vacancy",
+                  subjects=[f"{source}/{external_id}"] + [self.pseudonym(i.candidate["ref"]) for i in result.items],
+                  model_version=model.version, detail={"shortlist_request": request_id, "count": len(result.items)})
+        return Shortlist(request_id, model.version, result)
+
+    def matches(self, ref: str, *, actor: Actor, limit: int = 20) -> Shortlist:
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT id, municipality FROM candidates WHERE ref = %s", (ref,)).fetchone()
+            if row is None:
+                raise NotFound(f"no candidate {ref}")
+            self._check_scope(actor, row["municipality"])
+            snap = self.snapshot(conn)
+            model = self.champion(conn)
+            result = for_candidate(snap, model, Explainer(self.vocabulary), row["id"], limit=limit)
+            request_id = self._log_shown(conn, actor, "candidate", result, model, candidate_id=row["id"],
+                                         params={"limit": limit})
+            audit(conn, actor, "matches.serve", subject_kind="candidate", subjects=[self.pseudonym(ref)],
+                  model_version=model.version, detail={"shortlist_request": request_id, "count": len(result.items)})
+        return Shortlist(request_id, model.version, result)
+
+    def _log_shown(self, conn: Conn, actor: Actor, direction: str, result: RankResult,
+                   model: AdditiveModel, *, params: dict[str, Any], vacancy_id: int | None = None,
+                   candidate_id: int | None = None) -> str:
+        request_id = str(uuid.uuid4())
+        conn.execute(
+            """INSERT INTO shortlist_requests (id, direction, vacancy_id, candidate_id, key_id, model_version, params)
+               VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+            (request_id, direction, vacancy_id, candidate_id, actor.key_id, model.version, Jsonb(params)))
+        with conn.cursor() as cur:
+            cur.executemany(
+                """INSERT INTO shown_matches (request_id, candidate_id, vacancy_id, rank, score, features,
+                                              attention_points) VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+                [(request_id, i.candidate_id, i.vacancy_id, i.rank, i.score, Jsonb(i.features),
+                  Jsonb(i.explanation["attention_points"])) for i in result.items])
+        return request_id
+
+    # -- outcomes -----------------------------------------------------------------------------
+    def record_outcome(self, body: OutcomeIn, *, actor: Actor) -> dict[str, Any]:
+        with self.db.transaction() as conn:
+            cand = conn.execute("SELECT id, municipality FROM candidates WHERE ref = %s",
+                                (body.candidate_ref,)).fetchone()
+            if cand is None:
+                raise NotFound(f"no candidate {body.candidate_ref}")
+            if actor.role == "consultant":
+                self._check_scope(actor, cand["municipality"])
+            vid = self._vacancy_id(conn, body.vacancy.source, body.vacancy.external_id)
+            shown = conn.execute(
+                """SELECT s.id, s.request_id, s.features, r.model_version FROM shown_matches s
+                   JOIN shortlist_requests r ON r.id = s.request_id
+                   WHERE s.candidate_id = %s AND s.vacancy_id = %s AND (%s::uuid IS NULL OR s.request_id = %s::uuid)
+                   ORDER BY s.created_at DESC LIMIT 1""",
+                (cand["id"], vid, body.request_id, body.request_id)).fetchone()
+            if body.request_id and shown is None:
+                raise Invalid("this candidate was not shown for this vacancy in that shortlist request")
+            if shown is None and not body.manual:
+                raise Invalid("this candidate was never shown for this vacancy; set manual=true (with a note) "
+                              "to record a match made outside the ranking")
+            if body.manual and not body.note:
+                raise Invalid("a manual match needs a note with the reason")
+            row = conn.execute(
+                """INSERT INTO outcome_events (event, reason, candidate_id, vacancy_id, shown_match_id, request_id,
+                       features, model_version, manual, note, key_id, occurred_at)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id, recorded_at""",
+                (body.event.value, body.reason.value if body.reason else None, cand["id"], vid,
+                 shown["id"] if shown else None, shown["request_id"] if shown else None,
+                 Jsonb(shown["features"]) if shown else None, shown["model_version"] if shown else None,
+                 body.manual, body.note, actor.key_id, body.occurred_at or datetime.now(UTC))).fetchone()
+            assert row is not None
+            audit(conn, actor, "outcome.record", subject_kind="candidate",
+                  subjects=[self.pseudonym(body.candidate_ref)],
+                  detail={"event": body.event.value, "vacancy": f"{body.vacancy.source}/{body.vacancy.external_id}"})
+        return {"id": row["id"], "recorded_at": row["recorded_at"], "linked_to_shown_match": shown is not None}
+
+    # -- audit --------------------------------------------------------------------------------
+    def audit_entries(self, *, actor: Actor, candidate_ref: str | None = None,
+                      limit: int = 500) -> list[dict[str, Any]]:
+        with self.db.transaction() as conn:
+            rows = list(conn.execute(
+                """SELECT a.id, a.at, a.key_id, k.name AS key_name, a.role, a.action, a.subject_kind, a.request_id,
+                          a.model_version, a.detail
+                   FROM audit_log a LEFT JOIN api_keys k ON k.id = a.key_id
+                   WHERE %(p)s::text IS NULL OR %(p)s = ANY(a.subjects)
+                   ORDER BY a.id DESC LIMIT %(limit)s""",
+                {"p": self.pseudonym(candidate_ref) if candidate_ref else None, "limit": limit}))
+            audit(conn, actor, "audit.read", subject_kind="candidate",
+                  subjects=[self.pseudonym(candidate_ref)] if candidate_ref else [])
+        return rows
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def system_actor(request_id: str | None = None) -> Actor:
+    return SYSTEM if request_id is None else Actor(key_id=None, role="system", request_id=request_id, name="cli")

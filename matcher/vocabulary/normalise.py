@@ -1,0 +1,184 @@
+"""Free text -> concept, with a confidence.
+
+Three signals, because Dutch typed in a hurry needs all of them:
+- rapidfuzz catches spelling variants ("magezijn medewerker"),
+- character n-grams catch compounds and inflections ("schoonmaakster" ~ "schoonmaker"),
+- the sentence encoder catches meaning where the letters differ ("interieurverzorger").
+An exact hit on any known label (preferred, synonym, misspelling, abbreviation) is certain. Otherwise
+the best candidate label is scored by a blend of the three; below the threshold the text is kept as
+an unknown term and still used as text by the matcher.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher.embeddings import Encoder
+from matcher.text import fold
+from matcher.vocabulary import Concept, Vocabulary
+
+THRESHOLD = 0.72
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
+
+
+@dataclass(frozen=True)
+class Match:
+    text: str
+    concept_id: str | None
+    confidence: float
+    method: str  # exact | fuzzy | unknown
+
+    @property
+    def term(self) -> str:
+        """The key the matcher uses: the concept, or the folded text when nothing matched."""
+        return self.concept_id or "txt:" + fold(self.text)
+
+
+class KindNormaliser:
+    """Normalises text against the labels of one concept kind (occupation, skill, …)."""
+
+    def __init__(self, concepts: list[Concept], encoder: Encoder | None = None) -> None:
+        self.encoder = encoder
+        self.exact: dict[str, str] = {}
+        labels: list[str] = []
+        owners: list[str] = []
+        for concept in concepts:
+            for label in concept.labels:
+                key = fold(label.text)
+                if not key:
+                    continue
+                self.exact.setdefault(key, concept.id)
+                labels.append(key)
+                owners.append(concept.id)
+        self.labels = labels
+        self.owners = owners
+        self.ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        self.label_ngrams = self.ngrams.fit_transform(labels) if labels else None
+        self._label_vectors: np.ndarray | None = None
+
+    def _vectors(self) -> np.ndarray | None:
+        if self.encoder is None or not self.labels:
+            return None
+        if self._label_vectors is None:
+            self._label_vectors = self.encoder.encode(self.labels)
+        return self._label_vectors
+
+    def match(self, text: str) -> Match:
+        key = fold(text)
+        if not key or not self.labels:
+            return Match(text, None, 0.0, "unknown")
+        if key in self.exact:
+            return Match(text, self.exact[key], 1.0, "exact")
+        return self.match_many([text])[0]
+
+    def match_many(self, texts: list[str]) -> list[Match]:
+        """Batch version: one encoder call for all texts that need it."""
+        keys = [fold(t) for t in texts]
+        results: list[Match | None] = [None] * len(texts)
+        todo = []
+        for i, key in enumerate(keys):
+            if not key or not self.labels:
+                results[i] = Match(texts[i], None, 0.0, "unknown")
+            elif key in self.exact:
+                results[i] = Match(texts[i], self.exact[key], 1.0, "exact")
+            else:
+                todo.append(i)
+        if todo:
+            assert self.label_ngrams is not None
+            query_ngrams = self.ngrams.transform([keys[i] for i in todo])
+            ngram_sims = (query_ngrams @ self.label_ngrams.T).toarray()
+            vectors = self._vectors()
+            embed_sims = None
+            if vectors is not None:
+                embed_sims = self.encoder.encode([keys[i] for i in todo]) @ vectors.T  # type: ignore[union-attr]
+            for row, i in enumerate(todo):
+                embed_row = None if embed_sims is None else embed_sims[row]
+                results[i] = self._best(texts[i], keys[i], ngram_sims[row], embed_row)
+        return [r for r in results if r is not None]
+
+    def _best(self, text: str, key: str, ngram_sim: np.ndarray, embed_sim: np.ndarray | None) -> Match:
+        candidates = set(np.argsort(-ngram_sim)[:5].tolist())
+        candidates.update(idx for _, _, idx in process.extract(key, self.labels, scorer=fuzz.WRatio, limit=5))
+        if embed_sim is not None:
+            candidates.update(np.argsort(-embed_sim)[:5].tolist())
+        best, best_score = -1, 0.0
+        for idx in candidates:
+            score = _blend(key, self.labels[idx], float(ngram_sim[idx]),
+                           None if embed_sim is None else float(embed_sim[idx]))
+            if score > best_score:
+                best, best_score = idx, score
+        if best >= 0 and best_score >= THRESHOLD:
+            return Match(text, self.owners[best], round(best_score, 3), "fuzzy")
+        return Match(text, None, round(best_score, 3), "unknown")
+
+
+def _blend(a: str, b: str, ngram: float, embed: float | None) -> float:
+    """Combined similarity of two folded strings in [0, 1]."""
+    spelling = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100
+    if embed is None:
+        return 0.6 * spelling + 0.4 * ngram
+    return 0.45 * spelling + 0.25 * ngram + 0.30 * max(embed, 0.0)
+
+
+class Normaliser:
+    """One normaliser per concept kind, built from the vocabulary the database holds."""
+
+    def __init__(self, vocabulary: Vocabulary, encoder: Encoder | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.encoder = encoder
+        self._kinds: dict[str, KindNormaliser] = {}
+
+    def kind(self, kind: str) -> KindNormaliser:
+        if kind not in self._kinds:
+            self._kinds[kind] = KindNormaliser(self.vocabulary.of_kind(kind), self.encoder)
+        return self._kinds[kind]
+
+    def match(self, text: str, kind: str) -> Match:
+        return self.kind(kind).match(text)
+
+    def match_many(self, texts: list[str], kind: str) -> list[Match]:
+        return self.kind(kind).match_many(texts)
+
+    def restriction(self, text: str) -> tuple[str | None, float | None, float]:
+        """Free-text restriction -> (code, value, confidence); 'max 10 kilo tillen' -> max_lift_kg, 10."""
+        found = self.match(text, "restriction")
+        concept = self.vocabulary.get(found.concept_id)
+        if concept is None:
+            return None, None, found.confidence
+        value = None
+        number = _NUMBER.search(text)
+        if number:
+            value = float(number.group(1).replace(",", "."))
+        if concept.code in ("max_lift_kg", "max_hours_week") and value is None:
+            value = {"max_lift_kg": 10.0, "max_hours_week": 24.0}[concept.code]  # cautious default, documented
+        return concept.code, value, found.confidence
+
+    def similarity(self, a: str, b: str, kind: str | None = None) -> float:
+        """How alike two job-domain phrases are, in [0, 1]: the vocabulary first, then letters and meaning."""
+        fa, fb = fold(a), fold(b)
+        if not fa or not fb:
+            return 0.0
+        if fa == fb:
+            return 1.0
+        vocab = 0.0
+        kinds = [kind] if kind else ["occupation", "skill", "certificate", "restriction"]
+        for k in kinds:
+            ma, mb = self.match(a, k), self.match(b, k)
+            if ma.concept_id and ma.concept_id == mb.concept_id:
+                vocab = max(vocab, min(ma.confidence, mb.confidence))
+        ngram = _ngram_cosine(fa, fb)
+        embed = None
+        if self.encoder is not None:
+            va, vb = self.encoder.encode([fa, fb])
+            embed = float(va @ vb)
+        return max(vocab, _blend(fa, fb, ngram, embed))
+
+
+def _ngram_cosine(a: str, b: str) -> float:
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), use_idf=False).fit_transform([a, b])
+    return float((matrix[0] @ matrix[1].T).toarray()[0, 0])

@@ -1,0 +1,123 @@
+"""Shared fixtures: a real embedded PostgreSQL, a migrated template database cloned per test, the real
+encoder, the service and the HTTP app on top."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from matcher.config import Settings
+from matcher.db import Database, open_database
+from matcher.db.embedded import embedded_url
+from matcher.db.setup import migrate_all
+from matcher.embeddings import SentenceTransformerEncoder
+from matcher.security import create_key
+from matcher.service import Service
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = "werkmatch_template"
+
+
+@pytest.fixture(scope="session")
+def pg_dir() -> Iterator[Path]:
+    """A dedicated folder for the embedded server (pgserver widens permissions on its parents)."""
+    base = Path(tempfile.mkdtemp(prefix="werkmatch-test-"))
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def admin_url(pg_dir: Path) -> str:
+    return embedded_url(pg_dir / "pgdata", database="postgres")
+
+
+def _url_for(admin_url: str, database: str) -> str:
+    return admin_url.replace("/postgres?", f"/{database}?", 1)
+
+
+@pytest.fixture(scope="session")
+def models_dir(pg_dir: Path) -> Path:
+    target = pg_dir / "models"
+    shutil.copytree(ROOT / "models", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def template_url(admin_url: str, pg_dir: Path, models_dir: Path) -> str:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+        conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    url = _url_for(admin_url, TEMPLATE)
+    migrate_all(Settings(database_url=url, data_dir=pg_dir, models_dir=models_dir), url)
+    return url
+
+
+@pytest.fixture
+def fresh_db(admin_url: str, template_url: str) -> Callable[[], str]:
+    """Makes a new database cloned from the migrated template; dropped after the test."""
+    made: list[str] = []
+
+    def make() -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+        made.append(name)
+        return _url_for(admin_url, name)
+
+    yield make  # type: ignore[misc]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db_url(fresh_db: Callable[[], str]) -> str:
+    return fresh_db()
+
+
+@pytest.fixture
+def settings(db_url: str, pg_dir: Path, models_dir: Path, tmp_path: Path) -> Settings:
+    return Settings(database_url=db_url, data_dir=tmp_path / "var", models_dir=models_dir,
+                    secret_key="test-secret-key-that-is-long-enough-000", log_json=False)
+
+
+@pytest.fixture(scope="session")
+def encoder() -> SentenceTransformerEncoder:
+    return SentenceTransformerEncoder()
+
+
+@pytest.fixture
+def database(settings: Settings) -> Iterator[Database]:
+    db = open_database(settings)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def service(settings: Settings, database: Database, encoder: SentenceTransformerEncoder) -> Service:
+    return Service(settings, database, encoder=encoder)
+
+
+@pytest.fixture
+def make_key(service: Service) -> Callable[..., str]:
+    def make(role: str, municipality: str | None = None) -> str:
+        with service.db.transaction() as conn:
+            return create_key(conn, role=role, municipality=municipality, name=f"test {role}")[1]
+
+    return make
+
+
+@pytest.fixture
+def client(settings: Settings, service: Service) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(settings, service), raise_server_exceptions=False) as c:
+        yield c
