@@ -49,3 +49,25 @@ def distance_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.n
 def travel_minutes(km: float) -> int:
     """A rough door-to-door estimate by public transport or bike in this region (documented, not routed)."""
     return round(8 + 2.2 * km)
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, str]:
+    path = HERE / "pc4.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        return {row["pc4"]: row["place"] for row in csv.DictReader(fh) if row.get("place")}
+
+
+def place(postcode: str | None) -> str | None:
+    """The place (town and neighbourhood) of a 4-digit postcode, where the table knows it."""
+    return _places().get(postcode.strip()[:4]) if postcode else None
+
+
+def postcodes_in_place(text: str) -> list[str]:
+    """Postcodes whose place name contains the text (at least 3 letters), so "Velp" finds its postcodes."""
+    needle = text.strip().lower()
+    if len(needle) < 3:
+        return []
+    return sorted(pc for pc, name in _places().items() if needle in name.lower())

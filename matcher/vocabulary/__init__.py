@@ -96,12 +96,22 @@ class Vocabulary:
             r = _row(row)
             skills.setdefault(r["occupation_id"], []).append(r["skill_id"])
         vocab = cls()
-        for row in conn.execute("SELECT * FROM vocab_concepts ORDER BY id"):
-            r = _row(row)
+        rows = [_row(row) for row in conn.execute("SELECT * FROM vocab_concepts ORDER BY id")]
+        curated = {r["esco_uri"]: r["id"] for r in rows if r["origin"] != "esco" and r["esco_uri"]}
+        for r in rows:
+            if r["origin"] == "esco" and r["esco_uri"] in curated:
+                # the curated concept speaks for this ESCO concept: it takes the ESCO labels as hidden labels
+                target = curated[r["esco_uri"]]
+                labels.setdefault(target, []).extend(
+                    Label(lab.text, lab.lang, "hidden") for lab in labels.get(r["id"], ()))
+        for r in rows:
+            if r["origin"] == "esco" and r["esco_uri"] in curated:
+                continue
             vocab.concepts[r["id"]] = Concept(
                 id=r["id"], kind=r["kind"], nl=r["pref_nl"], en=r["pref_en"], esco_uri=r["esco_uri"],
                 family=r["family"], rank=r["rank"], code=_code(r["kind"], r["id"]),
-                labels=tuple(labels.get(r["id"], ())), skills=tuple(skills.get(r["id"], ())), origin=r["origin"],
+                labels=tuple(dict.fromkeys(labels.get(r["id"], ()))), skills=tuple(skills.get(r["id"], ())),
+                origin=r["origin"],
             )
         return vocab
 

@@ -47,25 +47,35 @@ class KindNormaliser:
         self.exact: dict[str, str] = {}
         labels: list[str] = []
         owners: list[str] = []
-        for concept in concepts:
-            for label in concept.labels:
-                key = fold(label.text)
-                if not key:
-                    continue
-                self.exact.setdefault(key, concept.id)
-                labels.append(key)
-                owners.append(concept.id)
+        embed: list[int] = []
+        # curated labels first, so an imported (hidden) label never takes an exact hit away from them
+        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", c.id, lab) for c in concepts for lab in c.labels),
+                         key=lambda t: t[:3])
+        for hidden, imported, cid, label in ordered:
+            key = fold(label.text)
+            if not key:
+                continue
+            self.exact.setdefault(key, cid)
+            if not hidden and (not imported or label.kind == "pref"):
+                embed.append(len(labels))  # large imported vocabularies: only preferred labels are embedded
+            labels.append(key)
+            owners.append(cid)
         self.labels = labels
         self.owners = owners
+        self.embed_index = np.array(embed, dtype=np.int64)
         self.ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         self.label_ngrams = self.ngrams.fit_transform(labels) if labels else None
         self._label_vectors: np.ndarray | None = None
 
     def _vectors(self) -> np.ndarray | None:
+        """Label embeddings, with zeros for labels that are matched by letters only."""
         if self.encoder is None or not self.labels:
             return None
         if self._label_vectors is None:
-            self._label_vectors = self.encoder.encode(self.labels)
+            vectors = np.zeros((len(self.labels), self.encoder.dim), dtype=np.float32)
+            if len(self.embed_index):
+                vectors[self.embed_index] = self.encoder.encode([self.labels[i] for i in self.embed_index])
+            self._label_vectors = vectors
         return self._label_vectors
 
     def match(self, text: str) -> Match:

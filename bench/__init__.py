@@ -1,0 +1,1 @@
+"""Benchmarks: speed and match quality, run on demand with `make bench` (never part of the test suite)."""

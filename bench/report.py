@@ -1,0 +1,86 @@
+"""Render bench/out/results.json as bench/RESULTS.md (run `python -m bench.report` to redo it alone)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.common import OUT, ROOT
+
+CMD = "make bench  # = python -m bench.run"
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _lead(values: dict[str, dict[str, float]], ours: str, metric: str) -> str:
+    best_base = max((v[metric], k) for k, v in values.items() if not k.startswith(("werkmatch", "combined")))
+    mine = values[ours][metric]
+    return (f"{ours}: {metric} {mine:.3f} against the best baseline ({best_base[1]}) {best_base[0]:.3f}: "
+            f"{'+' if mine >= best_base[0] else ''}{mine - best_base[0]:.3f} "
+            f"({(mine / best_base[0] - 1) * 100 if best_base[0] else 0:+.0f} %).")
+
+
+def render(r: dict[str, Any]) -> str:
+    out = [f"# Benchmark results\n\nMachine: {r['machine']}  \nDate: {r['date']}  \nCommand: `{CMD}` "
+           f"(whole run {r.get('total_s', '?')} s). Raw numbers: `bench/out/results.json` after a run.\n",
+           f"Demo region: {r['size']['candidates']:,} candidates × {r['size']['vacancies']:,} vacancies "
+           "(synthetic, `matcher demo generate`, seed 42).\n"]
+    load = r.get("load")
+    if load:
+        ing = load["ingest"]
+        out.append("## Ingest (bulk import through the production path, including normalisation and embedding)\n")
+        out.append(_table(["step", "rows", "seconds", "rows/s"], [
+            ["generate demo region", "-", load["generate_s"], "-"],
+            ["vacancies", ing["vacancies"]["rows"], ing["vacancies"]["seconds"], ing["vacancies"]["per_second"]],
+            ["candidates", ing["candidates"]["rows"], ing["candidates"]["seconds"], ing["candidates"]["per_second"]],
+            ["match index build (first query)", "-", load["index_build_s"], "-"],
+        ]) + "\n")
+    syn = r.get("synonyms")
+    if syn:
+        out.append(f"## Dutch synonyms (ROC AUC, {syn['pairs']} pairs and {syn['non_pairs']} non-pairs, "
+                   "`bench/data/dutch_synonym_pairs.tsv`)\n")
+        out.append(_table(["similarity", "ROC AUC"], [[k, v] for k, v in syn["auc"].items()]) + "\n")
+    esco = r.get("esco_normalisation")
+    if esco:
+        out.append(f"## Dutch job-title normalisation on ESCO ({esco['queries']} Dutch alternative labels → one of "
+                   f"{esco['occupations']:,} occupations by preferred label)\n")
+        out.append(_table(["method", "MRR", "Recall@10"],
+                          [[k, v["mrr"], v["recall_at_10"]] for k, v in esco["methods"].items()]) + "\n")
+    sq = r.get("shortlist_quality")
+    if sq:
+        out.append(f"## Shortlist quality against the hidden truth ({sq['vacancies']} vacancies × "
+                   f"{sq['candidates']:,} active candidates, model {sq['model']})\n")
+        out.append(_table(["method", "NDCG@10", "Recall@10"],
+                          [[k, v["ndcg_at_10"], v["recall_at_10"]] for k, v in sq["methods"].items()]) + "\n")
+        out.append(_lead(sq["methods"], "werkmatch (prior model, no re-rank)", "ndcg_at_10") + "\n")
+    lat = r.get("latency")
+    if lat:
+        out.append(f"## Latency in-process ({lat['candidates']:,} candidates, {lat['vacancies']:,} vacancies)\n")
+        out.append(_table(["operation", "n", "p50 ms", "p95 ms", "max ms"], [
+            [k.replace("_", " "), v["n"], v["p50_ms"], v["p95_ms"], v["max_ms"]]
+            for k, v in lat.items() if isinstance(v, dict)]) + "\n")
+    http = r.get("http_load")
+    if http:
+        out.append("## HTTP shortlist endpoint under load (`matcher serve`, GET …/shortlist?limit=20)\n")
+        out.append(_table(["clients", "seconds", "requests", "errors", "requests/s", "p50 ms", "p95 ms"], [[
+            http["clients"], http["seconds"], http["requests"], http["errors"], http["requests_per_s"],
+            http["p50_ms"], http["p95_ms"]]]) + "\n")
+    for key, title in (("rematch", "Nightly rematch"), ("learning", "Learning from outcomes")):
+        if r.get(key):
+            out.append(f"## {title}\n\n```json\n{json.dumps(r[key], indent=2, default=str)}\n```\n")
+    if r.get("scale10"):
+        out.append(f"## 10× size\n\n```json\n{json.dumps(r['scale10'], indent=2, default=str)}\n```\n")
+    return "\n".join(out)
+
+
+def write(results: dict[str, Any], path: Path) -> None:
+    path.write_text(render(results))
+
+
+if __name__ == "__main__":
+    write(json.loads((OUT / "results.json").read_text()), ROOT / "bench" / "RESULTS.md")

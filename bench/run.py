@@ -1,0 +1,99 @@
+"""`make bench`: generate the demo region, load it, measure speed and quality, rewrite bench/RESULTS.md.
+
+Usage: python -m bench.run [--candidates N] [--vacancies M] [--skip-http] [--scale10]
+Every number in RESULTS.md comes from this run; the raw results are kept in bench/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import quality, speed
+from bench.common import OUT, ROOT, bench_service, machine, timer
+from matcher.demo_cli import generate, load
+
+
+def region(name: str, candidates: int, vacancies: int, *, fresh: bool = True) -> tuple[Any, Path, dict[str, Any]]:
+    """Generate and load a region into its own embedded database; returns (service, demo dir, timings)."""
+    base = OUT / name
+    if fresh and base.exists():
+        shutil.rmtree(base)
+    demo_dir = base / "demo"
+    with timer() as t_gen:
+        generate(demo_dir, candidates=candidates, vacancies=vacancies, seed=42)
+    service = bench_service(name)
+    service.encoder  # noqa: B018  load the model before timing the ingest
+    with timer() as t_load:
+        ingest = load(service, demo_dir)
+    with service.db.connection() as conn, timer() as t_index:
+        service.snapshot(conn)
+    return service, demo_dir, {"generate_s": round(t_gen["s"], 1), "ingest": ingest,
+                               "load_total_s": round(t_load["s"], 1), "index_build_s": round(t_index["s"], 1)}
+
+
+def optional(module: str, *args: Any, **kwargs: Any) -> Any:
+    """Run bench.<module>.run(...) when that benchmark exists."""
+    try:
+        mod = importlib.import_module(f"bench.{module}")
+    except ModuleNotFoundError:
+        return None
+    return mod.run(*args, **kwargs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--candidates", type=int, default=9000)
+    parser.add_argument("--vacancies", type=int, default=3000)
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--scale10", action="store_true", help="also load and time 10x the default size")
+    args = parser.parse_args()
+    started = time.time()
+    results: dict[str, Any] = {"machine": machine(), "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                               "size": {"candidates": args.candidates, "vacancies": args.vacancies}}
+
+    def step(name: str, fn: Any, *a: Any, **kw: Any) -> None:
+        print(f"[bench] {name} …", flush=True)
+        start = time.perf_counter()
+        results[name] = fn(*a, **kw)
+        print(f"[bench] {name} done in {time.perf_counter() - start:.0f} s: "
+              f"{json.dumps(results[name], default=str)[:400]}", flush=True)
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    print("[bench] generating and loading the demo region …", flush=True)
+    service, demo_dir, load_times = region("default", args.candidates, args.vacancies)
+    results["load"] = load_times
+    from demoregion.truth import Truth
+
+    truth = Truth.load(demo_dir / "truth")
+    step("synonyms", quality.synonym_auc, service)
+    step("esco_normalisation", quality.esco_normalisation, service)
+    step("shortlist_quality", quality.shortlist_quality, service, truth)
+    step("latency", speed.in_process_latency, service)
+    if not args.skip_http:
+        step("http_load", speed.http_load, service, service.settings.data_dir, service.settings.models_dir)
+    step("rematch", optional, "rematch_bench", service)
+    step("learning", optional, "learning_bench", service, truth, demo_dir=demo_dir)
+    service.db.close()
+    if args.scale10:
+        big, _, big_load = region("scale10", args.candidates * 10, args.vacancies * 10)
+        results["scale10"] = {"load": big_load, "latency": speed.in_process_latency(big, samples=100)}
+        results["scale10"]["rematch"] = optional("rematch_bench", big)
+        big.db.close()
+    results["total_s"] = round(time.time() - started)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    from bench.report import write
+
+    write(results, ROOT / "bench" / "RESULTS.md")
+    print("[bench] wrote bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()

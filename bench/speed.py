@@ -1,0 +1,127 @@
+"""Speed: ingest, in-process shortlist and match latency, and the HTTP shortlist endpoint under load."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.common import latencies
+from matcher.explain import Explainer
+from matcher.ranking import for_candidate, for_vacancy
+from matcher.security import SYSTEM, create_key
+from matcher.service import Service
+
+
+def in_process_latency(service: Service, *, samples: int = 200, seed: int = 3) -> dict[str, Any]:
+    """Ranking with features and explanations for the top 20, in-process (no HTTP, no logging)."""
+    with service.db.connection() as conn:
+        snap = service.snapshot(conn)
+        model = service.champion(conn)
+    explainer = Explainer(service.vocabulary)
+    rng = np.random.default_rng(seed)
+    vacancy_ids = rng.choice(snap.vacancies.ids[snap.open], size=samples).tolist()
+    candidate_ids = rng.choice(snap.candidates.ids[snap.active], size=samples).tolist()
+    vacancy_keys = [(r["source"], r["external_id"]) for r in snap.vacancies.rows if r["id"] in set(vacancy_ids)]
+    return {
+        "candidates": int(snap.active.sum()), "vacancies": int(snap.open.sum()),
+        "shortlist_one_vacancy_over_all_candidates": latencies(
+            lambda v: for_vacancy(snap, model, explainer, int(v), limit=20, rerank=False), vacancy_ids),
+        "matches_one_candidate_over_all_vacancies": latencies(
+            lambda c: for_candidate(snap, model, explainer, int(c), limit=20), candidate_ids),
+        "service_shortlist_with_logging_and_audit": latencies(
+            lambda k: service.shortlist(k[0], k[1], actor=SYSTEM, limit=20), vacancy_keys[:100]),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: int = 8, seconds: float = 30.0,
+              seed: int = 5) -> dict[str, Any]:
+    """`matcher serve` started as the README starts it; `clients` threads request shortlists for `seconds`."""
+    with service.db.transaction() as conn:
+        key = create_key(conn, role="consultant", municipality=None, name="bench load")[1]
+        keys = [(r["source"], r["external_id"]) for r in conn.execute(
+            "SELECT source, external_id FROM vacancies WHERE status = 'open'")]
+    port = _free_port()
+    env = os.environ | {"MATCHER_DATA_DIR": str(data_dir), "MATCHER_MODELS_DIR": str(models_dir),
+                        "MATCHER_LOG_LEVEL": "WARNING", "MATCHER_RATE_LIMIT_PER_MINUTE": "1000000"}
+    server = subprocess.Popen([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait_ready(port)
+        rng = np.random.default_rng(seed)
+        order = [keys[i] for i in rng.integers(0, len(keys), size=100_000)]
+        for source, external_id in order[:20]:  # warm-up
+            _get(port, key, f"/v1/vacancies/{source}/{external_id}/shortlist?limit=20")
+        times: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+        deadline = time.perf_counter() + seconds
+        counter = iter(range(20, len(order)))
+
+        def client() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            while time.perf_counter() < deadline:
+                source, external_id = order[next(counter)]
+                start = time.perf_counter()
+                conn.request("GET", f"/v1/vacancies/{source}/{external_id}/shortlist?limit=20",
+                             headers={"Authorization": f"Bearer {key}"})
+                response = conn.getresponse()
+                response.read()
+                with lock:
+                    times.append((time.perf_counter() - start) * 1000)
+                    errors[0] += response.status != 200
+            conn.close()
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        arr = np.array(times)
+        return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(arr), "errors": errors[0],
+                "requests_per_s": round(len(arr) / elapsed, 1), "p50_ms": round(float(np.percentile(arr, 50)), 1),
+                "p95_ms": round(float(np.percentile(arr, 95)), 1)}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _get(port: int, key: str, path: str) -> tuple[int, Any]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Authorization": f"Bearer {key}"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, json.loads(body or b"null")
+
+
+def _wait_ready(port: int, timeout: float = 180.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("the server did not become ready")

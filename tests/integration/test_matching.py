@@ -1,0 +1,120 @@
+"""The matching engine on the real database with the real encoder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from matcher.domain import CandidateIn, VacancyIn
+from matcher.security import SYSTEM
+from matcher.service import Service
+
+
+def candidate(**kw: Any) -> CandidateIn:
+    base: dict[str, Any] = {"municipality": "arnhem", "postcode": "6825", "trede": 3, "hours_min": 24,
+                            "hours_max": 36, "max_travel_km": 20, "dutch_level": "B1", "shifts": ["day"]}
+    return CandidateIn.model_validate(base | kw)
+
+
+VACANCIES = {
+    ("wsp", "W-MAG"): VacancyIn(title="Magazijnmedewerker", postcode="6827", hours_min=24, hours_max=36,
+                                required_skills=["orderpicken", "heftruck rijden"], certificates=["VCA"],
+                                demands=[{"code": "lift_kg", "value": 20}], shifts=["day"]),
+    ("scalabor", "S-SCH"): VacancyIn(title="schoonmaker kantoren", postcode="6811", hours_min=12, hours_max=24,
+                                     required_skills=["schoonmaken"], support=["jobcoach", "jobcarving"],
+                                     shifts=["day"]),
+}
+CANDIDATES = {
+    "C-MAG": candidate(skills=[{"label": "orderpiken", "years": 3}, {"label": "heftruck", "years": 2}],
+                       experience=[{"title": "magazijn medewerker", "years": 4}],
+                       desired_occupations=["magazijn"], certificates=["vca basis"]),
+    "C-SCH": candidate(trede=1, hours_min=12, hours_max=20, skills=[{"label": "poetsen"}],
+                       experience=[{"title": "interieurverzorgster", "years": 2}],
+                       restrictions=[{"code": "max_lift_kg", "value": 5}, {"text": "liefst rustige werkplek"}]),
+    "C-KOK": candidate(skills=[{"label": "koken"}], experience=[{"title": "kok", "years": 6}]),
+    "C-LIFT": candidate(skills=[{"label": "orderpicken"}], experience=[{"title": "orderpicker", "years": 1}],
+                        restrictions=[{"code": "max_lift_kg", "value": 10}]),
+}
+
+
+@pytest.fixture
+def world(service: Service) -> Service:
+    service.import_vacancies(list(VACANCIES.items()), actor=SYSTEM)
+    service.import_candidates(list(CANDIDATES.items()), actor=SYSTEM)
+    return service
+
+
+def test_shortlist_puts_the_fitting_person_first_and_excludes_conflicts(world: Service) -> None:
+    shortlist = world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=10, rerank=False)
+    refs = [item.candidate["ref"] for item in shortlist.result.items]
+    assert refs[0] == "C-MAG"
+    assert "C-LIFT" not in refs  # 20 kg asked, max 10 kg, and no jobcarving to solve it
+    assert shortlist.result.excluded_reasons.get("lifting", 0) >= 1
+    top = shortlist.result.items[0]
+    features = top.features
+    assert features["required_skills"] == 1.0  # "orderpiken" and "heftruck" normalised to the asked skills
+    assert features["certificates"] == 1.0
+    assert top.explanation["summary_nl"].startswith("Past: ")
+    scores = [item.score for item in shortlist.result.items]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_support_turns_a_conflict_into_an_attention_point(world: Service) -> None:
+    items = world.shortlist("scalabor", "S-SCH", actor=SYSTEM, limit=10, rerank=False).result.items
+    first = items[0]
+    assert first.candidate["ref"] == "C-SCH"
+    assert "bespreek beperking (vrije tekst)" in first.explanation["attention_points"]
+
+
+def test_matches_rank_vacancies_for_a_person(world: Service) -> None:
+    result = world.matches("C-MAG", actor=SYSTEM, limit=5)
+    assert result.result.items[0].vacancy["external_id"] == "W-MAG"
+    for item in result.result.items:
+        total = item.explanation["base"] + sum(c["contribution"] for c in item.explanation["contributions"])
+        assert total == pytest.approx(item.explanation["logit"], abs=1e-9)
+        assert item.score == pytest.approx(1 / (1 + np.exp(-total)), abs=1e-6)
+
+
+def test_shown_matches_store_exactly_the_features_served(world: Service) -> None:
+    shortlist = world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=10)
+    with world.db.connection() as conn:
+        stored = {r["ref"]: r["features"] for r in conn.execute(
+            """SELECT c.ref, s.features FROM shown_matches s JOIN candidates c ON c.id = s.candidate_id
+               WHERE s.request_id = %s""", (shortlist.request_id,))}
+    assert stored == {item.candidate["ref"]: item.features for item in shortlist.result.items}
+
+
+class CountingEncoder:
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name, self.dim, self.texts = inner, inner.name, inner.dim, 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return self.inner.encode(texts)  # type: ignore[no-any-return]
+
+
+def test_unchanged_content_is_not_encoded_again(service: Service) -> None:
+    counting = CountingEncoder(service.encoder)
+    service._encoder = counting
+    first = service.import_candidates(list(CANDIDATES.items()), actor=SYSTEM)
+    assert first.encoded == len(CANDIDATES) and first.created == len(CANDIDATES)
+    again = service.import_candidates(list(CANDIDATES.items()), actor=SYSTEM)
+    assert (again.unchanged, again.encoded) == (len(CANDIDATES), 0)
+    changed = dict(CANDIDATES)
+    changed["C-KOK"] = candidate(skills=[{"label": "koken"}, {"label": "bakken"}], experience=[{"title": "kok"}])
+    third = service.import_candidates(list(changed.items()), actor=SYSTEM)
+    assert (third.updated, third.unchanged, third.encoded) == (1, len(CANDIDATES) - 1, 1)
+
+
+def test_monitoring_attributes_never_change_a_score(world: Service) -> None:
+    before = {i.candidate["ref"]: i.score for i in world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=10,
+                                                                       rerank=False).result.items}
+    for ref, body in CANDIDATES.items():
+        world.upsert_candidate(ref, body.model_copy(update={"monitoring": {"age_band": "55+"}}), actor=SYSTEM)
+    after = {i.candidate["ref"]: i.score for i in world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=10,
+                                                                      rerank=False).result.items}
+    assert after == before
+    with world.db.connection() as conn:
+        assert conn.execute("SELECT count(*) AS n FROM candidate_monitoring").fetchone()["n"] == len(CANDIDATES)

@@ -1,0 +1,217 @@
+"""Pure logic of the matching engine: normalisation, feasibility, features and exact explanations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from matcher.explain import Explainer
+from matcher.features import FEATURES, compute
+from matcher.ranking import top_k
+from matcher.scoring import AdditiveModel
+from matcher.tables import TermSpace, candidate_table, vacancy_table
+from matcher.text import content_hash, fold, split_terms
+from matcher.vocabulary import Concept, Label, Vocabulary
+from matcher.vocabulary.normalise import Normaliser
+
+DIM = 4
+
+
+def _concept(cid: str, kind: str, nl: str, *alts: str, family: str | None = None, en: str | None = None) -> Concept:
+    labels = (Label(nl, "nl", "pref"), *(Label(a, "nl", "alt") for a in alts))
+    return Concept(id=cid, kind=kind, nl=nl, en=en, family=family, labels=labels,
+                   code=cid.split(":", 1)[1] if kind in ("restriction", "support") else None)
+
+
+VOCAB = Vocabulary({c.id: c for c in [
+    _concept("occ:schoonmaker", "occupation", "schoonmaker", "interieurverzorger", "schoonmaakster",
+             family="schoonmaak", en="cleaner"),
+    _concept("occ:magazijnmedewerker", "occupation", "magazijnmedewerker", "orderpicker", "magazijnmdw",
+             family="logistiek", en="warehouse worker"),
+    _concept("occ:heftruckchauffeur", "occupation", "heftruckchauffeur", family="logistiek"),
+    _concept("skill:orderpicken", "skill", "orderpicken", "orders verzamelen"),
+    _concept("skill:heftruck_rijden", "skill", "heftruck rijden", "heftruck"),
+    _concept("skill:schoonmaken", "skill", "schoonmaken", "poetsen"),
+    _concept("cert:vca", "certificate", "VCA", "vca basis"),
+    _concept("restriction:max_lift_kg", "restriction", "maximaal tillen", "niet zwaar tillen", "max kilo tillen"),
+    _concept("restriction:no_night", "restriction", "geen nachtdiensten", "geen nachten"),
+]})
+
+
+class FakeEncoder:
+    """Deterministic bag-of-letters vectors: enough to exercise the code paths, not a model of meaning."""
+
+    name = "fake"
+    dim = DIM
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.array([[t.count(c) + 0.1 for c in "aeio"] for t in texts], dtype=np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def normaliser() -> Normaliser:
+    return Normaliser(VOCAB, FakeEncoder())
+
+
+def test_fold_and_split() -> None:
+    assert fold("  Hygiëne-Code!! ") == "hygiene code"
+    assert split_terms("heftruck, orderpicken / scannen") == ["heftruck", "orderpicken", "scannen"]
+    assert content_hash({"a": 1, "b": [1, 2]}) == content_hash({"b": [1, 2], "a": 1})
+
+
+@pytest.mark.parametrize(("text", "kind", "expected", "method"), [
+    ("Interieurverzorger", "occupation", "occ:schoonmaker", "exact"),
+    ("magazijnmedewerker", "occupation", "occ:magazijnmedewerker", "exact"),
+    ("magezijn medewerker", "occupation", "occ:magazijnmedewerker", "fuzzy"),
+    ("schoonmaakker", "occupation", "occ:schoonmaker", "fuzzy"),
+    ("vca-basis", "certificate", "cert:vca", "exact"),
+    ("orderpiken", "skill", "skill:orderpicken", "fuzzy"),
+])
+def test_normalise_maps_variants_to_concepts(normaliser: Normaliser, text: str, kind: str, expected: str,
+                                             method: str) -> None:
+    match = normaliser.match(text, kind)
+    assert (match.concept_id, match.method) == (expected, method)
+    assert 0.72 <= match.confidence <= 1.0
+
+
+def test_unknown_terms_are_kept_as_text(normaliser: Normaliser) -> None:
+    match = normaliser.match("imker", "occupation")
+    assert match.concept_id is None and match.method == "unknown"
+    assert match.term == "txt:imker"
+
+
+def test_restriction_text_becomes_code_and_value(normaliser: Normaliser) -> None:
+    assert normaliser.restriction("niet zwaar tillen, max 12,5 kilo")[:2] == ("max_lift_kg", 12.5)
+    assert normaliser.restriction("geen nachten")[:2] == ("no_night", None)
+    assert normaliser.restriction("zwemmen")[0] is None
+
+
+def test_similarity_uses_the_vocabulary(normaliser: Normaliser) -> None:
+    assert normaliser.similarity("interieurverzorger", "schoonmaker") == 1.0
+    assert normaliser.similarity("schoonmaker", "heftruckchauffeur") < 0.7
+
+
+# -- tables, feasibility and features --------------------------------------------------------------
+
+def cand(**kw: Any) -> dict[str, Any]:
+    row = {"id": 1, "ref": "C1", "municipality": "arnhem", "status": "active", "postcode": "6825", "trede": 3,
+           "hours_min": 20, "hours_max": 36, "max_travel_km": 15, "driving_licences": [], "dutch_level": "B1",
+           "education_level": "mbo2", "certificates": [], "desired_occupations": [], "shifts": ["day"],
+           "summary": "", "skills": [], "experience": [], "restrictions": [], "vector": np.ones(DIM) / 2,
+           "text": "magazijn"}
+    row.update(kw)
+    return row
+
+
+def vac(**kw: Any) -> dict[str, Any]:
+    row = {"id": 1, "source": "wsp", "external_id": "V1", "title": "magazijnmedewerker", "description": "",
+           "employer": "", "postcode": "6827", "occupation_id": "occ:magazijnmedewerker", "hours_min": 24,
+           "hours_max": 32, "shifts": ["day"], "certificates": [], "driving_licences": [], "dutch_level": None,
+           "education_level": None, "support": [], "status": "open", "required_skills": [],
+           "preferred_skills": [], "demands": [], "vector": np.ones(DIM) / 2, "text": "magazijn"}
+    row.update(kw)
+    return row
+
+
+def block(c: dict[str, Any], v: dict[str, Any]) -> Any:
+    terms = TermSpace()
+    families = {k: x.family for k, x in VOCAB.concepts.items() if x.family}
+    return compute(candidate_table([c], terms, families, DIM), vacancy_table([v], terms, families, DIM))
+
+
+LIFT = {"code": "max_lift_kg", "value": 10.0}
+
+
+@pytest.mark.parametrize(("restrictions", "demands", "support", "shifts", "conflict", "attention"), [
+    ([LIFT], [{"code": "lift_kg", "value": 25}], [], ["day"], ["lifting"], []),
+    ([LIFT], [{"code": "lift_kg", "value": 25}], ["jobcarving"], ["day"], [], ["lifting"]),
+    ([LIFT], [{"code": "lift_kg", "value": 8}], [], ["day"], [], []),
+    ([{"code": "no_night"}], [], [], ["day", "night"], ["night"], []),
+    ([{"code": "no_night"}], [], ["jobcarving"], ["night"], [], ["night"]),
+    ([{"code": "low_stimulus"}], [{"code": "high_stimulus"}], ["jobcoach"], ["day"], [], ["stimulus"]),
+    ([{"code": "no_driving"}], [{"code": "driving"}], ["jobcarving", "jobcoach"], ["day"], ["driving"], []),
+    ([{"code": "max_hours_week", "value": 16.0}], [], [], ["day"], ["hours"], []),
+    ([{"code": None, "value": None, "text": "rustig"}], [], [], ["day"], [], ["free_text"]),
+])
+def test_feasibility_table(restrictions: list[dict[str, Any]], demands: list[dict[str, Any]], support: list[str],
+                           shifts: list[str], conflict: list[str], attention: list[str]) -> None:
+    b = block(cand(restrictions=restrictions), vac(demands=demands, support=support, shifts=shifts))
+    assert b.feasibility.reasons(0, 0) == (conflict, attention)
+    assert bool(b.feasibility.conflict[0, 0]) == bool(conflict)
+
+
+def test_missing_licence_is_hard_and_missing_certificate_is_to_discuss() -> None:
+    b = block(cand(driving_licences=["B"]), vac(driving_licences=["C"],
+                                                 certificates=[{"label": "VCA", "concept_id": "cert:vca"}]))
+    conflicts, attention = b.feasibility.reasons(0, 0)
+    assert "licence" in conflicts and "certificate" in attention
+    assert not block(cand(driving_licences=["CE"]), vac(driving_licences=["C"])).feasibility.conflict[0, 0]
+
+
+def test_dutch_level_gap() -> None:
+    assert block(cand(dutch_level="A2"), vac(dutch_level="B1")).feasibility.reasons(0, 0) == ([], ["dutch"])
+    assert block(cand(dutch_level="A1"), vac(dutch_level="B1")).feasibility.reasons(0, 0) == (["dutch"], [])
+    assert block(cand(dutch_level="A1"), vac(dutch_level="B1", support=["jobcoach"])
+                 ).feasibility.reasons(0, 0) == ([], ["dutch"])
+
+
+def test_features_reward_skills_experience_and_wishes() -> None:
+    skills = [{"label": "orderpicken", "concept_id": "skill:orderpicken"}]
+    required = skills + [{"label": "heftruck", "concept_id": "skill:heftruck_rijden"}]
+    good = block(cand(skills=skills, experience=[{"title": "orderpicker", "years": 3.0,
+                                                  "concept_id": "occ:magazijnmedewerker"}],
+                      desired_occupations=[{"label": "magazijn", "concept_id": "occ:magazijnmedewerker"}]),
+                 vac(required_skills=required)).features(0, 0)
+    assert good["required_skills"] == 0.5
+    assert good["occupation_experience"] == pytest.approx(0.6)
+    assert good["desired_occupation"] == 1.0
+    related = block(cand(experience=[{"title": "heftruck", "years": 5.0, "concept_id": "occ:heftruckchauffeur"}]),
+                    vac()).features(0, 0)
+    assert related["occupation_experience"] == pytest.approx(0.4)  # same family, counted at 40 %
+    assert block(cand(trede=1), vac(support=["jobcoach"])).features(0, 0)["support_fit"] == 1.0
+    assert block(cand(trede=1), vac()).features(0, 0)["support_fit"] == 0.0
+
+
+def test_hours_and_shift_fit() -> None:
+    assert block(cand(hours_min=24, hours_max=32), vac(hours_min=24, hours_max=32)).features(0, 0)["hours_fit"] == 1
+    assert block(cand(hours_min=8, hours_max=12), vac(hours_min=24, hours_max=32)).features(0, 0)["hours_fit"] == 0
+    assert block(cand(shifts=["day", "evening"]), vac(shifts=["evening", "weekend"])).features(0, 0)["shift_fit"] \
+        == 0.5
+
+
+def test_contributions_add_up_exactly_to_the_score() -> None:
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        x = rng.random(len(FEATURES)).astype(np.float32)
+        explanation = Explainer(VOCAB).explain(model, x, cand(), vac(), km=3.0, attention=[])
+        total = explanation["base"] + sum(c["contribution"] for c in explanation["contributions"])
+        assert total == pytest.approx(float(model.logit(x)), abs=1e-5)
+        assert explanation["logit"] == pytest.approx(total, abs=1e-9)
+
+
+def test_explanation_leads_with_strengths_and_names_what_is_missing() -> None:
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    c = cand(skills=[{"label": "orderpicken", "concept_id": "skill:orderpicken"}],
+             experience=[{"title": "orderpicker", "years": 4.0, "concept_id": "occ:magazijnmedewerker"}])
+    v = vac(required_skills=[{"label": "orderpicken", "concept_id": "skill:orderpicken"},
+                             {"label": "heftruck", "concept_id": "skill:heftruck_rijden"}])
+    b = block(c, v)
+    text = Explainer(VOCAB).explain(model, b.X[0, 0], c, v, km=2.0, attention=["VCA nog te behalen"])
+    summary = text["summary_nl"]
+    assert summary.startswith("Past: ")
+    assert "4 jaar ervaring als magazijnmedewerker" in summary
+    assert "mist heftruck rijden" in summary
+    assert summary.endswith("Bespreken: VCA nog te behalen.")
+    contributions = [item["contribution"] for item in text["contributions"]]
+    assert contributions == sorted(contributions, reverse=True)
+
+
+def test_top_k_is_ordered_and_stable() -> None:
+    values = np.array([0.1, 0.9, 0.5, 0.9, -np.inf])
+    assert top_k(values, 3).tolist() == [1, 3, 2]
+    assert top_k(values, 10).tolist() == [1, 3, 2, 0, 4]
+    assert top_k(values, 0).tolist() == []
