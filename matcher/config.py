@@ -6,6 +6,7 @@ as a confusing error deep inside a request.
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +40,7 @@ class Settings(BaseSettings):
         default=None, description="local sentence-transformers model directory; unset = bundled model"
     )
     encoder_batch_size: int = Field(default=64, ge=1, le=4096)
+    encoder_max_tokens: int = Field(default=128, ge=16, le=512)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     pool_min_size: int = Field(default=1, ge=1, le=100)
@@ -52,6 +54,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=1200, ge=1)
     shortlist_max_limit: int = Field(default=200, ge=1, le=10_000)
     rematch_top_k: int = Field(default=20, ge=1, le=500)
+    dask_scheduler: str | None = Field(
+        default=None, description="address of a Dask scheduler (tcp://host:8786) for the nightly rematch; "
+                                  "unset = score on this machine")
     fairness_max_gap: float = Field(default=0.05, ge=0, le=1)
     retention_inactive_days: int = Field(default=730, ge=30)
     audit_retention_days: int = Field(default=7 * 365, ge=365)
@@ -68,6 +73,15 @@ class Settings(BaseSettings):
         if not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("must be a postgresql:// URL (a PostgreSQL with the pgvector extension)")
         return value
+
+    @field_validator("dask_scheduler")
+    @classmethod
+    def _scheduler_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+|[A-Za-z0-9_.-]+:\d{1,5}", value.strip()):
+            raise ValueError("must be a Dask scheduler address such as tcp://scheduler:8786")
+        return value.strip()
 
     @field_validator("sources")
     @classmethod

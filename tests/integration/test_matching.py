@@ -32,7 +32,8 @@ CANDIDATES = {
                        desired_occupations=["magazijn"], certificates=["vca basis"]),
     "C-SCH": candidate(trede=1, hours_min=12, hours_max=20, skills=[{"label": "poetsen"}],
                        experience=[{"title": "interieurverzorgster", "years": 2}],
-                       restrictions=[{"code": "max_lift_kg", "value": 5}, {"text": "liefst rustige werkplek"}]),
+                       restrictions=[{"code": "max_lift_kg", "value": 5}, {"text": "liefst rustige werkplek"},
+                                     {"text": "overleg eerst met de arbeidsdeskundige"}]),
     "C-KOK": candidate(skills=[{"label": "koken"}], experience=[{"title": "kok", "years": 6}]),
     "C-LIFT": candidate(skills=[{"label": "orderpicken"}], experience=[{"title": "orderpicker", "years": 1}],
                         restrictions=[{"code": "max_lift_kg", "value": 10}]),
@@ -66,6 +67,9 @@ def test_support_turns_a_conflict_into_an_attention_point(world: Service) -> Non
     first = items[0]
     assert first.candidate["ref"] == "C-SCH"
     assert "bespreek beperking (vrije tekst)" in first.explanation["attention_points"]
+    restrictions = world.get_candidate("C-SCH", actor=SYSTEM)["restrictions"]
+    assert [r["code"] for r in restrictions] == ["max_lift_kg", "low_stimulus", None]  # free text normalised
+    assert restrictions[2]["text"] == "overleg eerst met de arbeidsdeskundige"  # unrecognised text is kept
 
 
 def test_matches_rank_vacancies_for_a_person(world: Service) -> None:

@@ -62,7 +62,7 @@ def test_esco_import_adds_concepts_labels_and_relations(service: Service, tmp_pa
     folder = write_sample(tmp_path / "esco", cleaner.esco_uri)
     with service.db.transaction() as conn:
         counts = import_esco(conn, folder)
-    assert counts == {"occupations": 2, "skills": 1, "labels": 9, "relations": 1, "files": 4}
+    assert counts == {"occupations": 2, "skills": 1, "labels": 10, "relations": 1, "files": 4}
     with service.db.connection() as conn:
         vocab = Vocabulary.from_db(conn)
     bee = vocab.concepts["esco:occupation/00000000-0000-0000-0000-0000000bee01"]
