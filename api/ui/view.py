@@ -1,0 +1,137 @@
+"""Presentation for the pages: Dutch labels and the explanation grouped into chips.
+
+The role rules are not repeated here: match lists come from `api.present.match_list`, the same function the
+API uses, so an employer-service adviser sees exactly the anonymised list the API gives.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from api.schemas import Explanation
+from matcher.domain import OutcomeEvent, RejectionReason
+
+CHIP_THRESHOLD = 0.05  # the same cut the Dutch summary uses for strengths and gaps
+
+EVENT_LABELS: dict[str, str] = {
+    "proposed": "voorgesteld",
+    "invited": "uitgenodigd",
+    "interviewed": "gesprek",
+    "hired": "aangenomen",
+    "rejected": "afgewezen",
+    "declined": "afgehaakt",
+    "no_show": "niet verschenen",
+    "retained_6m": "na 6 maanden nog in dienst",
+    "left_job": "uit dienst",
+}
+# The buttons on a shortlist, in the order a placement goes; 'rejected' has its own button with a reason.
+SHORTLIST_EVENTS = ("proposed", "invited", "interviewed", "hired", "declined", "no_show")
+MANUAL_EVENTS = ("proposed", "invited", "interviewed", "hired")
+
+REASON_LABELS: dict[str, str] = {
+    "skills_mismatch": "vaardigheden passen niet",
+    "experience": "te weinig ervaring",
+    "availability": "beschikbaarheid",
+    "distance": "afstand",
+    "language": "taal",
+    "no_show": "niet verschenen",
+    "other": "andere reden",
+}
+
+FEATURE_LABELS: dict[str, str] = {
+    "required_skills": "Gevraagde vaardigheden",
+    "preferred_skills": "Gewenste vaardigheden",
+    "certificates": "Certificaten",
+    "semantic_similarity": "Inhoudelijke gelijkenis",
+    "text_similarity": "Overeenkomende woorden",
+    "occupation_experience": "Ervaring in het beroep",
+    "desired_occupation": "Wens van de kandidaat",
+    "education_fit": "Opleidingsniveau",
+    "language_fit": "Taalniveau Nederlands",
+    "travel_distance": "Reisafstand",
+    "hours_fit": "Uren",
+    "shift_fit": "Diensten",
+    "support_fit": "Begeleiding",
+    "attention_points": "Bespreekpunten",
+}
+
+RESTRICTION_LABELS: dict[str, str] = {
+    "max_lift_kg": "maximaal {value} kg tillen",
+    "no_night": "geen nachtwerk",
+    "no_evening": "geen avondwerk",
+    "no_weekend": "geen weekendwerk",
+    "max_hours_week": "maximaal {value} uur per week",
+    "no_prolonged_standing": "niet langdurig staan",
+    "low_stimulus": "prikkelarme werkplek",
+    "no_customer_contact": "geen klantcontact",
+    "no_heights": "niet op hoogte werken",
+    "no_driving": "geen voertuig besturen",
+    "no_outdoor": "niet buiten werken",
+}
+
+ROLE_LABELS = {"consultant": "werkconsulent", "employer_service": "werkgeversdienstverlening", "admin": "beheerder"}
+VACANCY_STATUS_LABELS = {"open": "open", "filled": "vervuld", "closed": "gesloten"}
+CANDIDATE_STATUS_LABELS = {"active": "actief", "placed": "geplaatst", "paused": "gepauzeerd",
+                           "withdrawn": "uitgeschreven"}
+SHIFT_LABELS = {"day": "dag", "evening": "avond", "night": "nacht", "weekend": "weekend"}
+SOURCE_LABELS = {"wsp": "WSP", "scalabor": "Scalabor"}
+
+assert set(EVENT_LABELS) == {e.value for e in OutcomeEvent}
+assert set(REASON_LABELS) == {r.value for r in RejectionReason}
+
+
+def source_label(source: str) -> str:
+    return SOURCE_LABELS.get(source, source.upper() if len(source) <= 4 else source.capitalize())
+
+
+def restriction_text(restriction: dict[str, Any]) -> str:
+    code = restriction.get("code")
+    if not code:
+        return str(restriction.get("text") or "")
+    value = restriction.get("value")
+    shown = f"{value:g}" if isinstance(value, int | float) else "?"
+    return RESTRICTION_LABELS.get(code, code.replace("_", " ")).format(value=shown)
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    """Dutch decimal comma."""
+    if value is None:
+        return "–"
+    return f"{value:+.{digits}f}".replace(".", ",") if digits else f"{value:.0f}"
+
+
+def plain(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def percent(score: float) -> int:
+    """Whole percent, rounded down: 0.996 shows as 99%, never as a perfect match."""
+    return max(0, min(100, math.floor(score * 100)))
+
+
+@dataclass
+class Chips:
+    fits: list[str]
+    missing: list[str]
+    attention: list[str]
+
+
+def chips(explanation: Explanation) -> Chips:
+    """What fits, what is missing, what to discuss. For the anonymised list the attention points are
+    already empty; only the fact that there are some is shown."""
+    fits = [c.text_nl for c in explanation.contributions
+            if c.contribution > CHIP_THRESHOLD and c.feature != "attention_points"]
+    missing = [c.text_nl for c in sorted(explanation.contributions, key=lambda c: c.contribution)
+               if c.contribution < -CHIP_THRESHOLD and c.feature != "attention_points"]
+    attention = list(explanation.attention_points)
+    if explanation.has_attention_points and not attention:
+        attention = ["er zijn bespreekpunten"]
+    return Chips(fits=fits, missing=missing, attention=attention)
+
+
+def logit_total(explanation: Explanation) -> float:
+    return explanation.base + sum(c.contribution for c in explanation.contributions)
