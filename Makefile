@@ -21,10 +21,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: fresh clone -> embedded database, migrations, demo region (first time), API on http://$(HOST):$(PORT)
+## run: fresh clone -> embedded database, migrations, demo region (first time, loaded in the background while
+##      the API starts on http://$(HOST):$(PORT))
 run: install
 	$(VENV)/bin/matcher migrate
-	$(VENV)/bin/matcher demo ensure
+	$(VENV)/bin/matcher demo ensure --background
 	$(VENV)/bin/matcher serve --host $(HOST) --port $(PORT)
 
 serve: install
@@ -49,8 +50,9 @@ browser:
 	  else echo "install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; \
 	fi
 
+## fuzz: the property-based API run of the test suite, with many more examples (EXAMPLES=n per operation)
 fuzz: install
-	WERKMATCH_FUZZ_EXAMPLES=$${EXAMPLES:-2000} $(PY) -m pytest -q tests/api/test_fuzz.py
+	WERKMATCH_FUZZ_EXAMPLES=$${EXAMPLES:-2000} $(PY) -m pytest -q tests/api/test_schema_fuzz.py
 
 bench: install
 	$(PY) -m bench.run

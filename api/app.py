@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors
+from api import docs, errors
 from api.middleware import HttpMiddleware, Metrics, RateLimiter
 from api.routes import audit, candidates, health, models, outcomes, rematch, vacancies
 from matcher import __version__
@@ -42,18 +42,19 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             svc.db.close()
 
     app = FastAPI(title="werkmatch", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
+    docs.install(app)
     for module in (health, candidates, vacancies, outcomes, rematch, models, audit):
         app.include_router(module.router)
     try:
         from api.ui import routes as ui_routes
     except ImportError:  # the UI is optional for a headless deployment
-        ui_routes = None
-    if ui_routes is not None:
+        pass
+    else:
         ui_routes.install(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "PUT", "POST",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from matcher.security import Actor, authenticate
 from matcher.service import Service
@@ -17,9 +18,12 @@ def get_service(request: Request) -> Service:
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
+# Declares the scheme in the OpenAPI document (the Authorize button in /docs); the header is read below.
+BEARER = HTTPBearer(auto_error=False, scheme_name="apiKey", description="an API key from `matcher keys create`")
 
 
-def current_actor(request: Request, service: ServiceDep) -> Actor:
+def current_actor(request: Request, service: ServiceDep,
+                  _: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None) -> Actor:
     secret = ""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -54,3 +58,13 @@ def require(*roles: str) -> Callable[[Actor], Actor]:
 
 def actor_dep(*roles: str) -> type[Actor]:
     return Annotated[Actor, Depends(require(*roles))]  # type: ignore[return-value]
+
+
+def json_body(request: Request) -> None:
+    """Routes with a JSON body say so with 415 when another content type is sent, instead of a puzzling 422."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
+        raise HTTPException(415, f"send the body as application/json, not {kind or 'without a content type'}")
+
+
+JSON_BODY = [Depends(json_body)]

@@ -48,8 +48,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-                  413: "Payload too large", 415: "Unsupported media type", 429: "Too many requests"}
+        titles = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+                  405: "Method not allowed", 413: "Payload too large", 415: "Unsupported media type",
+                  429: "Too many requests"}
         response = problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), request)
         if exc.headers:
             response.headers.update(exc.headers)

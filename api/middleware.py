@@ -29,6 +29,16 @@ class Metrics:
         self.shortlist_size = Histogram("werkmatch_shortlist_size", "items per shortlist or match list",
                                         registry=self.registry, buckets=(0, 1, 5, 10, 20, 50, 100, 200))
         self.model = Gauge("werkmatch_model_info", "serving model version", ["version"], registry=self.registry)
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    def serving(self, version: str) -> None:
+        """Exactly one version carries 1: the model serving now (a promotion replaces the label)."""
+        with self._lock:
+            if version != self._version:
+                self.model.clear()
+                self.model.labels(version).set(1)
+                self._version = version
 
 
 class RateLimiter:

@@ -62,9 +62,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from api.app import create_app
 
-    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                access_log=False, workers=1)
+    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port,
+                                           "workers": args.workers or settings.workers})
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+    else:  # separate processes, each with its own index; they share the database (and the embedded server)
+        uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port, log_config=None,
+                    access_log=False, workers=settings.workers)
     return EXIT_OK
 
 
@@ -115,6 +119,12 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         parse = importers.candidates_csv if args.file.endswith(".csv") else importers.candidates_ndjson
         candidates, errors = parse(data)
         report = None if errors else svc.import_candidates(candidates, actor=system_actor())
+    elif args.kind == "outcomes":
+        events, errors = importers.outcomes_ndjson(data)
+        report = None if errors else svc.import_outcomes([e for _, e in events], actor=system_actor(),
+                                                         rows=[n for n, _ in events])
+        if report is not None and not report.ok:
+            errors = report.errors or []
     else:
         vacancies, errors = importers.vacancies_ndjson(data)
         report = None if errors else svc.import_vacancies(vacancies, actor=system_actor())
@@ -177,6 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the HTTP API and web interface")
     s.add_argument("--host")
     s.add_argument("--port", type=int)
+    s.add_argument("--workers", type=int, help="worker processes (default MATCHER_WORKERS, 1)")
 
     keys = sub.add_parser("keys", help="manage API keys").add_subparsers(dest="sub", required=True)
     k = keys.add_parser("create")
@@ -188,7 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("id", type=int)
 
     i = sub.add_parser("import", help="bulk import a file through the same path as the API")
-    i.add_argument("kind", choices=("candidates", "vacancies"))
+    i.add_argument("kind", choices=("candidates", "vacancies", "outcomes"))
     i.add_argument("file")
 
     models = sub.add_parser("models", help="model registry").add_subparsers(dest="sub", required=True)
@@ -209,7 +220,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # Feature modules that add their own sub-commands: each has add_arguments(sub) and @command handlers.
-CLI_MODULES: list[str] = []
+CLI_MODULES: list[str] = ["matcher.vocab_cli", "matcher.demo_cli", "matcher.rematch_cli", "matcher.encoder_cli",
+                          "matcher.learning_cli", "matcher.governance_cli"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,5 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             _OPENED.pop().db.close()
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # `python -m matcher.cli`: run the imported module, where commands register
+    from matcher.cli import main as _main
+
+    raise SystemExit(_main())

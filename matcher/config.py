@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     encoder_max_tokens: int = Field(default=128, ge=16, le=512)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64, description="`matcher serve` worker processes")
     pool_min_size: int = Field(default=1, ge=1, le=100)
     pool_max_size: int = Field(default=10, ge=1, le=200)
     db_timeout_s: float = Field(default=5.0, gt=0, le=120)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +36,8 @@ def add_arguments(sub: Any) -> None:
     ld.add_argument("directory", type=Path)
     e = demo.add_parser("ensure", help="generate and load the default region once, when the database is empty")
     e.add_argument("--dir", type=Path, default=None, help="default: <data dir>/demo")
+    e.add_argument("--background", action="store_true",
+                   help="load in a detached process (log in <data dir>/demo-load.log) and return at once")
     o = demo.add_parser("outcomes", help="simulate outcome events for the shortlists shown so far")
     o.add_argument("directory", type=Path, help="the generated region (its truth/ folder)")
     o.add_argument("--seed", type=int, default=1)
@@ -96,6 +100,14 @@ def _ensure(args: argparse.Namespace, settings: Settings) -> int:
         print(f"database already holds {row['n']} candidates; demo region not loaded again")
         return EXIT_OK
     directory = args.dir or settings.data_dir / "demo"
+    if args.background:
+        log = settings.data_dir / "demo-load.log"
+        command_line = [sys.executable, "-m", "matcher.cli", "demo", "ensure", "--dir", str(directory)]
+        with log.open("ab") as out:
+            subprocess.Popen(command_line, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+        print(f"the demo region is loading in the background (a few minutes); progress in {log}")
+        return EXIT_OK
     if not (directory / "manifest.json").exists():
         print(f"generating the demo region into {directory} …")
         generate(directory, candidates=9000, vacancies=3000, seed=42)

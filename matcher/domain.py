@@ -10,10 +10,22 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+
+def _storable(value: str) -> str:
+    """Text PostgreSQL can store: no NUL characters and no lone surrogates (they have no UTF-8 form)."""
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_storable)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), AfterValidator(_storable)]
 Ref = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 Municipality = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
 Postcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[1-9][0-9]{3}( ?[A-Za-z]{2})?$")]
@@ -176,7 +188,7 @@ class CandidateIn(Strict):
 class VacancyIn(Strict):
     title: Text
     description: LongText = ""
-    employer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    employer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_storable)] = ""
     postcode: Postcode | None = None
     hours_min: Hours | None = None
     hours_max: Hours | None = None
@@ -239,12 +251,17 @@ class OutcomeIn(Strict):
     reason: RejectionReason | None = None
     occurred_at: datetime | None = None
     manual: bool = False
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    note: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=1000), AfterValidator(_storable)] | None = None
 
     @model_validator(mode="after")
     def _reason(self) -> OutcomeIn:
         if self.event == OutcomeEvent.rejected and self.reason is None:
             raise ValueError("a rejection needs a reason")
-        if self.event != OutcomeEvent.rejected and self.reason is not None:
-            raise ValueError("only a rejection takes a reason")
+        if self.event not in REASONED_EVENTS and self.reason is not None:
+            raise ValueError("only a rejection, a decline, a no-show or leaving the job takes a reason")
         return self
+
+
+# A rejection needs a reason; a decline by the candidate, a no-show and leaving the job may give one.
+REASONED_EVENTS = {OutcomeEvent.rejected, OutcomeEvent.declined, OutcomeEvent.no_show, OutcomeEvent.left_job}

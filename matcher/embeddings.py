@@ -72,5 +72,6 @@ class SentenceTransformerEncoder:
         return np.stack([self._cache[t] for t in texts])
 
 
-def load_encoder(path: Path | None = None, *, batch_size: int = 64, max_tokens: int = 128) -> SentenceTransformerEncoder:
+def load_encoder(path: Path | None = None, *, batch_size: int = 64,
+                 max_tokens: int = 128) -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder(path, batch_size=batch_size, max_tokens=max_tokens)

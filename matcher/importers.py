@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from matcher.domain import CandidateIn, Ref, VacancyIn, VacancyKey
+from matcher.domain import CandidateIn, OutcomeIn, Ref, VacancyIn, VacancyKey
 
 CSV_COLUMNS = ("ref", "municipality", "postcode", "trede", "hours_min", "hours_max", "max_travel_km",
                "driving_licences", "dutch_level", "education_level", "certificates", "skills", "experience",
@@ -62,6 +62,8 @@ def _ndjson(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
             yield number, json.loads(line), None
         except json.JSONDecodeError as exc:
             yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
+        except RecursionError:
+            yield number, None, "not valid JSON here: nested too deeply"
 
 
 def _validate(model: type[BaseModel], number: int, raw: Any, parse_error: str | None,
@@ -76,12 +78,23 @@ def _validate(model: type[BaseModel], number: int, raw: Any, parse_error: str | 
         return None
 
 
+def _first_time(key: Any, number: int, seen: dict[Any, int], loc: str, errors: list[dict[str, Any]]) -> bool:
+    """False (with an error for this row) when the key was already on an earlier row of the same request."""
+    if key in seen:
+        errors.append({"row": number, "errors": [
+            {"loc": loc, "msg": f"duplicate key in this request (first on row {seen[key]})"}]})
+        return False
+    seen[key] = number
+    return True
+
+
 def candidates_ndjson(data: bytes) -> tuple[list[tuple[str, CandidateIn]], list[dict[str, Any]]]:
     items: list[tuple[str, CandidateIn]] = []
     errors: list[dict[str, Any]] = []
+    seen: dict[Any, int] = {}
     for number, raw, err in _ndjson(data):
         line = _validate(_CandidateLine, number, raw, err, errors)
-        if isinstance(line, _CandidateLine):
+        if isinstance(line, _CandidateLine) and _first_time(line.ref, number, seen, "ref", errors):
             items.append((line.ref, CandidateIn.model_validate(line.model_dump(exclude={"ref"}))))
     return items, errors
 
@@ -89,6 +102,7 @@ def candidates_ndjson(data: bytes) -> tuple[list[tuple[str, CandidateIn]], list[
 def vacancies_ndjson(data: bytes) -> tuple[list[tuple[tuple[str, str], VacancyIn]], list[dict[str, Any]]]:
     items: list[tuple[tuple[str, str], VacancyIn]] = []
     errors: list[dict[str, Any]] = []
+    seen: dict[Any, int] = {}
     for number, raw, err in _ndjson(data):
         line = _validate(_VacancyLine, number, raw, err, errors)
         if isinstance(line, _VacancyLine):
@@ -96,6 +110,8 @@ def vacancies_ndjson(data: bytes) -> tuple[list[tuple[tuple[str, str], VacancyIn
                 key = VacancyKey(source=line.source, external_id=line.external_id)
             except ValidationError as exc:
                 errors.append({"row": number, "errors": _errors(exc)})
+                continue
+            if not _first_time((key.source, key.external_id), number, seen, "external_id", errors):
                 continue
             items.append(((key.source, key.external_id),
                           VacancyIn.model_validate(line.model_dump(exclude={"source", "external_id"}))))
@@ -144,6 +160,7 @@ def candidates_csv(data: bytes) -> tuple[list[tuple[str, CandidateIn]], list[dic
         return [], [{"row": 1, "errors": [{"loc": "header", "msg": msg + f"; accepted: {', '.join(CSV_COLUMNS)}"}]}]
     items: list[tuple[str, CandidateIn]] = []
     errors: list[dict[str, Any]] = []
+    seen: dict[Any, int] = {}
     try:
         for number, record in enumerate(reader, start=2):
             if None in record:
@@ -165,8 +182,22 @@ def candidates_csv(data: bytes) -> tuple[list[tuple[str, CandidateIn]], list[dic
                 else:
                     raw[column] = cell
             line = _validate(_CandidateLine, number, raw, None, errors)
-            if isinstance(line, _CandidateLine):
+            if isinstance(line, _CandidateLine) and _first_time(line.ref, number, seen, "ref", errors):
                 items.append((line.ref, CandidateIn.model_validate(line.model_dump(exclude={"ref"}))))
     except csv.Error as exc:
         errors.append({"row": reader.line_num, "errors": [{"loc": "", "msg": f"unreadable CSV: {exc}"}]})
+    return items, errors
+
+
+def outcomes_ndjson(data: bytes) -> tuple[list[tuple[int, OutcomeIn]], list[dict[str, Any]]]:
+    """Outcome events, one `POST /v1/outcomes` body per line; returns (line number, event) pairs.
+
+    The same line twice in one file is an error (an event happens once)."""
+    items: list[tuple[int, OutcomeIn]] = []
+    errors: list[dict[str, Any]] = []
+    seen: dict[Any, int] = {}
+    for number, raw, err in _ndjson(data):
+        line = _validate(OutcomeIn, number, raw, err, errors)
+        if isinstance(line, OutcomeIn) and _first_time(line.model_dump_json(), number, seen, "", errors):
+            items.append((number, line))
     return items, errors

@@ -60,24 +60,27 @@ def _english(vocab: Vocabulary, items: Sequence[Row]) -> list[str]:
     return out
 
 
-def candidate_text(vocab: Vocabulary, row: Row) -> str:
+def candidate_text(vocab: Vocabulary, row: Row, *, full: bool = True) -> str:
+    """The profile as text. The embedding reads the short form (titles, wishes, skills and their English
+    labels: where the meaning is, and cheap to encode); the character n-grams read everything."""
     skills = [s["label"] for s in row["skills"]]
     titles = [e["title"] for e in row["experience"]]
     desired = [d["label"] for d in row["desired_occupations"]]
     english = _english(vocab, row["experience"] + row["desired_occupations"] + row["skills"])
     return ". ".join(p for p in (
-        ", ".join(titles), ", ".join(desired), ", ".join(skills), row.get("summary") or "",
+        ", ".join(titles), ", ".join(desired), ", ".join(skills), row.get("summary") or "" if full else "",
         ", ".join(dict.fromkeys(english)),
     ) if p)
 
 
-def vacancy_text(vocab: Vocabulary, row: Row) -> str:
+def vacancy_text(vocab: Vocabulary, row: Row, *, full: bool = True) -> str:
     skills = [s["label"] for s in row["required_skills"] + row["preferred_skills"]]
     occupation = vocab.get(row.get("occupation_id"))
     english = ([occupation.en] if occupation and occupation.en else []) + _english(
         vocab, row["required_skills"] + row["preferred_skills"])
     return ". ".join(p for p in (
-        row["title"], ", ".join(skills), row.get("description") or "", ", ".join(dict.fromkeys(english)),
+        row["title"], ", ".join(skills), row.get("description") or "" if full else "",
+        ", ".join(dict.fromkeys(english)),
     ) if p)
 
 
@@ -119,7 +122,7 @@ def prepare_candidates(normaliser: Normaliser, items: Sequence[tuple[str, Candid
         }
         row["content_hash"] = content_hash(c.model_dump(mode="json"))
         rows.append(row)
-        texts.append(candidate_text(normaliser.vocabulary, row))
+        texts.append(candidate_text(normaliser.vocabulary, row, full=False))
         hashes.append(content_hash(texts[-1]))
     return Prepared(rows, texts, hashes)
 
@@ -150,7 +153,7 @@ def prepare_vacancies(normaliser: Normaliser, items: Sequence[tuple[tuple[str, s
         }
         row["content_hash"] = content_hash(v.model_dump(mode="json"))
         rows.append(row)
-        texts.append(vacancy_text(normaliser.vocabulary, row))
+        texts.append(vacancy_text(normaliser.vocabulary, row, full=False))
         hashes.append(content_hash(texts[-1]))
     return Prepared(rows, texts, hashes)
 

@@ -68,16 +68,21 @@ def promote(conn: Conn, version: str) -> None:
 
 
 def rollback(conn: Conn) -> str:
-    """Make the previously promoted version champion again; returns its name."""
+    """Make the previously promoted version champion again; returns its name.
+
+    The version rolled back from is marked ``rejected``, so a second rollback goes one step further
+    back instead of flipping between two versions; a person can still promote it again explicitly."""
     current = champion_version(conn)
     row = conn.execute(
-        """SELECT version FROM model_versions WHERE version <> %s AND promoted_at IS NOT NULL
+        """SELECT version FROM model_versions
+           WHERE version <> %s AND promoted_at IS NOT NULL AND status <> 'rejected'
            ORDER BY promoted_at DESC LIMIT 1""",
         (current,),
     ).fetchone()
     if row is None:
         raise Invalid("there is no earlier champion to roll back to")
     promote(conn, row["version"])
+    conn.execute("UPDATE model_versions SET status = 'rejected' WHERE version = %s", (current,))
     return str(row["version"])
 
 

@@ -123,8 +123,12 @@ def save_embeddings(conn: Conn, kind: str, encoder: str,
         )
 
 
-def upsert_candidate(conn: Conn, row: Row) -> Row:
-    """Insert or update one normalised candidate with its children; returns id and version."""
+def upsert_candidate(conn: Conn, row: Row) -> Row | None:
+    """Insert or update one normalised candidate with its children; returns id, version and whether it was
+    inserted, or None when the stored content already has this hash (a concurrent writer got there first).
+
+    The hash comparison happens under the row lock that ON CONFLICT takes, so concurrent identical writes
+    leave one row and one version, and concurrent different writes each get a version of their own."""
     result = conn.execute(
         """INSERT INTO candidates (ref, municipality, postcode, trede, hours_min, hours_max, max_travel_km,
                driving_licences, dutch_level, education_level, certificates, desired_occupations, shifts,
@@ -140,10 +144,12 @@ def upsert_candidate(conn: Conn, row: Row) -> Row:
                shifts = EXCLUDED.shifts, summary = EXCLUDED.summary, status = EXCLUDED.status,
                content_hash = EXCLUDED.content_hash, version = candidates.version + 1,
                change_seq = nextval('change_seq'), updated_at = now()
-           RETURNING id, version""",
+           WHERE candidates.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+           RETURNING id, version, (xmax = 0) AS inserted""",
         row | {"certificates": Jsonb(row["certificates"]), "desired_occupations": Jsonb(row["desired_occupations"])},
     ).fetchone()
-    assert result is not None
+    if result is None:
+        return None
     cid = result["id"]
     for table in ("candidate_skills", "candidate_experience", "candidate_restrictions", "candidate_monitoring"):
         conn.execute(f"DELETE FROM {table} WHERE candidate_id = %s", (cid,))
@@ -170,7 +176,8 @@ def upsert_candidate(conn: Conn, row: Row) -> Row:
     return dict(result)
 
 
-def upsert_vacancy(conn: Conn, row: Row) -> Row:
+def upsert_vacancy(conn: Conn, row: Row) -> Row | None:
+    """Like `upsert_candidate`: None when the stored vacancy already has this content."""
     result = conn.execute(
         """INSERT INTO vacancies (source, external_id, title, description, employer, postcode, occupation_id,
                occupation_confidence, hours_min, hours_max, shifts, certificates, driving_licences, dutch_level,
@@ -188,10 +195,12 @@ def upsert_vacancy(conn: Conn, row: Row) -> Row:
                support = EXCLUDED.support, positions = EXCLUDED.positions, closes_at = EXCLUDED.closes_at,
                status = EXCLUDED.status, content_hash = EXCLUDED.content_hash, version = vacancies.version + 1,
                change_seq = nextval('change_seq'), updated_at = now()
-           RETURNING id, version""",
+           WHERE vacancies.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+           RETURNING id, version, (xmax = 0) AS inserted""",
         row | {"certificates": Jsonb(row["certificates"])},
     ).fetchone()
-    assert result is not None
+    if result is None:
+        return None
     vid = result["id"]
     conn.execute("DELETE FROM vacancy_skills WHERE vacancy_id = %s", (vid,))
     conn.execute("DELETE FROM vacancy_demands WHERE vacancy_id = %s", (vid,))

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from matcher import ingest, registry, repository
+from matcher import geo, ingest, outcomes, registry, repository
 from matcher.config import Settings
 from matcher.db import Conn, Database
 from matcher.domain import CandidateIn, OutcomeIn, VacancyIn
@@ -31,6 +31,8 @@ from matcher.vocabulary.normalise import Normaliser
 
 log = logging.getLogger(__name__)
 MAX_IMPORT_ROWS = 20_000
+AUDIT_CHUNK = 5_000
+EXPOSURE_TTL_S = 60.0
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Service:
         self._normaliser: Normaliser | None = None
         self._index: MatchIndex | None = None
         self.models = registry.ModelCache(settings.models_dir)
+        self._exposure_cache: tuple[float, dict[int, int]] | None = None
         self.audit_key = settings.audit_key()
 
     # -- resources, opened on first use ------------------------------------------------------
@@ -76,7 +79,8 @@ class Service:
     def encoder(self) -> Encoder:
         with self._lock:
             if self._encoder is None:
-                self._encoder = load_encoder(self.settings.encoder_path, batch_size=self.settings.encoder_batch_size)
+                self._encoder = load_encoder(self.settings.encoder_path, batch_size=self.settings.encoder_batch_size,
+                                             max_tokens=self.settings.encoder_max_tokens)
             return self._encoder
 
     @property
@@ -91,7 +95,7 @@ class Service:
     def normaliser(self) -> Normaliser:
         with self._lock:
             if self._normaliser is None:
-                self._normaliser = Normaliser(self.vocabulary, self.encoder)
+                self._normaliser = Normaliser(self.vocabulary, self.encoder, self.settings.data_dir / "cache")
             return self._normaliser
 
     @property
@@ -119,10 +123,16 @@ class Service:
         if actor.role == "consultant" and actor.municipality and municipality != actor.municipality:
             raise NotFound("no such candidate in your municipality")
 
+    def _check_write_scope(self, actor: Actor, municipality: str) -> None:
+        if actor.role == "consultant" and actor.municipality and municipality != actor.municipality:
+            raise Forbidden(f"your key is bound to {actor.municipality}; you may not write a candidate of "
+                            f"{municipality}")
+
     def upsert_candidate(self, ref: str, body: CandidateIn, *, actor: Actor, if_match: int | None = None) -> Upserted:
-        self._check_scope(actor, body.municipality)
+        self._check_write_scope(actor, body.municipality)
         prepared = ingest.prepare_candidates(self.normaliser, [(ref, body)])
         row = prepared.rows[0]
+        self._prefetch_vectors("candidate", prepared)
         with self.db.transaction() as conn:
             current = conn.execute(
                 "SELECT id, version, content_hash, municipality FROM candidates WHERE ref = %s FOR UPDATE", (ref,)
@@ -136,10 +146,27 @@ class Service:
             if current is not None and current["content_hash"] == row["content_hash"]:
                 return Upserted(current["id"], current["version"], created=False, changed=False)
             written = repository.upsert_candidate(conn, row)
+            if written is None:  # a concurrent request stored this very content first
+                return self._unchanged(conn, "SELECT id, version FROM candidates WHERE ref = %s", (ref,))
             self._store_vectors(conn, "candidate", [written["id"]], prepared)
             audit(conn, actor, "candidate.upsert", subject_kind="candidate", subjects=[self.pseudonym(ref)],
                   detail={"version": written["version"]})
-        return Upserted(written["id"], written["version"], created=current is None, changed=True)
+        return Upserted(written["id"], written["version"], created=written["inserted"], changed=True)
+
+    @staticmethod
+    def _unchanged(conn: Conn, sql: str, params: tuple[Any, ...]) -> Upserted:
+        row = conn.execute(sql, params).fetchone()
+        assert row is not None
+        return Upserted(row["id"], row["version"], created=False, changed=False)
+
+    def _prefetch_vectors(self, kind: str, prepared: ingest.Prepared) -> None:
+        """Encode new texts before the write transaction opens, so no row lock waits on the model; the
+        encoder keeps the vectors by text, and `_store_vectors` then finds them without encoding again."""
+        with self.db.connection() as conn:
+            known = repository.embedding_hashes(conn, kind, self.encoder.name, prepared.hashes)
+        missing = [t for t, h in zip(prepared.texts, prepared.hashes, strict=True) if h not in known]
+        if missing:
+            self.encoder.encode(missing)
 
     def _store_vectors(self, conn: Conn, kind: str, ids: Sequence[int], prepared: ingest.Prepared) -> int:
         known = repository.embedding_hashes(conn, kind, self.encoder.name, prepared.hashes)
@@ -197,10 +224,11 @@ class Service:
             seen: set[Any] = set()
             dupes = [i for i, k in enumerate(keys) if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
             return ImportReport(ok=False, received=len(items), errors=[
-                {"row": i + 1, "errors": [{"loc": [], "msg": "duplicate key in this request"}]} for i in dupes])
+                {"row": i + 1, "errors": [{"loc": "ref" if kind == "candidate" else "external_id",
+                                           "msg": "duplicate key in this request"}]} for i in dupes])
         if kind == "candidate":
             for _, body in items:
-                self._check_scope(actor, body.municipality)
+                self._check_write_scope(actor, body.municipality)
         with self.db.connection() as conn:
             current = repository.current_hashes(conn, kind, keys)
         prepare = ingest.prepare_candidates if kind == "candidate" else ingest.prepare_vacancies
@@ -209,21 +237,28 @@ class Service:
                 if keys[i] not in current or current[keys[i]]["content_hash"] != row["content_hash"]]
         report = ImportReport(ok=True, received=len(items), unchanged=len(items) - len(keep))
         upsert = repository.upsert_candidate if kind == "candidate" else repository.upsert_vacancy
+        self._prefetch_vectors(kind, ingest.Prepared([], [prepared.texts[i] for i in keep],
+                                                     [prepared.hashes[i] for i in keep]))
         with self.db.transaction() as conn:
-            ids = []
-            for i in keep:
+            ids, stored = [], []
+            for i in sorted(keep, key=lambda i: keys[i]):  # one lock order for all writers: no deadlocks
                 written = upsert(conn, prepared.rows[i])
+                if written is None:  # a concurrent writer stored this very content meanwhile
+                    report.unchanged += 1
+                    continue
                 ids.append(written["id"])
-                if written["version"] == 1:
+                stored.append(i)
+                if written["inserted"]:
                     report.created += 1
                 else:
                     report.updated += 1
-            sub = ingest.Prepared([prepared.rows[i] for i in keep], [prepared.texts[i] for i in keep],
-                                  [prepared.hashes[i] for i in keep])
+            sub = ingest.Prepared([prepared.rows[i] for i in stored], [prepared.texts[i] for i in stored],
+                                  [prepared.hashes[i] for i in stored])
             report.encoded = self._store_vectors(conn, kind, ids, sub)
             subjects = [self.pseudonym(k) for k in keys] if kind == "candidate" else []
-            audit(conn, actor, f"{kind}.import", subject_kind=kind, subjects=subjects[:10_000],
-                  detail={"received": report.received, "created": report.created, "updated": report.updated})
+            for start in range(0, max(len(subjects), 1), AUDIT_CHUNK):  # every person named, in chunks
+                audit(conn, actor, f"{kind}.import", subject_kind=kind, subjects=subjects[start:start + AUDIT_CHUNK],
+                      detail={"received": report.received, "created": report.created, "updated": report.updated})
         return report
 
     def list_candidates(self, *, actor: Actor, municipality: str | None = None, status: str | None = None,
@@ -259,6 +294,7 @@ class Service:
         self._check_source(source)
         prepared = ingest.prepare_vacancies(self.normaliser, [((source, external_id), body)])
         row = prepared.rows[0]
+        self._prefetch_vectors("vacancy", prepared)
         with self.db.transaction() as conn:
             current = conn.execute(
                 "SELECT id, version, content_hash FROM vacancies WHERE source = %s AND external_id = %s FOR UPDATE",
@@ -270,9 +306,12 @@ class Service:
             if current is not None and current["content_hash"] == row["content_hash"]:
                 return Upserted(current["id"], current["version"], created=False, changed=False)
             written = repository.upsert_vacancy(conn, row)
+            if written is None:  # a concurrent request stored this very content first
+                return self._unchanged(conn, "SELECT id, version FROM vacancies WHERE source = %s AND external_id = %s",
+                                       (source, external_id))
             self._store_vectors(conn, "vacancy", [written["id"]], prepared)
             audit(conn, actor, "vacancy.upsert", subject_kind="vacancy", subjects=[f"{source}/{external_id}"])
-        return Upserted(written["id"], written["version"], created=current is None, changed=True)
+        return Upserted(written["id"], written["version"], created=written["inserted"], changed=True)
 
     def _vacancy_id(self, conn: Conn, source: str, external_id: str) -> int:
         self._check_source(source)
@@ -298,17 +337,21 @@ class Service:
                    FROM vacancies
                    WHERE (%(src)s::text IS NULL OR source = %(src)s) AND (%(s)s::text IS NULL OR status = %(s)s)
                      AND (%(t)s::text IS NULL OR title ILIKE %(like)s OR employer ILIKE %(like)s
-                          OR external_id ILIKE %(like)s OR postcode LIKE %(like)s)
+                          OR external_id ILIKE %(like)s OR postcode LIKE %(like)s OR postcode = ANY(%(places)s))
                    ORDER BY source, external_id LIMIT %(limit)s OFFSET %(offset)s""",
                 {"src": source, "s": status, "t": text, "like": f"%{_escape_like(text or '')}%",
-                 "limit": limit, "offset": offset}))
+                 "places": geo.postcodes_in_place(text or ""), "limit": limit, "offset": offset}))
 
     # -- ranking ------------------------------------------------------------------------------
     def _exposure(self, conn: Conn) -> dict[int, int]:
-        rows = conn.execute(
-            """SELECT candidate_id, count(*) AS n FROM shown_matches
-               WHERE created_at > now() - interval '30 days' AND rank <= 10 GROUP BY candidate_id""")
-        return {r["candidate_id"]: r["n"] for r in rows}
+        """How often each person was in a top 10 in the last 30 days; recounted at most once a minute."""
+        now = time.monotonic()
+        if self._exposure_cache is None or now - self._exposure_cache[0] > EXPOSURE_TTL_S:
+            rows = conn.execute(
+                """SELECT candidate_id, count(*) AS n FROM shown_matches
+                   WHERE created_at > now() - interval '30 days' AND rank <= 10 GROUP BY candidate_id""")
+            self._exposure_cache = (now, {r["candidate_id"]: r["n"] for r in rows})
+        return self._exposure_cache[1]
 
     def shortlist(self, source: str, external_id: str, *, actor: Actor, limit: int = 20,
                   rerank: bool = True, municipality: str | None = None) -> Shortlist:
@@ -361,39 +404,42 @@ class Service:
     # -- outcomes -----------------------------------------------------------------------------
     def record_outcome(self, body: OutcomeIn, *, actor: Actor) -> dict[str, Any]:
         with self.db.transaction() as conn:
-            cand = conn.execute("SELECT id, municipality FROM candidates WHERE ref = %s",
-                                (body.candidate_ref,)).fetchone()
-            if cand is None:
-                raise NotFound(f"no candidate {body.candidate_ref}")
-            if actor.role == "consultant":
-                self._check_scope(actor, cand["municipality"])
-            vid = self._vacancy_id(conn, body.vacancy.source, body.vacancy.external_id)
-            shown = conn.execute(
-                """SELECT s.id, s.request_id, s.features, r.model_version FROM shown_matches s
-                   JOIN shortlist_requests r ON r.id = s.request_id
-                   WHERE s.candidate_id = %s AND s.vacancy_id = %s AND (%s::uuid IS NULL OR s.request_id = %s::uuid)
-                   ORDER BY s.created_at DESC LIMIT 1""",
-                (cand["id"], vid, body.request_id, body.request_id)).fetchone()
-            if body.request_id and shown is None:
-                raise Invalid("this candidate was not shown for this vacancy in that shortlist request")
-            if shown is None and not body.manual:
-                raise Invalid("this candidate was never shown for this vacancy; set manual=true (with a note) "
-                              "to record a match made outside the ranking")
-            if body.manual and not body.note:
-                raise Invalid("a manual match needs a note with the reason")
-            row = conn.execute(
-                """INSERT INTO outcome_events (event, reason, candidate_id, vacancy_id, shown_match_id, request_id,
-                       features, model_version, manual, note, key_id, occurred_at)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id, recorded_at""",
-                (body.event.value, body.reason.value if body.reason else None, cand["id"], vid,
-                 shown["id"] if shown else None, shown["request_id"] if shown else None,
-                 Jsonb(shown["features"]) if shown else None, shown["model_version"] if shown else None,
-                 body.manual, body.note, actor.key_id, body.occurred_at or datetime.now(UTC))).fetchone()
-            assert row is not None
+            resolved = outcomes.resolve(conn, [body], actor=actor, sources=self.settings.sources)[0]
+            if isinstance(resolved, outcomes.RowError):
+                raise resolved.error
+            recorded = outcomes.insert(conn, resolved, actor=actor)
             audit(conn, actor, "outcome.record", subject_kind="candidate",
                   subjects=[self.pseudonym(body.candidate_ref)],
                   detail={"event": body.event.value, "vacancy": f"{body.vacancy.source}/{body.vacancy.external_id}"})
-        return {"id": row["id"], "recorded_at": row["recorded_at"], "linked_to_shown_match": shown is not None}
+        return recorded
+
+    def import_outcomes(self, items: Sequence[OutcomeIn], *, actor: Actor,
+                        rows: Sequence[int] | None = None) -> ImportReport:
+        """All or nothing: every row is checked first; one bad row means nothing is written and the report
+        lists each bad row (``rows`` are the file's line numbers, default 1, 2, …). Rows recorded before
+        (same event, pair, reason and explicit time) are skipped, so a file can be imported again."""
+        if len(items) > MAX_IMPORT_ROWS:
+            raise Invalid(f"at most {MAX_IMPORT_ROWS} rows per request")
+        numbers = list(rows) if rows is not None else list(range(1, len(items) + 1))
+        report = ImportReport(ok=True, received=len(items))
+        with self.db.transaction() as conn:
+            resolved = outcomes.resolve(conn, items, actor=actor, sources=self.settings.sources)
+            errors = [{"row": n, "errors": [{"loc": r.loc, "msg": r.error.detail}]}
+                      for n, r in zip(numbers, resolved, strict=True) if isinstance(r, outcomes.RowError)]
+            if errors:
+                return ImportReport(ok=False, received=len(items), errors=errors)
+            good = [r for r in resolved if isinstance(r, outcomes.Resolved)]
+            skip = outcomes.already_recorded(conn, good)
+            for i, row in enumerate(good):
+                if i not in skip:
+                    outcomes.insert(conn, row, actor=actor)
+            report.created, report.unchanged = len(good) - len(skip), len(skip)
+            subjects = sorted({self.pseudonym(b.candidate_ref) for b in items})
+            for start in range(0, max(len(subjects), 1), AUDIT_CHUNK):
+                audit(conn, actor, "outcome.import", subject_kind="candidate",
+                      subjects=subjects[start:start + AUDIT_CHUNK],
+                      detail={"received": report.received, "created": report.created, "unchanged": report.unchanged})
+        return report
 
     # -- audit --------------------------------------------------------------------------------
     def audit_entries(self, *, actor: Actor, candidate_ref: str | None = None,

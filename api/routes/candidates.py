@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import ServiceDep, actor_dep
+from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.present import etag, match_list, parse_if_match
 from api.schemas import ImportResult, MatchList, Upserted
 from matcher import importers
@@ -18,7 +18,8 @@ RefPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", des
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
-@router.put("/{ref}", response_model=Upserted, summary="Create or update one candidate (idempotent)")
+@router.put("/{ref}", response_model=Upserted, summary="Create or update one candidate (idempotent)",
+            dependencies=JSON_BODY)
 def put_candidate(ref: RefPath, body: CandidateIn, service: ServiceDep, response: Response,
                   actor: actor_dep("consultant", "batch"),  # type: ignore[valid-type]
                   if_match: Annotated[str | None, Header(max_length=40)] = None) -> Upserted:
@@ -42,8 +43,17 @@ def delete_candidate(ref: RefPath, service: ServiceDep, actor: actor_dep()) -> R
     return Response(status_code=204)
 
 
+def import_body(**examples: str) -> dict[str, Any]:
+    """The OpenAPI description of a raw bulk body (the route reads it itself, line by line)."""
+    return {"requestBody": {"required": True, "content": {
+        media: {"schema": {"type": "string"}, "example": example} for media, example in examples.items()}}}
+
+
 @router.post("/import", response_model=ImportResult, summary="Bulk import (NDJSON or Szeebra CSV), all-or-nothing",
-             responses={422: {"description": "nothing was written; the per-row error report is in `errors`"}})
+             responses={422: {"description": "nothing was written; the per-row error report is in `errors`"}},
+             openapi_extra=import_body(**{
+                 "application/x-ndjson": '{"ref": "C-1001", "municipality": "arnhem", "trede": 3}\n',
+                 "text/csv": "ref,municipality,trede,skills\nC-1001,arnhem,3,orderpicken:2;heftruck rijden\n"}))
 async def import_candidates(request: Request, service: ServiceDep,
                             actor: actor_dep("batch")) -> JSONResponse:  # type: ignore[valid-type]
     data = await request.body()
@@ -72,9 +82,9 @@ def _import_response(report: Any, received: int, errors: list[dict[str, Any]]) -
 
 @router.get("", summary="List candidates (consultants see only their municipality)")
 def list_candidates(service: ServiceDep, actor: actor_dep("consultant"),  # type: ignore[valid-type]
-                    municipality: Annotated[str | None, Query(max_length=40)] = None,
+                    municipality: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9-]{1,39}$")] = None,
                     status: Annotated[str | None, Query(pattern="^(active|placed|paused|withdrawn)$")] = None,
-                    text: Annotated[str | None, Query(max_length=100)] = None,
+                    text: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
                     limit: Limit = 50, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict[str, Any]:
     rows = service.list_candidates(actor=actor, municipality=municipality, status=status, text=text,
                                    limit=limit, offset=offset)
@@ -86,4 +96,5 @@ def candidate_matches(ref: RefPath, service: ServiceDep, request: Request,
                       actor: actor_dep("consultant"), limit: Limit = 20) -> MatchList:  # type: ignore[valid-type]
     shortlist = service.matches(ref, actor=actor, limit=limit)
     request.app.state.metrics.shortlist_size.observe(len(shortlist.result.items))
+    request.app.state.metrics.serving(shortlist.model_version)
     return match_list(shortlist, actor, "candidate")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
+import psycopg
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from psycopg_pool import PoolTimeout
 
 from api.deps import ServiceDep
+from matcher import registry
 from matcher.db import migrate
+from matcher.errors import MatcherError
 
 router = APIRouter(tags=["operations"])
 
@@ -41,4 +46,9 @@ def readyz(service: ServiceDep) -> JSONResponse:
 
 @router.get("/metrics", summary="Prometheus metrics")
 def metrics(request: Request) -> Response:
+    service = getattr(request.app.state, "service", None)
+    if service is not None:
+        # the serving model version, also before the first shortlist; metrics still answer without a database
+        with suppress(psycopg.Error, PoolTimeout, MatcherError), service.db.pool.connection(timeout=1) as conn:
+            request.app.state.metrics.serving(registry.champion_version(conn))
     return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
-from api.deps import ServiceDep, actor_dep
-from api.schemas import OutcomeRecorded
+from api.deps import JSON_BODY, ServiceDep, actor_dep
+from api.routes.candidates import _import_response, import_body
+from api.schemas import ImportResult, OutcomeRecorded
+from matcher import importers
 from matcher.domain import OutcomeIn
 
 router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
 
 
-@router.post("", status_code=201, response_model=OutcomeRecorded, summary="Append an outcome event")
+@router.post("", status_code=201, response_model=OutcomeRecorded, summary="Append an outcome event",
+             dependencies=JSON_BODY)
 def post_outcome(body: OutcomeIn, service: ServiceDep,
                  actor: actor_dep("consultant", "employer_service")) -> OutcomeRecorded:  # type: ignore[valid-type]
     return OutcomeRecorded(**service.record_outcome(body, actor=actor))
+
+
+@router.post("/import", response_model=ImportResult, summary="Bulk import of outcome events (NDJSON), all-or-nothing",
+             responses={422: {"description": "nothing was written; the per-row error report is in `errors`"}},
+             openapi_extra=import_body(**{"application/x-ndjson": (
+                 '{"event": "hired", "candidate_ref": "C-1001", "vacancy": {"source": "wsp", "external_id": "WSP-1"}, '
+                 '"occurred_at": "2026-10-01T09:00:00+02:00"}\n')}))
+async def import_outcomes(request: Request, service: ServiceDep,
+                          actor: actor_dep("consultant", "employer_service", "batch")  # type: ignore[valid-type]
+                          ) -> JSONResponse:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in ("application/x-ndjson", "application/ndjson", "application/jsonl"):
+        return JSONResponse({"type": "about:blank", "title": "Unsupported media type", "status": 415,
+                             "detail": "send application/x-ndjson: one outcome event per line"}, status_code=415,
+                            media_type="application/problem+json")
+    items, errors = importers.outcomes_ndjson(await request.body())
+    report = None if errors else service.import_outcomes([b for _, b in items], actor=actor,
+                                                         rows=[n for n, _ in items])
+    return _import_response(report, len(items) + len(errors), errors)

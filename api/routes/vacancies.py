@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import ServiceDep, actor_dep
+from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.present import etag, match_list, parse_if_match
-from api.routes.candidates import Limit, _import_response
+from api.routes.candidates import Limit, _import_response, import_body
 from api.schemas import ImportResult, MatchList, Upserted
 from matcher import importers
 from matcher.domain import VacancyIn
@@ -19,7 +19,8 @@ Source = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 ExternalId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 
 
-@router.put("/{source}/{external_id}", response_model=Upserted, summary="Create or update one vacancy")
+@router.put("/{source}/{external_id}", response_model=Upserted, summary="Create or update one vacancy",
+            dependencies=JSON_BODY)
 def put_vacancy(source: Source, external_id: ExternalId, body: VacancyIn, service: ServiceDep, response: Response,
                 actor: actor_dep("employer_service", "batch"),  # type: ignore[valid-type]
                 if_match: Annotated[str | None, Header(max_length=40)] = None) -> Upserted:
@@ -38,7 +39,9 @@ def get_vacancy(source: Source, external_id: ExternalId, service: ServiceDep, re
 
 
 @router.post("/import", response_model=ImportResult, summary="Bulk import of vacancies (NDJSON), all-or-nothing",
-             responses={422: {"description": "nothing was written; the per-row error report is in `errors`"}})
+             responses={422: {"description": "nothing was written; the per-row error report is in `errors`"}},
+             openapi_extra=import_body(**{
+                 "application/x-ndjson": '{"source": "wsp", "external_id": "WSP-1", "title": "magazijnmedewerker"}\n'}))
 async def import_vacancies(request: Request, service: ServiceDep,
                            actor: actor_dep("employer_service", "batch")) -> JSONResponse:  # type: ignore[valid-type]
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -56,9 +59,9 @@ async def import_vacancies(request: Request, service: ServiceDep,
 
 @router.get("", summary="List vacancies")
 def list_vacancies(service: ServiceDep, actor: actor_dep("consultant", "employer_service"),  # type: ignore[valid-type]
-                   source: Annotated[str | None, Query(max_length=32)] = None,
+                   source: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,31}$")] = None,
                    status: Annotated[str | None, Query(pattern="^(open|filled|closed)$")] = None,
-                   text: Annotated[str | None, Query(max_length=100)] = None,
+                   text: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
                    limit: Limit = 50, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict[str, Any]:
     rows = service.list_vacancies(source=source, status=status, text=text, limit=limit, offset=offset)
     return {"items": rows, "limit": limit, "offset": offset}
@@ -72,5 +75,5 @@ def shortlist(source: Source, external_id: ExternalId, service: ServiceDep, requ
               rerank: Annotated[str, Query(pattern="^(exposure|none)$")] = "exposure") -> MatchList:
     result = service.shortlist(source, external_id, actor=actor, limit=limit, rerank=rerank == "exposure")
     request.app.state.metrics.shortlist_size.observe(len(result.result.items))
-    request.app.state.metrics.model.labels(result.model_version).set(1)
+    request.app.state.metrics.serving(result.model_version)
     return match_list(result, actor, "vacancy")

@@ -11,8 +11,12 @@ an unknown term and still used as text by the matcher.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -42,8 +46,9 @@ class Match:
 class KindNormaliser:
     """Normalises text against the labels of one concept kind (occupation, skill, …)."""
 
-    def __init__(self, concepts: list[Concept], encoder: Encoder | None = None) -> None:
+    def __init__(self, concepts: list[Concept], encoder: Encoder | None = None, cache_dir: Path | None = None) -> None:
         self.encoder = encoder
+        self.cache_dir = cache_dir
         self.exact: dict[str, str] = {}
         labels: list[str] = []
         owners: list[str] = []
@@ -66,15 +71,30 @@ class KindNormaliser:
         self.ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         self.label_ngrams = self.ngrams.fit_transform(labels) if labels else None
         self._label_vectors: np.ndarray | None = None
+        self._vectors_lock = threading.Lock()
 
     def _vectors(self) -> np.ndarray | None:
         """Label embeddings, with zeros for labels that are matched by letters only."""
         if self.encoder is None or not self.labels:
             return None
+        with self._vectors_lock:  # concurrent first requests compute (and cache) them once
+            return self._load_vectors()
+
+    def _load_vectors(self) -> np.ndarray | None:
+        assert self.encoder is not None
         if self._label_vectors is None:
+            texts = [self.labels[i] for i in self.embed_index]
+            cache = None
+            if self.cache_dir is not None:  # the vocabulary changes rarely: keep its vectors between runs
+                key = hashlib.sha256("\n".join([self.encoder.name, *texts]).encode()).hexdigest()[:24]
+                cache = self.cache_dir / f"labels-{key}.npy"
             vectors = np.zeros((len(self.labels), self.encoder.dim), dtype=np.float32)
-            if len(self.embed_index):
-                vectors[self.embed_index] = self.encoder.encode([self.labels[i] for i in self.embed_index])
+            if cache is not None and cache.exists():
+                vectors[self.embed_index] = np.load(cache)
+            elif texts:
+                vectors[self.embed_index] = self.encoder.encode(texts)
+                if cache is not None:
+                    _save_atomically(cache, vectors[self.embed_index])
             self._label_vectors = vectors
         return self._label_vectors
 
@@ -127,6 +147,15 @@ class KindNormaliser:
         return Match(text, None, round(best_score, 3), "unknown")
 
 
+def _save_atomically(path: Path, array: np.ndarray) -> None:
+    """Write to a temporary file and rename it, so another process never reads a half-written cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "wb") as f:
+        np.save(f, array)
+    os.replace(tmp, path)
+
+
 def _blend(a: str, b: str, ngram: float, embed: float | None) -> float:
     """Combined similarity of two folded strings in [0, 1]."""
     spelling = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100
@@ -138,14 +167,15 @@ def _blend(a: str, b: str, ngram: float, embed: float | None) -> float:
 class Normaliser:
     """One normaliser per concept kind, built from the vocabulary the database holds."""
 
-    def __init__(self, vocabulary: Vocabulary, encoder: Encoder | None = None) -> None:
+    def __init__(self, vocabulary: Vocabulary, encoder: Encoder | None = None, cache_dir: Path | None = None) -> None:
         self.vocabulary = vocabulary
         self.encoder = encoder
+        self.cache_dir = cache_dir
         self._kinds: dict[str, KindNormaliser] = {}
 
     def kind(self, kind: str) -> KindNormaliser:
         if kind not in self._kinds:
-            self._kinds[kind] = KindNormaliser(self.vocabulary.of_kind(kind), self.encoder)
+            self._kinds[kind] = KindNormaliser(self.vocabulary.of_kind(kind), self.encoder, self.cache_dir)
         return self._kinds[kind]
 
     def match(self, text: str, kind: str) -> Match:

@@ -160,7 +160,7 @@ def test_dutch_level_gap() -> None:
 
 def test_features_reward_skills_experience_and_wishes() -> None:
     skills = [{"label": "orderpicken", "concept_id": "skill:orderpicken"}]
-    required = skills + [{"label": "heftruck", "concept_id": "skill:heftruck_rijden"}]
+    required = [*skills, {"label": "heftruck", "concept_id": "skill:heftruck_rijden"}]
     good = block(cand(skills=skills, experience=[{"title": "orderpicker", "years": 3.0,
                                                   "concept_id": "occ:magazijnmedewerker"}],
                       desired_occupations=[{"label": "magazijn", "concept_id": "occ:magazijnmedewerker"}]),
