@@ -1,7 +1,9 @@
 """`make bench`: generate the demo region, load it, measure speed and quality, rewrite bench/RESULTS.md.
 
-Usage: python -m bench.run [--candidates N] [--vacancies M] [--skip-http] [--scale10]
-Every number in RESULTS.md comes from this run; the raw results are kept in bench/out/results.json.
+Usage: python -m bench.run [--candidates N] [--vacancies M] [--skip-http] [--scale10] [--reuse] [--only a,b]
+Every number in RESULTS.md comes from a run of this script; the raw results are kept in
+bench/out/results.json. `--reuse` keeps the loaded region of an earlier run and re-measures the steps
+named in `--only` (default: all), keeping the other numbers of that earlier run.
 """
 
 from __future__ import annotations
@@ -53,23 +55,38 @@ def main() -> None:
     parser.add_argument("--vacancies", type=int, default=3000)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--scale10", action="store_true", help="also load and time 10x the default size")
+    parser.add_argument("--reuse", action="store_true", help="keep the region loaded by an earlier run")
+    parser.add_argument("--only", default="", help="comma-separated steps to run (default: all)")
     args = parser.parse_args()
     started = time.time()
-    results: dict[str, Any] = {"machine": machine(), "date": datetime.now(UTC).isoformat(timespec="seconds"),
-                               "size": {"candidates": args.candidates, "vacancies": args.vacancies}}
+    only = {s for s in args.only.split(",") if s}
+    results: dict[str, Any] = {}
+    if args.reuse and (OUT / "results.json").exists():
+        results = json.loads((OUT / "results.json").read_text())
+    results |= {"machine": machine(), "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                "size": {"candidates": args.candidates, "vacancies": args.vacancies}}
 
     def step(name: str, fn: Any, *a: Any, **kw: Any) -> None:
+        if only and name not in only:
+            return
         print(f"[bench] {name} …", flush=True)
         start = time.perf_counter()
-        results[name] = fn(*a, **kw)
+        try:
+            results[name] = fn(*a, **kw)
+        except Exception as exc:  # one failed measurement is reported, not hidden, and the others still run
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
         print(f"[bench] {name} done in {time.perf_counter() - start:.0f} s: "
               f"{json.dumps(results[name], default=str)[:400]}", flush=True)
         (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
 
     OUT.mkdir(parents=True, exist_ok=True)
-    print("[bench] generating and loading the demo region …", flush=True)
-    service, demo_dir, load_times = region("default", args.candidates, args.vacancies)
-    results["load"] = load_times
+    if args.reuse and (OUT / "default" / "demo" / "manifest.json").exists():
+        service, demo_dir = bench_service("default"), OUT / "default" / "demo"
+    else:
+        print("[bench] generating and loading the demo region …", flush=True)
+        service, demo_dir, load_times = region("default", args.candidates, args.vacancies)
+        results["load"] = load_times
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
     from demoregion.truth import Truth
 
     truth = Truth.load(demo_dir / "truth")
@@ -80,7 +97,9 @@ def main() -> None:
     if not args.skip_http:
         step("http_load", speed.http_load, service, service.settings.data_dir, service.settings.models_dir)
     step("rematch", optional, "rematch_bench", service)
+    step("ui", optional, "ui_bench", service)
     step("learning", optional, "learning_bench", service, truth, demo_dir=demo_dir)
+    step("faults", optional, "fault_bench", service)  # last: it restarts the database under load
     service.db.close()
     if args.scale10:
         big, _, big_load = region("scale10", args.candidates * 10, args.vacancies * 10)

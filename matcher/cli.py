@@ -113,6 +113,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     from matcher import importers
     from matcher.service import system_actor
 
+    if not Path(args.file).is_file():
+        print(f"error: no file {args.file}", file=sys.stderr)
+        return EXIT_USAGE
     data = Path(args.file).read_bytes()
     svc = _service(settings)
     if args.kind == "candidates":

@@ -63,8 +63,15 @@ def _widen(m: sp.csr_matrix, width: int) -> sp.csr_matrix:
 
 
 def _dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+    """a @ b.T as a dense (rows of a) × (rows of b) array. One side is a single row for a shortlist or a
+    match list: then a sparse matrix times a dense vector, which is several times faster."""
     width = max(a.shape[1], b.shape[1])
-    return np.asarray((_widen(a, width) @ _widen(b, width).T).toarray(), dtype=np.float32)
+    a, b = _widen(a, width), _widen(b, width)
+    if b.shape[0] == 1:
+        return np.asarray(a @ b.toarray()[0], dtype=np.float32)[:, None]
+    if a.shape[0] == 1:
+        return np.asarray(b @ a.toarray()[0], dtype=np.float32)[None, :]
+    return np.asarray((a @ b.T).toarray(), dtype=np.float32)
 
 
 def _rows(m: sp.csr_matrix, idx: np.ndarray, full: bool) -> sp.csr_matrix:

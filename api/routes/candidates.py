@@ -93,8 +93,8 @@ def list_candidates(service: ServiceDep, actor: actor_dep("consultant"),  # type
 
 @router.get("/{ref}/matches", response_model=MatchList, summary="Ranked open vacancies for one person")
 def candidate_matches(ref: RefPath, service: ServiceDep, request: Request,
-                      actor: actor_dep("consultant"), limit: Limit = 20) -> MatchList:  # type: ignore[valid-type]
+                      actor: actor_dep("consultant"), limit: Limit = 20) -> JSONResponse:  # type: ignore[valid-type]
     shortlist = service.matches(ref, actor=actor, limit=limit)
     request.app.state.metrics.shortlist_size.observe(len(shortlist.result.items))
     request.app.state.metrics.serving(shortlist.model_version)
-    return match_list(shortlist, actor, "candidate")
+    return JSONResponse(match_list(shortlist, actor, "candidate").model_dump(mode="json"))

@@ -72,8 +72,9 @@ def list_vacancies(service: ServiceDep, actor: actor_dep("consultant", "employer
 def shortlist(source: Source, external_id: ExternalId, service: ServiceDep, request: Request,
               actor: actor_dep("consultant", "employer_service"),  # type: ignore[valid-type]
               limit: Limit = 20,
-              rerank: Annotated[str, Query(pattern="^(exposure|none)$")] = "exposure") -> MatchList:
+              rerank: Annotated[str, Query(pattern="^(exposure|none)$")] = "exposure") -> JSONResponse:
     result = service.shortlist(source, external_id, actor=actor, limit=limit, rerank=rerank == "exposure")
     request.app.state.metrics.shortlist_size.observe(len(result.result.items))
     request.app.state.metrics.serving(result.model_version)
-    return match_list(result, actor, "vacancy")
+    # built and checked once as a MatchList; returned as JSON directly so it is not validated a second time
+    return JSONResponse(match_list(result, actor, "vacancy").model_dump(mode="json"))

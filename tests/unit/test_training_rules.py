@@ -1,0 +1,87 @@
+"""The pure parts of training: ranking metric, promotion rule, selection rates, correlation report, fitting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from matcher import training
+from matcher.errors import Invalid
+from matcher.features import FEATURES
+from matcher.scoring import AdditiveModel
+
+T0 = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def example(i: int, x: list[float], events: list[str], *, request: str = "r1", candidate: int | None = None
+            ) -> training.Example:
+    return training.Example(key=f"{i:04d}", request_id=request, direction="vacancy", candidate_id=candidate,
+                            vacancy_id=1, shown_at=T0 + timedelta(hours=i), rank=i + 1,
+                            x=np.array(x + [0.5] * (len(FEATURES) - len(x))),
+                            events=[(e, T0 + timedelta(days=1 + k)) for k, e in enumerate(events)])
+
+
+def metrics(ndcg: float | None, gap: float | None, requests: int = 10) -> dict[str, object]:
+    return {"ndcg_at_10": ndcg, "ndcg_requests": requests, "selection": {"age_band": {"gap": gap}}}
+
+
+def test_ndcg_of_a_perfect_and_a_reversed_order() -> None:
+    grades = np.array([0.0, 3.0, 1.0])
+    assert training._ndcg(grades, [1, 2, 0]) == pytest.approx(1.0)
+    reversed_ = training._ndcg(grades, [0, 2, 1])
+    assert 0 < reversed_ < 1
+    assert np.isnan(training._ndcg(np.zeros(3), [0, 1, 2]))
+
+
+@pytest.mark.parametrize(("old", "new", "ci", "promote", "why"), [
+    (metrics(0.5, 0.10), metrics(0.6, 0.12), [0.02, 0.2], True, "beats"),
+    (metrics(0.5, 0.10), metrics(0.6, 0.12), [-0.01, 0.2], False, "not a credible improvement"),
+    (metrics(0.5, 0.10), metrics(0.5, 0.10), [0.0, 0.0], False, "does not beat"),
+    (metrics(0.5, 0.10), metrics(0.6, 0.20), [0.02, 0.2], False, "widens"),
+    (metrics(None, 0.10), metrics(0.6, 0.10), None, False, "undefined"),
+    (metrics(0.5, 0.10, requests=2), metrics(0.6, 0.10, requests=2), [0.02, 0.2], False, "shortlists to compare"),
+])
+def test_the_promotion_rule(old: dict[str, object], new: dict[str, object], ci: list[float] | None, promote: bool,
+                            why: str) -> None:
+    decision = training.decide(old, new, max_gap=0.05, gain_ci=ci)
+    assert decision["promote"] is promote
+    assert any(why in reason for reason in decision["reasons"]), decision["reasons"]
+
+
+def test_selection_rates_and_correlations_per_group() -> None:
+    # feature 0 is a copy of the group; 40 shown matches per group
+    examples = [example(i, [float(i % 2), (i * 7 % 10) / 10], ["rejected"], candidate=i) for i in range(80)]
+    groups = {"band": {i: ("a" if i % 2 else "b") for i in range(80)}}
+    data = training.label_examples(examples, T0 + timedelta(days=30))
+    selected = np.array([i % 2 == 1 for i in range(80)])
+    rates = training.selection_rates(data, selected, np.ones(80, dtype=bool), groups)["band"]
+    assert rates["groups"]["a"] == {"shown": 40, "selected": 40, "rate": 1.0} and rates["gap"] == 1.0
+    # groups too small for a fair comparison are listed but not in the gap
+    small = {"band": {i: ("a" if i < 75 else "tiny") for i in range(80)}}
+    assert training.selection_rates(data, selected, np.ones(80, dtype=bool), small)["band"]["gap"] is None
+    eta = training.correlations(data, groups)["band"]["eta"]
+    assert eta[FEATURES[0]] == pytest.approx(1.0) and eta[FEATURES[1]] < 0.3 and eta[FEATURES[2]] == 0.0
+
+
+def test_fit_is_deterministic_exact_and_refuses_one_kind_of_outcome() -> None:
+    rng = np.random.default_rng(3)
+    xs = rng.random((200, 2))
+    examples = [example(i, x.tolist(), ["hired"] if x[0] + 0.3 * rng.random() > 0.65 else ["rejected"])
+                for i, x in enumerate(xs)]
+    data = training.label_examples(examples, T0 + timedelta(days=30))
+    prior = AdditiveModel("prior", weights=np.full(len(FEATURES), 0.1), intercept=-1.0,
+                          reference=np.zeros(len(FEATURES)))
+    a = training.fit(data, seed=1, version="v", anchor=prior, c=1.0)
+    b = training.fit(data, seed=1, version="v", anchor=prior, c=1.0)
+    assert a.to_json() == b.to_json() and a.meta["anchor"]["version"] == "prior"
+    assert a.weights[0] > 1.0  # it learned the rule
+    assert a.reference == pytest.approx(data.X.mean(axis=0).astype(np.float32))
+    x = data.X[0].astype(np.float32)
+    assert a.base + a.contributions(x).sum() == pytest.approx(float(a.logit(x[None, :])[0]), abs=1e-4)
+    # stronger regularisation stays closer to the anchor's direction
+    assert abs(training.fit(data, seed=1, version="v", anchor=prior, c=0.01).weights[0]) < abs(a.weights[0])
+    only_hires = training.label_examples([example(i, [0.5], ["hired"]) for i in range(10)], T0 + timedelta(days=30))
+    with pytest.raises(Invalid, match="only one kind of outcome"):
+        training.fit(only_hires, seed=1, version="v")
