@@ -64,12 +64,13 @@ def render(r: dict[str, Any]) -> str:
         out.append(_table(["operation", "n", "p50 ms", "p95 ms", "max ms"], [
             [k.replace("_", " "), v["n"], v["p50_ms"], v["p95_ms"], v["max_ms"]]
             for k, v in lat.items() if isinstance(v, dict)]) + "\n")
-    http = r.get("http_load")
-    if http:
-        out.append("## HTTP shortlist endpoint under load (`matcher serve`, GET …/shortlist?limit=20)\n")
-        out.append(_table(["clients", "seconds", "requests", "errors", "requests/s", "p50 ms", "p95 ms"], [[
-            http["clients"], http["seconds"], http["requests"], http["errors"], http["requests_per_s"],
-            http["p50_ms"], http["p95_ms"]]]) + "\n")
+    loads = [v for k, v in sorted(r.items()) if k.startswith("http_load_") and "requests_per_s" in v]
+    if loads:
+        out.append("## HTTP shortlist endpoint under load (`matcher serve --workers N`, GET …/shortlist?limit=20, "
+                   "a random open vacancy per request)\n")
+        out.append(_table(["workers", "clients", "seconds", "requests", "errors", "requests/s", "p50 ms", "p95 ms"], [[
+            h["workers"], h["clients"], h["seconds"], h["requests"], h["errors"], h["requests_per_s"], h["p50_ms"],
+            h["p95_ms"]] for h in loads]) + "\n")
     for key, title in (("rematch", "Nightly rematch"), ("learning", "Learning from outcomes")):
         if r.get(key):
             out.append(f"## {title}\n\n```json\n{json.dumps(r[key], indent=2, default=str)}\n```\n")

@@ -95,7 +95,9 @@ def main() -> None:
     step("shortlist_quality", quality.shortlist_quality, service, truth)
     step("latency", speed.in_process_latency, service)
     if not args.skip_http:
-        step("http_load", speed.http_load, service, service.settings.data_dir, service.settings.models_dir)
+        for workers in (1, 2):
+            step(f"http_load_{workers}_workers", speed.http_load, service, service.settings.data_dir,
+                 service.settings.models_dir, workers=workers)
     step("rematch", optional, "rematch_bench", service)
     step("ui", optional, "ui_bench", service)
     step("learning", optional, "learning_bench", service, truth, demo_dir=demo_dir)

@@ -51,7 +51,7 @@ def _free_port() -> int:
 
 
 def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: int = 8, seconds: float = 30.0,
-              seed: int = 5) -> dict[str, Any]:
+              seed: int = 5, workers: int = 1) -> dict[str, Any]:
     """`matcher serve` started as the README starts it; `clients` threads request shortlists for `seconds`."""
     with service.db.transaction() as conn:
         key = create_key(conn, role="consultant", municipality=None, name="bench load")[1]
@@ -60,7 +60,8 @@ def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: in
     port = _free_port()
     env = os.environ | {"MATCHER_DATA_DIR": str(data_dir), "MATCHER_MODELS_DIR": str(models_dir),
                         "MATCHER_LOG_LEVEL": "WARNING", "MATCHER_RATE_LIMIT_PER_MINUTE": "1000000"}
-    server = subprocess.Popen([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port)], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port),
+                               "--workers", str(workers)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         _wait_ready(port)
@@ -96,8 +97,8 @@ def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: in
             t.join()
         elapsed = time.perf_counter() - started
         arr = np.array(times)
-        return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(arr), "errors": errors[0],
-                "requests_per_s": round(len(arr) / elapsed, 1), "p50_ms": round(float(np.percentile(arr, 50)), 1),
+        return {"workers": workers, "clients": clients, "seconds": round(elapsed, 1), "requests": len(arr),
+                "errors": errors[0], "requests_per_s": round(len(arr) / elapsed, 1), "p50_ms": round(float(np.percentile(arr, 50)), 1),
                 "p95_ms": round(float(np.percentile(arr, 95)), 1)}
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -1,21 +1,35 @@
-"""Connection pool and the one place that decides which PostgreSQL we talk to."""
+"""Connection pool and the one place that decides which PostgreSQL we talk to.
+
+When the server goes away, a request must not sit out the pool timeout for every broken connection: the
+first connection that fails its check makes us try a direct connection, and while that fails every request
+is refused at once with `DatabaseUnavailable` (the API answers 503, the CLI exits 4). When the server is
+back, the stale connections of the old server are dropped together and the pool refills by itself.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg.rows import DictRow, dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from matcher.config import Settings
 
 Conn = psycopg.Connection[DictRow]
 
 log = logging.getLogger(__name__)
+PROBE_TIMEOUT_S = 2  # libpq's smallest connect_timeout
+PROBE_INTERVAL_S = 0.5  # while the server is unreachable, try it at most this often
+
+
+class DatabaseUnavailable(psycopg.OperationalError):
+    """The server does not answer: raised at once instead of after the pool timeout."""
 
 
 def database_url(settings: Settings) -> str:
@@ -41,20 +55,64 @@ class Database:
 
     url: str
     pool: ConnectionPool[Conn]
+    _unreachable_since: float | None = field(default=None, repr=False)
+    _probed_at: float = field(default=0.0, repr=False)
+    _probe_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Conn]:
-        with self.pool.connection() as conn, conn.transaction():
+    def transaction(self, timeout: float | None = None) -> Iterator[Conn]:
+        with self.connection(timeout) as conn, conn.transaction():
             yield conn
 
     @contextmanager
-    def connection(self) -> Iterator[Conn]:
+    def connection(self, timeout: float | None = None) -> Iterator[Conn]:
         """A connection for reads; what it writes is rolled back unless committed."""
-        with self.pool.connection() as conn:
-            yield conn
+        conn = self._checkout(self.pool.timeout if timeout is None else timeout)
+        try:
+            with conn:  # as the pool's own connection(): commit on success, roll back on error
+                yield conn
+        finally:
+            self.pool.putconn(conn)
+
+    def _checkout(self, timeout: float) -> Conn:
+        deadline = time.monotonic() + timeout
+        if self._unreachable_since is not None:
+            self._probe()
+        while True:
+            try:
+                conn = self.pool.getconn(timeout=max(0.01, deadline - time.monotonic()))
+            except PoolTimeout:
+                self._probe(force=True)  # a server that is gone says so; a busy one keeps the timeout
+                raise
+            try:
+                ConnectionPool.check_connection(conn)
+            except psycopg.Error:
+                self.pool.putconn(conn)  # the pool drops it and opens a replacement in the background
+                self._probe(force=True)
+                self.pool.check()  # the server is there (a restart): drop the other stale connections now
+                continue
+            return conn
+
+    def _probe(self, *, force: bool = False) -> None:
+        """Raise `DatabaseUnavailable` unless a direct connection to the server works."""
+        with self._probe_lock:
+            now = time.monotonic()
+            if self._unreachable_since is not None and not force and now - self._probed_at < PROBE_INTERVAL_S:
+                raise DatabaseUnavailable("the database cannot be reached")
+            self._probed_at = now
+            try:
+                psycopg.connect(self.url, connect_timeout=PROBE_TIMEOUT_S).close()
+            except psycopg.OperationalError as exc:
+                if self._unreachable_since is None:
+                    log.warning("database unreachable: %s", str(exc).splitlines()[0] if str(exc) else exc)
+                    self._unreachable_since = now
+                raise DatabaseUnavailable("the database cannot be reached") from exc
+            if self._unreachable_since is not None:
+                log.warning("database reachable again after %.1f s", now - self._unreachable_since)
+                self._unreachable_since = None
 
     def ping(self) -> None:
-        with self.pool.connection(timeout=2) as conn:
+        with self.connection(timeout=2) as conn:
             conn.execute("SELECT 1")
 
     def close(self) -> None:
@@ -71,7 +129,7 @@ def open_database(settings: Settings, *, url: str | None = None, max_size: int |
         timeout=settings.db_timeout_s,
         configure=_configure,
         kwargs={"connect_timeout": max(1, int(settings.db_timeout_s)), "row_factory": dict_row},
-        check=ConnectionPool.check_connection,
+        reconnect_timeout=max(2.0, settings.db_timeout_s),  # then grow again on demand, not after a long backoff
         open=True,
         name="werkmatch",
     )

@@ -27,6 +27,21 @@ from matcher.text import fold
 from matcher.vocabulary import Concept, Vocabulary
 
 THRESHOLD = 0.72
+SURE = 0.95
+# Words that negate, restrict or bound a phrase, by what they mean: "geen nachtdiensten" and "alleen
+# nachtdiensten" contradict each other, "max 20 uur" and "minimaal 20 uur" too.
+POLARITY = {"geen": "niet", "niet": "niet", "nooit": "niet", "alleen": "alleen", "uitsluitend": "alleen",
+            "max": "maximaal", "maximaal": "maximaal", "min": "minimaal", "minimaal": "minimaal"}
+# The vocabulary kinds a field may hold: a certificate field also holds licences and diplomas.
+RELATED_KINDS = {"certificate": ("certificate", "licence", "education", "language"), "skill": ("skill", "language")}
+
+
+def _polarity(folded: str) -> frozenset[str]:
+    return frozenset(POLARITY[w] for w in folded.split() if w in POLARITY)
+
+
+def _contradicts(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a) and bool(b) and not a & b
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
 
 
@@ -137,7 +152,10 @@ class KindNormaliser:
         if embed_sim is not None:
             candidates.update(np.argsort(-embed_sim)[:5].tolist())
         best, best_score = -1, 0.0
+        polarity = _polarity(key)
         for idx in candidates:
+            if _contradicts(_polarity(self.labels[idx]), polarity):
+                continue  # never map a phrase onto its opposite
             score = _blend(key, self.labels[idx], float(ngram_sim[idx]),
                            None if embed_sim is None else float(embed_sim[idx]))
             if score > best_score:
@@ -205,18 +223,25 @@ class Normaliser:
             return 0.0
         if fa == fb:
             return 1.0
-        vocab = 0.0
-        kinds = [kind] if kind else ["occupation", "skill", "certificate", "restriction"]
+        vocab, known_apart = 0.0, False
+        kinds = RELATED_KINDS.get(kind, (kind,)) if kind else ("occupation", "skill", "certificate", "restriction")
         for k in kinds:
             ma, mb = self.match(a, k), self.match(b, k)
             if ma.concept_id and ma.concept_id == mb.concept_id:
                 vocab = max(vocab, min(ma.confidence, mb.confidence))
+            elif ma.concept_id and mb.concept_id and min(ma.confidence, mb.confidence) >= SURE:
+                known_apart = True  # the vocabulary knows both, as different concepts
         ngram = _ngram_cosine(fa, fb)
         embed = None
         if self.encoder is not None:
             va, vb = self.encoder.encode([fa, fb])
             embed = float(va @ vb)
-        return max(vocab, _blend(fa, fb, ngram, embed))
+        letters_and_meaning = _blend(fa, fb, ngram, embed)
+        if _contradicts(_polarity(fa), _polarity(fb)):
+            letters_and_meaning *= 0.5  # "geen nachtdiensten" is not "alleen nachtdiensten"
+        if known_apart and not vocab:
+            letters_and_meaning *= 0.6
+        return max(vocab, letters_and_meaning)
 
 
 def _ngram_cosine(a: str, b: str) -> float:

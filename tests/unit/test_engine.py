@@ -215,3 +215,16 @@ def test_top_k_is_ordered_and_stable() -> None:
     assert top_k(values, 3).tolist() == [1, 3, 2]
     assert top_k(values, 10).tolist() == [1, 3, 2, 0, 4]
     assert top_k(values, 0).tolist() == []
+
+
+def test_opposite_phrases_are_never_taken_for_each_other(normaliser: Normaliser) -> None:
+    assert normaliser.restriction("alleen nachten")[0] is None  # not "geen nachten"
+    assert normaliser.restriction("geen nachten graag")[0] == "no_night"
+    assert normaliser.similarity("geen nachten", "alleen nachten") < 0.5 * normaliser.similarity(
+        "geen nachten", "geen nachtjes")
+
+
+def test_concepts_the_vocabulary_keeps_apart_are_less_alike(normaliser: Normaliser) -> None:
+    apart = normaliser.similarity("orderpicken", "heftruck rijden", "skill")
+    plain = Normaliser(Vocabulary({}), FakeEncoder()).similarity("orderpicken", "heftruck rijden")
+    assert apart == pytest.approx(0.6 * plain)
