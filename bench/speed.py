@@ -98,8 +98,8 @@ def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: in
         elapsed = time.perf_counter() - started
         arr = np.array(times)
         return {"workers": workers, "clients": clients, "seconds": round(elapsed, 1), "requests": len(arr),
-                "errors": errors[0], "requests_per_s": round(len(arr) / elapsed, 1), "p50_ms": round(float(np.percentile(arr, 50)), 1),
-                "p95_ms": round(float(np.percentile(arr, 95)), 1)}
+                "errors": errors[0], "requests_per_s": round(len(arr) / elapsed, 1),
+                "p50_ms": round(float(np.percentile(arr, 50)), 1), "p95_ms": round(float(np.percentile(arr, 95)), 1)}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
