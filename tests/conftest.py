@@ -8,6 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -21,6 +22,9 @@ from matcher.security import create_key
 from matcher.service import Service
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
 TEMPLATE = "werkmatch_template"
 
 
@@ -121,3 +125,16 @@ def client(settings: Settings, service: Service) -> Iterator[object]:
 
     with TestClient(create_app(settings, service), raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Debian Chromium for every browser test (Playwright's sync API allows one per process)."""
+    if not CHROMIUM.exists():
+        pytest.fail("the browser tests need Debian's Chromium at /usr/bin/chromium: sudo apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

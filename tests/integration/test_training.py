@@ -447,27 +447,19 @@ def test_the_report_is_one_self_contained_html_file(clone: Callable[..., Service
 
 
 @pytest.mark.e2e
-def test_the_report_opens_in_a_browser_with_its_charts(clone: Callable[..., Service], tmp_path: Path) -> None:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_the_report_opens_in_a_browser_with_its_charts(clone: Callable[..., Service], tmp_path: Path,
+                                                       browser: Any) -> None:
     out, _, _ = report_of(clone, tmp_path)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            failed: list[str] = []
-            page.on("requestfailed", lambda request: failed.append(request.url))
-            page.goto(out.as_uri())
-            page.wait_for_load_state("load")
-            assert page.title().startswith("werkmatch")
-            widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
-            assert len(widths) >= 7 and all(w > 0 for w in widths), widths
-            assert page.locator("h2", has_text="Bemiddelbaarheid per trede").is_visible()
-            assert failed == []
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        failed: list[str] = []
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.goto(out.as_uri())
+        page.wait_for_load_state("load")
+        assert page.title().startswith("werkmatch")
+        widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+        assert len(widths) >= 7 and all(w > 0 for w in widths), widths
+        assert page.locator("h2", has_text="Bemiddelbaarheid per trede").is_visible()
+        assert failed == []
+    finally:
+        page.close()
