@@ -88,7 +88,8 @@ class Explainer:
                                 f"vaardigheden" + (f" ({_listing(req_have)})" if req_have else "")
                                 if req_have or req_missing else "geen vaardigheden gevraagd"),
             "preferred_skills": (f"ook gewenst: {_listing(pref_have)}" if pref_have
-                                 else "geen van de gewenste vaardigheden"),
+                                 else "geen van de gewenste vaardigheden" if vac["preferred_skills"]
+                                 else "geen extra vaardigheden gewenst"),
             "certificates": "heeft de gevraagde certificaten" if value["certificates"] >= 1 else
                             "mist een gevraagd certificaat",
             "semantic_similarity": f"profiel lijkt inhoudelijk op de vacature ({value['semantic_similarity']:.0%})",
