@@ -26,8 +26,10 @@ def _lead(values: dict[str, dict[str, float]], ours: str, metric: str) -> str:
 
 
 def render(r: dict[str, Any]) -> str:
-    out = [f"# Benchmark results\n\nMachine: {r['machine']}  \nDate: {r['date']}  \nCommand: `{CMD}` "
-           f"(whole run {r.get('total_s', '?')} s). Raw numbers: `bench/out/results.json` after a run.\n",
+    out = [f"# Benchmark results\n\nMachine: {r['machine']}  \nDate of the last step: {r['date']}  \n"
+           f"Command: `{CMD}`; single steps are re-measured on the same loaded region with "
+           "`python -m bench.run --reuse --only STEP[,STEP]` (step names are the keys of `bench/out/results.json`). "
+           "Raw numbers: `bench/out/results.json` after a run.\n",
            f"Demo region: {r['size']['candidates']:,} candidates × {r['size']['vacancies']:,} vacancies "
            "(synthetic, `matcher demo generate`, seed 42).\n"]
     load = r.get("load")
@@ -76,6 +78,8 @@ def render(r: dict[str, Any]) -> str:
             out.append(f"## {title}\n\n```json\n{json.dumps(r[key], indent=2, default=str)}\n```\n")
     if r.get("scale10"):
         out.append(f"## 10× size\n\n```json\n{json.dumps(r['scale10'], indent=2, default=str)}\n```\n")
+    if r.get("notes"):
+        out.append("## Notes\n\n" + "\n".join(f"- {note}" for note in r["notes"]) + "\n")
     return "\n".join(out)
 
 
