@@ -28,7 +28,7 @@ def healthz() -> dict[str, str]:
 def readyz(service: ServiceDep) -> JSONResponse:
     checks: dict[str, Any] = {}
     try:
-        with service.db.pool.connection(timeout=2) as conn:
+        with service.db.connection(timeout=2) as conn:  # fails at once while the server is known to be gone
             checks["database"] = "ok"
             current = migrate.current(conn)
             head = migrate.heads()
@@ -49,6 +49,6 @@ def metrics(request: Request) -> Response:
     service = getattr(request.app.state, "service", None)
     if service is not None:
         # the serving model version, also before the first shortlist; metrics still answer without a database
-        with suppress(psycopg.Error, PoolTimeout, MatcherError), service.db.pool.connection(timeout=1) as conn:
+        with suppress(psycopg.Error, PoolTimeout, MatcherError), service.db.connection(timeout=1) as conn:
             request.app.state.metrics.serving(registry.champion_version(conn))
     return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

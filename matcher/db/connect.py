@@ -1,9 +1,10 @@
 """Connection pool and the one place that decides which PostgreSQL we talk to.
 
-When the server goes away, a request must not sit out the pool timeout for every broken connection: the
-first connection that fails its check makes us try a direct connection, and while that fails every request
-is refused at once with `DatabaseUnavailable` (the API answers 503, the CLI exits 4). When the server is
-back, the stale connections of the old server are dropped together and the pool refills by itself.
+When the server goes away, a request must not sit out the pool timeout: a connection that fails its check or
+breaks in use, or half a second of waiting for the pool, makes us try a direct connection, and while that
+fails every request is refused at once with `DatabaseUnavailable` (the API answers 503, the CLI exits 4).
+When the server is back, the stale connections of the old server are dropped together and the pool refills
+by itself.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ Conn = psycopg.Connection[DictRow]
 
 log = logging.getLogger(__name__)
 PROBE_TIMEOUT_S = 2  # libpq's smallest connect_timeout
-PROBE_INTERVAL_S = 0.5  # while the server is unreachable, try it at most this often
+PROBE_INTERVAL_S = 0.5  # try a direct connection at most this often
+WAIT_SLICE_S = 0.5  # how long a request waits for the pool before it checks the server again
 
 
 class DatabaseUnavailable(psycopg.OperationalError):
@@ -71,42 +73,56 @@ class Database:
         try:
             with conn:  # as the pool's own connection(): commit on success, roll back on error
                 yield conn
+        except psycopg.OperationalError:
+            if conn.broken:  # the server went away under this request: find out now, for the next ones
+                with suppress(DatabaseUnavailable):
+                    self._probe()
+            raise
         finally:
             self.pool.putconn(conn)
 
     def _checkout(self, timeout: float) -> Conn:
+        """A working connection from the pool, or `DatabaseUnavailable` as soon as the server is known to be
+        gone. It waits in short slices, so a request queued for the pool when the server goes away is
+        refused too, not after the whole pool timeout; a server that is only busy still gets the timeout."""
         deadline = time.monotonic() + timeout
         if self._unreachable_since is not None:
             self._probe()
         while True:
             try:
-                conn = self.pool.getconn(timeout=max(0.01, deadline - time.monotonic()))
+                conn = self.pool.getconn(timeout=max(0.01, min(WAIT_SLICE_S, deadline - time.monotonic())))
             except PoolTimeout:
-                self._probe(force=True)  # a server that is gone says so; a busy one keeps the timeout
-                raise
+                self._probe()
+                if time.monotonic() >= deadline:
+                    raise PoolTimeout(f"couldn't get a connection after {timeout:.2f} sec") from None
+                continue
             try:
                 ConnectionPool.check_connection(conn)
             except psycopg.Error:
                 self.pool.putconn(conn)  # the pool drops it and opens a replacement in the background
-                self._probe(force=True)
+                self._probe()
                 self.pool.check()  # the server is there (a restart): drop the other stale connections now
                 continue
             return conn
 
-    def _probe(self, *, force: bool = False) -> None:
-        """Raise `DatabaseUnavailable` unless a direct connection to the server works."""
+    def _probe(self) -> None:
+        """Raise `DatabaseUnavailable` unless a direct connection to the server works. One attempt per
+        `PROBE_INTERVAL_S` at most, whose answer the other requests share."""
         with self._probe_lock:
             now = time.monotonic()
-            if self._unreachable_since is not None and not force and now - self._probed_at < PROBE_INTERVAL_S:
-                raise DatabaseUnavailable("the database cannot be reached")
-            self._probed_at = now
+            if now - self._probed_at < PROBE_INTERVAL_S:
+                if self._unreachable_since is not None:
+                    raise DatabaseUnavailable("the database cannot be reached")
+                return
             try:
                 psycopg.connect(self.url, connect_timeout=PROBE_TIMEOUT_S).close()
             except psycopg.OperationalError as exc:
+                self._probed_at = time.monotonic()
                 if self._unreachable_since is None:
-                    log.warning("database unreachable: %s", str(exc).splitlines()[0] if str(exc) else exc)
+                    log.warning("database unreachable: %s", (str(exc).strip().splitlines() or [type(exc).__name__])[0])
                     self._unreachable_since = now
                 raise DatabaseUnavailable("the database cannot be reached") from exc
+            self._probed_at = time.monotonic()
             if self._unreachable_since is not None:
                 log.warning("database reachable again after %.1f s", now - self._unreachable_since)
                 self._unreachable_since = None
