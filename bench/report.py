@@ -76,6 +76,10 @@ def render(r: dict[str, Any]) -> str:
     for key, title in (("rematch", "Nightly rematch"), ("learning", "Learning from outcomes")):
         if r.get(key):
             out.append(f"## {title}\n\n```json\n{json.dumps(r[key], indent=2, default=str)}\n```\n")
+    faults = r.get("faults")
+    if faults:
+        out.append("## Database restart under load (8 clients, shortlists; PostgreSQL stopped and started "
+                   "again in the middle)\n\n```json\n" + json.dumps(faults, indent=2, default=str) + "\n```\n")
     if r.get("scale10"):
         out.append(f"## 10× size\n\n```json\n{json.dumps(r['scale10'], indent=2, default=str)}\n```\n")
     if r.get("notes"):
