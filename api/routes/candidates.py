@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import JSON_BODY, ServiceDep, actor_dep
+from api.errors import problem
 from api.present import etag, match_list, parse_if_match
 from api.schemas import ImportResult, MatchList, Upserted
 from matcher import importers
@@ -57,17 +58,27 @@ def import_body(**examples: str) -> dict[str, Any]:
 async def import_candidates(request: Request, service: ServiceDep,
                             actor: actor_dep("batch")) -> JSONResponse:  # type: ignore[valid-type]
     data = await request.body()
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    kind = media_type(request)
     if kind in ("text/csv", "application/csv"):
         items, errors = importers.candidates_csv(data)
-    elif kind in ("application/x-ndjson", "application/ndjson", "application/jsonl"):
+    elif kind in NDJSON:
         items, errors = importers.candidates_ndjson(data)
     else:
-        return JSONResponse({"type": "about:blank", "title": "Unsupported media type", "status": 415,
-                             "detail": "send application/x-ndjson or text/csv"}, status_code=415,
-                            media_type="application/problem+json")
+        return unsupported(request, "send application/x-ndjson or text/csv")
     return _import_response(service.import_candidates(items, actor=actor) if not errors else None,
                             len(items) + len(errors), errors)
+
+
+NDJSON = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def unsupported(request: Request, detail: str) -> JSONResponse:
+    """415 for an import sent with a content type it does not take."""
+    return problem(415, "Unsupported media type", detail, request)
 
 
 def _import_response(report: Any, received: int, errors: list[dict[str, Any]]) -> JSONResponse:

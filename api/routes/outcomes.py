@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import JSON_BODY, ServiceDep, actor_dep
-from api.routes.candidates import _import_response, import_body
+from api.routes.candidates import NDJSON, _import_response, import_body, media_type, unsupported
 from api.schemas import ImportResult, OutcomeRecorded
 from matcher import importers
 from matcher.domain import OutcomeIn
@@ -29,11 +29,8 @@ def post_outcome(body: OutcomeIn, service: ServiceDep,
 async def import_outcomes(request: Request, service: ServiceDep,
                           actor: actor_dep("consultant", "employer_service", "batch")  # type: ignore[valid-type]
                           ) -> JSONResponse:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind not in ("application/x-ndjson", "application/ndjson", "application/jsonl"):
-        return JSONResponse({"type": "about:blank", "title": "Unsupported media type", "status": 415,
-                             "detail": "send application/x-ndjson: one outcome event per line"}, status_code=415,
-                            media_type="application/problem+json")
+    if media_type(request) not in NDJSON:
+        return unsupported(request, "send application/x-ndjson: one outcome event per line")
     items, errors = importers.outcomes_ndjson(await request.body())
     report = None if errors else service.import_outcomes([b for _, b in items], actor=actor,
                                                          rows=[n for n, _ in items])

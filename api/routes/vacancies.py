@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.present import etag, match_list, parse_if_match
-from api.routes.candidates import Limit, _import_response, import_body
+from api.routes.candidates import NDJSON, Limit, _import_response, import_body, media_type, unsupported
 from api.schemas import ImportResult, MatchList, Upserted
 from matcher import importers
 from matcher.domain import VacancyIn
@@ -44,11 +44,8 @@ def get_vacancy(source: Source, external_id: ExternalId, service: ServiceDep, re
                  "application/x-ndjson": '{"source": "wsp", "external_id": "WSP-1", "title": "magazijnmedewerker"}\n'}))
 async def import_vacancies(request: Request, service: ServiceDep,
                            actor: actor_dep("employer_service", "batch")) -> JSONResponse:  # type: ignore[valid-type]
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind not in ("application/x-ndjson", "application/ndjson", "application/jsonl"):
-        return JSONResponse({"type": "about:blank", "title": "Unsupported media type", "status": 415,
-                             "detail": "send application/x-ndjson"}, status_code=415,
-                            media_type="application/problem+json")
+    if media_type(request) not in NDJSON:
+        return unsupported(request, "send application/x-ndjson")
     items, errors = importers.vacancies_ndjson(await request.body())
     unknown = [{"row": n + 1, "errors": [{"loc": "source", "msg": f"unknown source {k[0]!r}"}]}
                for n, (k, _) in enumerate(items) if k[0] not in service.settings.sources]
