@@ -15,8 +15,6 @@ import http.client
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -25,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import OUT
-from bench.speed import _free_port, _get, _wait_ready
+from bench.speed import _get, _wait_ready, start_server
 from matcher.security import create_key
 from matcher.service import Service
 
@@ -83,12 +81,7 @@ def run(service: Service, *, clients: int = 8, seconds: float = 60.0, downtime_s
         keys = [(r["source"], r["external_id"]) for r in conn.execute(
             "SELECT source, external_id FROM vacancies WHERE status = 'open'")]
     before = records(service)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "MATCHER_DATABASE_URL"} | {
-        "MATCHER_DATA_DIR": str(service.settings.data_dir), "MATCHER_MODELS_DIR": str(service.settings.models_dir),
-        "MATCHER_LOG_LEVEL": "ERROR", "MATCHER_RATE_LIMIT_PER_MINUTE": "1000000"}
-    server = subprocess.Popen([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server, port = start_server(service.settings.data_dir, service.settings.models_dir, log_level="ERROR")
     try:
         _wait_ready(port)
         rng = np.random.default_rng(seed)

@@ -44,6 +44,19 @@ def in_process_latency(service: Service, *, samples: int = 200, seed: int = 3) -
     }
 
 
+def start_server(data_dir: Path, models_dir: Path, *, workers: int = 1,
+                 log_level: str = "WARNING") -> tuple[subprocess.Popen[bytes], int]:
+    """`matcher serve` on a free port over the benchmark's embedded database, as the README starts it."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "MATCHER_DATABASE_URL"} | {
+        "MATCHER_DATA_DIR": str(data_dir), "MATCHER_MODELS_DIR": str(models_dir),
+        "MATCHER_LOG_LEVEL": log_level, "MATCHER_RATE_LIMIT_PER_MINUTE": "1000000"}
+    server = subprocess.Popen([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port),
+                               "--workers", str(workers)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return server, port
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,12 +70,7 @@ def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: in
         key = create_key(conn, role="consultant", municipality=None, name="bench load")[1]
         keys = [(r["source"], r["external_id"]) for r in conn.execute(
             "SELECT source, external_id FROM vacancies WHERE status = 'open'")]
-    port = _free_port()
-    env = os.environ | {"MATCHER_DATA_DIR": str(data_dir), "MATCHER_MODELS_DIR": str(models_dir),
-                        "MATCHER_LOG_LEVEL": "WARNING", "MATCHER_RATE_LIMIT_PER_MINUTE": "1000000"}
-    server = subprocess.Popen([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port),
-                               "--workers", str(workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server, port = start_server(data_dir, models_dir, workers=workers)
     try:
         _wait_ready(port)
         rng = np.random.default_rng(seed)
