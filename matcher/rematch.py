@@ -34,6 +34,7 @@ Everyone active is matched, whatever their trede.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -322,6 +323,9 @@ class _Lock:
         return bool(row and row[0])
 
     def release(self) -> None:
+        # Unlock explicitly: closing alone frees the lock only once the server has noticed.
+        with contextlib.suppress(psycopg.Error):
+            self.conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (LOCK_NAME,))
         self.conn.close()
 
 

@@ -480,5 +480,11 @@ def test_the_run_lock_is_freed_when_the_process_holding_it_dies(world: Service, 
     holder.execute("SELECT pg_advisory_lock(hashtext(%s))", (rematch.LOCK_NAME,))
     with pytest.raises(rematch.RematchBusy):
         rematch.run(world, k=K, block_size=BLOCK)
+    pid = holder.info.backend_pid
     holder.close()  # the session ends, as it does when a process is killed
+    with world.db.connection() as conn:  # the server ends that backend, and its locks, a moment later
+        for _ in range(100):
+            if not conn.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
+                break
+            time.sleep(0.05)
     assert rematch.run(world, k=K, block_size=BLOCK).status == "completed"
