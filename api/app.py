@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from threadpoolctl import threadpool_limits
 
 from api import docs, errors
 from api.middleware import HttpMiddleware, Metrics, RateLimiter
@@ -37,7 +38,14 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             svc.encoder  # noqa: B018  load the model once, before the first request
         except Exception:  # readiness reports it; the process stays up for /healthz
             errors.log.exception("encoder could not be loaded")
-        yield
+        try:  # build the match index now, so the first shortlist does not wait for it
+            with svc.db.connection() as conn:
+                svc.snapshot(conn)
+        except Exception:  # a database that is not there yet: the first request builds it
+            errors.log.warning("match index not built at start; the first request builds it")
+        # A request multiplies small matrices; BLAS threads would only spin against the request threads.
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
         if own:
             svc.db.close()
 

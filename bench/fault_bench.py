@@ -81,7 +81,7 @@ def run(service: Service, *, clients: int = 8, seconds: float = 60.0, downtime_s
         keys = [(r["source"], r["external_id"]) for r in conn.execute(
             "SELECT source, external_id FROM vacancies WHERE status = 'open'")]
     before = records(service)
-    server, port = start_server(service.settings.data_dir, service.settings.models_dir, log_level="ERROR")
+    server, port = start_server(service.settings.data_dir, service.settings.models_dir)
     try:
         _wait_ready(port)
         rng = np.random.default_rng(seed)

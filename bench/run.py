@@ -32,11 +32,14 @@ def region(name: str, candidates: int, vacancies: int, *, fresh: bool = True) ->
         generate(demo_dir, candidates=candidates, vacancies=vacancies, seed=42)
     service = bench_service(name)
     service.encoder  # noqa: B018  load the model before timing the ingest
+    with timer() as t_vocab:  # once per installation and vocabulary: the label vectors are cached on disk
+        service.normaliser.warm()
     with timer() as t_load:
         ingest = load(service, demo_dir)
     with service.db.connection() as conn, timer() as t_index:
         service.snapshot(conn)
-    return service, demo_dir, {"generate_s": round(t_gen["s"], 1), "ingest": ingest,
+    return service, demo_dir, {"generate_s": round(t_gen["s"], 1), "vocabulary_vectors_s": round(t_vocab["s"], 1),
+                               "ingest": ingest,
                                "load_total_s": round(t_load["s"], 1), "index_build_s": round(t_index["s"], 1)}
 
 
@@ -106,7 +109,8 @@ def main() -> None:
     if args.scale10:
         big, _, big_load = region("scale10", args.candidates * 10, args.vacancies * 10)
         results["scale10"] = {"load": big_load, "latency": speed.in_process_latency(big, samples=100)}
-        results["scale10"]["rematch"] = optional("rematch_bench", big)
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        results["scale10"]["rematch"] = optional("rematch_bench", big, cli=False)
         big.db.close()
     results["total_s"] = round(time.time() - started)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))

@@ -44,13 +44,12 @@ def in_process_latency(service: Service, *, samples: int = 200, seed: int = 3) -
     }
 
 
-def start_server(data_dir: Path, models_dir: Path, *, workers: int = 1,
-                 log_level: str = "WARNING") -> tuple[subprocess.Popen[bytes], int]:
+def start_server(data_dir: Path, models_dir: Path, *, workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
     """`matcher serve` on a free port over the benchmark's embedded database, as the README starts it."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "MATCHER_DATABASE_URL"} | {
         "MATCHER_DATA_DIR": str(data_dir), "MATCHER_MODELS_DIR": str(models_dir),
-        "MATCHER_LOG_LEVEL": log_level, "MATCHER_RATE_LIMIT_PER_MINUTE": "1000000"}
+        "MATCHER_RATE_LIMIT_PER_MINUTE": "1000000"}
     server = subprocess.Popen([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port),
                                "--workers", str(workers)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -19,7 +19,7 @@ from matcher import geo, ingest, outcomes, registry, repository
 from matcher.config import Settings
 from matcher.db import Conn, Database
 from matcher.domain import CandidateIn, OutcomeIn, VacancyIn
-from matcher.embeddings import Encoder, load_encoder
+from matcher.embeddings import Encoder, SentenceTransformerEncoder
 from matcher.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from matcher.explain import Explainer
 from matcher.index import MatchIndex, Snapshot
@@ -79,8 +79,9 @@ class Service:
     def encoder(self) -> Encoder:
         with self._lock:
             if self._encoder is None:
-                self._encoder = load_encoder(self.settings.encoder_path, batch_size=self.settings.encoder_batch_size,
-                                             max_tokens=self.settings.encoder_max_tokens)
+                self._encoder = SentenceTransformerEncoder(
+                    self.settings.encoder_path, batch_size=self.settings.encoder_batch_size,
+                    max_tokens=self.settings.encoder_max_tokens, dtype=self.settings.encoder_dtype)
             return self._encoder
 
     @property
@@ -363,11 +364,12 @@ class Service:
             model = self.champion(conn)
             result = for_vacancy(snap, model, Explainer(self.vocabulary), vid, limit=limit, municipality=municipality,
                                  exposure=self._exposure(conn) if rerank else None, rerank=rerank)
-            request_id = self._log_shown(conn, actor, "vacancy", result, model, vacancy_id=vid,
-                                         params={"limit": limit, "rerank": rerank, "municipality": municipality})
-            audit(conn, actor, "shortlist.serve", subject_kind="vacancy",
-                  subjects=[f"{source}/{external_id}"] + [self.pseudonym(i.candidate["ref"]) for i in result.items],
-                  model_version=model.version, detail={"shortlist_request": request_id, "count": len(result.items)})
+            with conn.pipeline():  # what was shown and the audit entry: one round trip to the database
+                request_id = self._log_shown(conn, actor, "vacancy", result, model, vacancy_id=vid,
+                                             params={"limit": limit, "rerank": rerank, "municipality": municipality})
+                audit(conn, actor, "shortlist.serve", subject_kind="vacancy",
+                      subjects=[f"{source}/{external_id}"] + [self.pseudonym(i.candidate["ref"]) for i in result.items],
+                      model_version=model.version, detail={"shortlist_request": request_id, "count": len(result.items)})
         return Shortlist(request_id, model.version, result)
 
     def matches(self, ref: str, *, actor: Actor, limit: int = 20) -> Shortlist:
@@ -379,10 +381,12 @@ class Service:
             snap = self.snapshot(conn)
             model = self.champion(conn)
             result = for_candidate(snap, model, Explainer(self.vocabulary), row["id"], limit=limit)
-            request_id = self._log_shown(conn, actor, "candidate", result, model, candidate_id=row["id"],
-                                         params={"limit": limit})
-            audit(conn, actor, "matches.serve", subject_kind="candidate", subjects=[self.pseudonym(ref)],
-                  model_version=model.version, detail={"shortlist_request": request_id, "count": len(result.items)})
+            with conn.pipeline():
+                request_id = self._log_shown(conn, actor, "candidate", result, model, candidate_id=row["id"],
+                                             params={"limit": limit})
+                audit(conn, actor, "matches.serve", subject_kind="candidate", subjects=[self.pseudonym(ref)],
+                      model_version=model.version, detail={"shortlist_request": request_id,
+                                                           "count": len(result.items)})
         return Shortlist(request_id, model.version, result)
 
     def _log_shown(self, conn: Conn, actor: Actor, direction: str, result: RankResult,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,11 @@ class CandidateTable:
     restrictions: dict[str, np.ndarray]
     free_text_restrictions: np.ndarray
 
+    @cached_property
+    def ngrams_by_term(self) -> sp.csc_matrix:
+        """The n-grams stored by column: one row against this table reads only the columns it uses."""
+        return self.ngrams.tocsc()
+
     def __len__(self) -> int:
         return len(self.rows)
 
@@ -134,6 +140,11 @@ class VacancyTable:
     support: np.ndarray
     lift: np.ndarray
     demands: dict[str, np.ndarray]
+
+    @cached_property
+    def ngrams_by_term(self) -> sp.csc_matrix:
+        """The n-grams stored by column: one row against this table reads only the columns it uses."""
+        return self.ngrams.tocsc()
 
     def __len__(self) -> int:
         return len(self.rows)

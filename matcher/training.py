@@ -12,18 +12,30 @@ current champion, on the examples shown from the split date on, labelled with ev
 ``as_of`` (default: now). Default split: the time that leaves the last quarter of the labelled
 examples for evaluation.
 
-**Model.** scikit-learn ``LogisticRegression`` (lbfgs, L2) on the 14 features of
-`matcher.features`, with the labelling's sample weights, *anchored on the prior*: one extra
-column holds the shipped prior model's log-odds with a practically unpenalised coefficient, so the
-fit is ``factor × prior + correction`` with an L2-regularised correction per feature. Outcomes exist
-only for matches that were shown and proposed, which are already decent matches; a plain fit on
-them shrinks towards zero exactly the weights that put them on the list (skills, experience) and
-then ranks the whole pool worse. The anchor keeps what the prior knows until the outcomes say
-otherwise. It is always the fixed prior, never the current champion, so training again on the
-same data gives the same model instead of drifting from one champion to the next. The result is
-one linear model over the same features, turned into an `AdditiveModel` whose reference values
-are the training means, so every contribution stays exact. lbfgs is deterministic: the same data
-give the same weights; the seed drives the bootstrap interval and is part of the version name.
+**Model.** A *sequential logit* over the funnel: every decision a shown match met (invited? hired?
+still at work after six months? see `matcher.labels.steps`) is one example for scikit-learn
+``LogisticRegression`` (lbfgs, L2) on the 14 features of `matcher.features`, with an intercept per
+step; the steps share the feature weights. One linear score then ranks by the chance of passing
+each step, and so by the chance of a lasting placement. This uses every outcome for what it says:
+a rejection after an interview still says the invitation was right, a hire whose retention is open
+says the invitation and the hire were right, and nothing is said about a step not taken yet.
+(Fitting one weighted label per match instead, where *hired then left* is as negative as *never
+invited*, ranked the demo region's whole pool worse than the prior against its hidden truth.)
+
+The fit is *anchored on the prior*: one extra column holds the shipped prior model's log-odds, so
+the fit is ``factor × prior + correction`` with an L2-regularised correction per feature. The step
+and anchor columns are scaled by ``FREE_SCALE``, which makes their coefficients practically free of
+the penalty. Outcomes exist only for matches that were shown and proposed, which are already
+decent matches; a plain fit on them shrinks towards zero exactly the weights that put them on the
+list (skills, experience) and then ranks the whole pool worse. The anchor keeps what the prior
+knows until the outcomes say otherwise. It is always the fixed prior, never the current champion,
+so training again on the same data gives the same model instead of drifting from one champion to
+the next. The intercept is then set so that the model's mean probability on the labelled training
+matches equals their share of positive labels (`matcher.labels.label`), so the score reads as the
+chance of a positive label; this moves no match up or down. The result is one linear model over the
+same features, turned into an `AdditiveModel` whose reference values are the training means, so
+every contribution stays exact. lbfgs is deterministic: the same data give the same weights; the
+seed drives the bootstrap interval and is part of the version name.
 
 **Metrics on the later period** (both models score the same stored features):
 
@@ -75,7 +87,7 @@ from matcher.security import SYSTEM, Actor, audit
 log = logging.getLogger(__name__)
 
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-ANCHOR_SCALE = 10.0
+FREE_SCALE = 10.0  # step and anchor columns are multiplied by this: their coefficients are practically unpenalised
 TOP_K = 10
 MIN_GROUP = 20
 MIN_EVAL_REQUESTS = 5
@@ -83,8 +95,8 @@ EVAL_FRACTION = 0.25
 BOOTSTRAP = 1000
 CORRELATION_WARN = 0.5
 CORRELATION_NOTE = 0.3
-LABEL_SCHEME = "matcher.labels/1"
-FIT_METHOD = "logistic anchored on the prior, C by credible validation gain/1"  # part of every fingerprint
+LABEL_SCHEME = "matcher.labels/2"
+FIT_METHOD = "sequential logit over the funnel steps, anchored on the prior, C by credible validation gain/2"
 
 
 # -- the examples ---------------------------------------------------------------------------------
@@ -106,9 +118,9 @@ class Labelled:
     examples: list[Example]
     X: np.ndarray
     y: np.ndarray                # 1.0, 0.0 or NaN (unknown)
-    weight: np.ndarray
     grade: np.ndarray
     labels: list[labels.Label]
+    steps: list[list[tuple[str, int]]]  # the funnel decisions each match met (`matcher.labels.steps`)
 
     @property
     def known(self) -> np.ndarray:
@@ -159,8 +171,18 @@ def label_examples(examples: Sequence[Example], as_of: datetime) -> Labelled:
     found = [labels.label(e.events, as_of) for e in examples]
     X = np.array([e.x for e in examples], dtype=np.float64).reshape(len(examples), len(FEATURES))
     y = np.array([np.nan if lab.y is None else float(lab.y) for lab in found], dtype=np.float64)
-    return Labelled(list(examples), X, y, np.array([lab.weight for lab in found], dtype=np.float64),
-                    np.array([lab.grade for lab in found], dtype=np.float64), found)
+    return Labelled(list(examples), X, y, np.array([lab.grade for lab in found], dtype=np.float64), found,
+                    [labels.steps(e.events, as_of) for e in examples])
+
+
+def step_counts(data: Labelled) -> dict[str, dict[str, int]]:
+    """Per funnel step: how many decisions the matches met, and how many they passed."""
+    out = {step: {"met": 0, "passed": 0} for step in labels.STEPS}
+    for found in data.steps:
+        for step, passed in found:
+            out[step]["met"] += 1
+            out[step]["passed"] += passed
+    return out
 
 
 def default_split(examples: Sequence[Example], as_of: datetime) -> datetime:
@@ -173,11 +195,12 @@ def default_split(examples: Sequence[Example], as_of: datetime) -> datetime:
 
 # -- fitting --------------------------------------------------------------------------------------
 def fingerprint(data: Labelled, *, seed: int, split: datetime, anchor: AdditiveModel | None = None) -> str:
-    """What the model is made of: the examples, labels, weights, settings and the anchor's weights."""
+    """What the model is made of: the examples, labels, funnel steps, settings and the anchor's weights."""
     h = hashlib.sha256()
-    for part in (data.X, data.y, data.weight):
+    for part in (data.X, data.y):
         h.update(np.ascontiguousarray(part).tobytes())
-    h.update(f"{seed}|{FIT_METHOD}|{C_GRID}|{ANCHOR_SCALE}|{split.isoformat()}|{LABEL_SCHEME}|"
+    h.update(json.dumps(data.steps).encode())
+    h.update(f"{seed}|{FIT_METHOD}|{C_GRID}|{FREE_SCALE}|{split.isoformat()}|{LABEL_SCHEME}|"
              f"{','.join(FEATURES)}".encode())
     if anchor is not None:
         h.update(json.dumps([anchor.version, anchor.to_json()["weights"], anchor.to_json()["intercept"]]).encode())
@@ -186,31 +209,51 @@ def fingerprint(data: Labelled, *, seed: int, split: datetime, anchor: AdditiveM
 
 def fit(data: Labelled, *, seed: int, version: str, meta: dict[str, Any] | None = None,
         anchor: AdditiveModel | None = None, c: float = 1.0) -> AdditiveModel:
-    """A weighted logistic regression on the known labels, as an additive model (reference = training means).
+    """The sequential logit over the funnel steps, as an additive model (reference = means of the labelled matches).
 
-    With an ``anchor`` (the prior) the regression gets one more column, the anchor's log-odds, scaled so its
-    coefficient is practically free of the L2 penalty: the result is ``factor × anchor + correction``, where the
-    correction per feature is regularised. With few outcomes the challenger then keeps the prior's sense of
-    direction instead of shrinking every weight towards zero; with many, the correction takes over. It is still
-    one linear model over the same features, so it is stored and explained like any other."""
+    One row per funnel decision: the match's features, a column per step (its intercept) and, with an ``anchor``
+    (the prior), the anchor's log-odds; those columns are scaled by ``FREE_SCALE``, so only the feature weights are
+    regularised. With an anchor the weights are ``factor × anchor + correction``: with few outcomes the challenger
+    keeps the prior's sense of direction instead of shrinking every weight towards zero; with many, the correction
+    takes over. The intercept is then calibrated on the labels (see `calibrated_intercept`). It is still one
+    linear model over the same features, so it is stored and explained like any other."""
     from sklearn.linear_model import LogisticRegression
 
     known = data.known
-    X, y, w = data.X[known], data.y[known], data.weight[known]
-    if len(set(y.tolist())) < 2:
+    if len(set(data.y[known].tolist())) < 2:
         raise Invalid("the training period holds only one kind of outcome (all positive or all negative); "
                       "record more outcomes or move --split-date")
-    columns = X if anchor is None else np.column_stack([X, ANCHOR_SCALE * anchor_logit(anchor, X)])
-    clf = LogisticRegression(C=c, solver="lbfgs", max_iter=10_000, tol=1e-8, random_state=seed)
-    clf.fit(columns, y, sample_weight=w)
-    weights, intercept = clf.coef_[0][: len(FEATURES)].astype(np.float64), float(clf.intercept_[0])
-    meta = dict(meta or {})
+    # a positive label means a step passed, a negative one a step not passed: both kinds of rows exist
+    rows = [(i, labels.STEPS.index(step), passed) for i, found in enumerate(data.steps) for step, passed in found]
+    index, step, passed = np.array(rows, dtype=np.int64).T
+    columns = [data.X[index], FREE_SCALE * np.eye(len(labels.STEPS))[step]]
     if anchor is not None:
-        factor = float(clf.coef_[0][len(FEATURES)]) * ANCHOR_SCALE
+        columns.append(FREE_SCALE * anchor_logit(anchor, data.X[index])[:, None])
+    clf = LogisticRegression(C=c, fit_intercept=False, solver="lbfgs", max_iter=10_000, tol=1e-8, random_state=seed)
+    clf.fit(np.column_stack(columns), passed)
+    coef = clf.coef_[0].astype(np.float64)
+    weights = coef[: len(FEATURES)]
+    meta = dict(meta or {})
+    meta["step_intercepts"] = {name: round(float(FREE_SCALE * coef[len(FEATURES) + k]), 6)
+                               for k, name in enumerate(labels.STEPS)}
+    if anchor is not None:
+        factor = float(coef[-1]) * FREE_SCALE
         weights = weights + factor * anchor.weights.astype(np.float64)
-        intercept += factor * float(anchor.intercept)
         meta["anchor"] = {"version": anchor.version, "factor": round(factor, 6)}
-    return AdditiveModel(version=version, weights=weights, intercept=intercept, reference=X.mean(axis=0), meta=meta)
+    X, y = data.X[known], data.y[known]
+    return AdditiveModel(version=version, weights=weights, intercept=calibrated_intercept(X @ weights, y),
+                         reference=X.mean(axis=0), meta=meta)
+
+
+def calibrated_intercept(logits: np.ndarray, y: np.ndarray) -> float:
+    """The intercept b with mean(sigmoid(logits + b)) = mean(y): the maximum-likelihood intercept for these labels
+    with the weights held fixed. ``y`` must hold both kinds of label."""
+    from scipy.optimize import brentq
+    from scipy.special import expit
+
+    target = float(y.mean())
+    return float(brentq(lambda b: float(expit(logits + b).mean()) - target,
+                        -float(logits.max()) - 50.0, -float(logits.min()) + 50.0, xtol=1e-10))
 
 
 def anchor_logit(anchor: AdditiveModel, X: np.ndarray) -> np.ndarray:
@@ -471,6 +514,7 @@ def train(service: Any, *, seed: int = 0, split_date: datetime | None = None, mi
         "train_deciding_events": dict(sorted(Counter(lab.deciding or "none" for lab in train_set.labels).items())),
         "eval_deciding_events": dict(sorted(Counter(lab.deciding or "none" for lab in eval_set.labels).items())),
         "retention_pending_in_training": sum(lab.retention == "pending" for lab in train_set.labels),
+        "train_steps": step_counts(train_set),
         "erased_persons_examples": sum(e.candidate_id is None for e in examples),
     }
     window = {"train_from": early[0].shown_at.isoformat() if early else None, "split_date": split.isoformat(),
@@ -483,7 +527,8 @@ def train(service: Any, *, seed: int = 0, split_date: datetime | None = None, mi
     c, validation = choose_c(early, split, seed=seed, anchor=prior)
     model = fit(train_set, seed=seed, version=version, anchor=prior, c=c, meta={
         "trained_by": "matcher train",
-        "algorithm": f"LogisticRegression(lbfgs, C={c}) anchored on the prior, sample weights from labels",
+        "algorithm": f"sequential logit over the funnel steps, LogisticRegression(lbfgs, C={c}), anchored on the "
+                     "prior, intercept calibrated on the labels",
         "seed": seed, "split_date": split.isoformat(), "training_examples": n_train, "label_scheme": LABEL_SCHEME,
         "regularisation": validation, "data_fingerprint": digest})
     old, new = evaluate(champion, eval_set, groups), evaluate(model, eval_set, groups)
@@ -546,9 +591,11 @@ def model_card(model: AdditiveModel, *, metrics: dict[str, Any], window: dict[st
         f"# Model card: {model.version}",
         "",
         "**What it is.** A logistic, additive model over the 14 pair features of `matcher/features.py`, fitted by "
-        "`matcher train` on outcome events (scikit-learn LogisticRegression, lbfgs, L2, sample weights from "
-        "the labelling in `matcher/labels.py`), anchored on the prior: weights = factor × prior weights + "
-        "a regularised correction per feature. Stored as JSON (`model.json`); no pickles. Each contribution is "
+        "`matcher train` on outcome events: a sequential logit over the funnel steps of `matcher/labels.py` "
+        "(invited, hired, still at work after six months; scikit-learn LogisticRegression, lbfgs, L2, one "
+        "intercept per step, shared weights), anchored on the prior: weights = factor × prior weights + a "
+        "regularised correction per feature. The intercept makes the mean score on the training labels equal "
+        "their share of positives. Stored as JSON (`model.json`); no pickles. Each contribution is "
         "`weight × (value − reference)` with the training means as reference, so the contributions add up to the "
         "log-odds exactly.",
         "",
@@ -581,7 +628,8 @@ def model_card(model: AdditiveModel, *, metrics: dict[str, Any], window: dict[st
         "",
         f"Deciding events in training: {_events(counts['train_deciding_events'])}. "
         f"Hires whose six-month retention was still open at the split date (labelled as hire): "
-        f"{counts['retention_pending_in_training']}.",
+        f"{counts['retention_pending_in_training']}. Funnel decisions in training (what the model learns from): "
+        + ", ".join(f"{step} {c['passed']} passed of {c['met']}" for step, c in counts["train_steps"].items()) + ".",
         "",
         "## Weights",
         "",

@@ -10,6 +10,7 @@ by itself.
 from __future__ import annotations
 
 import logging
+import select
 import threading
 import time
 from collections.abc import Iterator
@@ -41,6 +42,16 @@ def database_url(settings: Settings) -> str:
     from matcher.db.embedded import embedded_url
 
     return embedded_url(settings.pg_data_dir)
+
+
+def _maybe_stale(conn: Conn) -> bool:
+    """An idle connection has nothing to read. When its socket is readable, the server has closed it or said
+    something (a restart sends a notice and closes): then it is checked with a round trip; otherwise it is used
+    as is, so a request pays no extra round trip. A connection that breaks in use is handled by `connection()`."""
+    if conn.closed or conn.broken:
+        return True
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    return bool(readable)
 
 
 def _configure(conn: Conn) -> None:
@@ -97,7 +108,8 @@ class Database:
                     raise PoolTimeout(f"couldn't get a connection after {timeout:.2f} sec") from None
                 continue
             try:
-                ConnectionPool.check_connection(conn)
+                if _maybe_stale(conn):
+                    ConnectionPool.check_connection(conn)
             except psycopg.Error:
                 self.pool.putconn(conn)  # the pool drops it and opens a replacement in the background
                 self._probe()

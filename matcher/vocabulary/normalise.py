@@ -199,6 +199,11 @@ class Normaliser:
     def match(self, text: str, kind: str) -> Match:
         return self.kind(kind).match(text)
 
+    def warm(self) -> None:
+        """Encode (or load from the cache) the label vectors of the kinds that imports normalise."""
+        for kind in ("occupation", "skill", "certificate"):
+            self.kind(kind)._vectors()
+
     def match_many(self, texts: list[str], kind: str) -> list[Match]:
         return self.kind(kind).match_many(texts)
 

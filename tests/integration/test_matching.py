@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from matcher.domain import CandidateIn, VacancyIn
+from matcher.embeddings import SentenceTransformerEncoder
 from matcher.security import SYSTEM
 from matcher.service import Service
 
@@ -110,6 +111,16 @@ def test_unchanged_content_is_not_encoded_again(service: Service) -> None:
     changed["C-KOK"] = candidate(skills=[{"label": "koken"}, {"label": "bakken"}], experience=[{"title": "kok"}])
     third = service.import_candidates(list(changed.items()), actor=SYSTEM)
     assert (third.updated, third.unchanged, third.encoded) == (1, len(CANDIDATES) - 1, 1)
+
+
+def test_bfloat16_vectors_stay_within_half_a_percent_of_float32(encoder: SentenceTransformerEncoder) -> None:
+    texts = ["heftruckchauffeur met VCA", "schoonmaker kantoren, avonduren", "zorghulp thuiszorg", "kok"]
+    full = SentenceTransformerEncoder(dtype="float32")
+    half = SentenceTransformerEncoder(dtype="bfloat16")
+    assert (full.dtype, half.dtype) == ("float32", "bfloat16") and encoder.dtype in ("float32", "bfloat16")
+    cosine = (full.encode(texts) * half.encode(texts)).sum(axis=1)
+    assert cosine.min() > 0.995
+    assert half.encode(texts).dtype == np.float32
 
 
 def test_monitoring_attributes_never_change_a_score(world: Service) -> None:

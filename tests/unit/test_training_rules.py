@@ -80,6 +80,9 @@ def test_fit_is_deterministic_exact_and_refuses_one_kind_of_outcome() -> None:
     assert a.reference == pytest.approx(data.X.mean(axis=0).astype(np.float32))
     x = data.X[0].astype(np.float32)
     assert a.base + a.contributions(x).sum() == pytest.approx(float(a.logit(x[None, :])[0]), abs=1e-4)
+    # the intercept makes the mean score on the labelled matches equal their share of positives
+    assert float(a.score(data.X.astype(np.float32)).mean()) == pytest.approx(float(data.y.mean()), abs=1e-4)
+    assert set(a.meta["step_intercepts"]) == {"invited", "hired", "retained_6m"}
     # stronger regularisation stays closer to the anchor's direction
     assert abs(training.fit(data, seed=1, version="v", anchor=prior, c=0.01).weights[0]) < abs(a.weights[0])
     only_hires = training.label_examples([example(i, [0.5], ["hired"]) for i in range(10)], T0 + timedelta(days=30))
