@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,12 +37,13 @@ def machine() -> str:
            f"Python {platform.python_version()}"
 
 
-def bench_service(name: str) -> Service:
-    """A service on its own embedded database under bench/out/<name> (never the user's ./var)."""
+def bench_service(name: str, *, fresh: bool = False) -> Service:
+    """A service on its own embedded database under bench/out/<name> (never the user's ./var);
+    ``fresh``: an empty one (an earlier one of that name is removed first)."""
+    if fresh and (OUT / name).exists():
+        shutil.rmtree(OUT / name)
     settings = Settings(data_dir=OUT / name / "var", models_dir=OUT / name / "models", log_json=False)
     if not settings.models_dir.exists():
-        import shutil
-
         shutil.copytree(ROOT / "models", settings.models_dir)
     migrate_all(settings)
     return Service(settings, open_database(settings))

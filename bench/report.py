@@ -78,6 +78,13 @@ def render(r: dict[str, Any]) -> str:
         out.append(_table(["workers", "clients", "seconds", "requests", "errors", "requests/s", "p50 ms", "p95 ms"], [[
             h["workers"], h["clients"], h["seconds"], h["requests"], h["errors"], h["requests_per_s"], h["p50_ms"],
             h["p95_ms"]] for h in loads]) + "\n")
+    imp = r.get("http_import")
+    if imp and "seconds" in imp:
+        out.append("## HTTP bulk import of vacancies (one `POST /v1/vacancies/import`, NDJSON, to `matcher serve` over "
+                   "an empty database; normalisation, embedding and the all-or-nothing write included)\n")
+        out.append(_table(["rows", "MB", "status", "created", "encoded", "seconds", "rows/s"], [[
+            imp["rows"], round(imp["bytes"] / 1e6, 1), imp["status"], imp["created"], imp["encoded"], imp["seconds"],
+            imp["rows_per_s"]]]) + "\n")
     for key, title in (("rematch", "Nightly rematch"), ("learning", "Learning from outcomes")):
         if r.get(key):
             out.append(f"## {title}\n\n```json\n{json.dumps(r[key], indent=2, default=str)}\n```\n")

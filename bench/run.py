@@ -101,6 +101,7 @@ def main() -> None:
         for workers in (1, 2):
             step(f"http_load_{workers}_workers", speed.http_load, service, service.settings.data_dir,
                  service.settings.models_dir, workers=workers)
+        step("http_import", speed.http_import, service, demo_dir)
     step("rematch", optional, "rematch_bench", service, cli=False)  # the CLI wall time: `matcher rematch` itself
     step("ui", optional, "ui_bench", service)
     step("learning", optional, "learning_bench", service, truth, demo_dir=demo_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import latencies
+from bench.common import bench_service, latencies
 from matcher.explain import Explainer
 from matcher.ranking import for_candidate, for_vacancy
 from matcher.security import SYSTEM, create_key
@@ -107,6 +108,34 @@ def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: in
         return {"workers": workers, "clients": clients, "seconds": round(elapsed, 1), "requests": len(arr),
                 "errors": errors[0], "requests_per_s": round(len(arr) / elapsed, 1),
                 "p50_ms": round(float(np.percentile(arr, 50)), 1), "p95_ms": round(float(np.percentile(arr, 95)), 1)}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def http_import(service: Service, demo_dir: Path, name: str = "import") -> dict[str, Any]:
+    """The demo region's vacancies in one `POST /v1/vacancies/import` (NDJSON) to `matcher serve` over an empty
+    database of its own, as an employer service pushes them: parsing, normalisation, embedding and the write.
+    The vocabulary's label vectors are cached as after an installation's first import (copied from `service`)."""
+    fresh = bench_service(name, fresh=True)
+    shutil.copytree(service.settings.data_dir / "cache", fresh.settings.data_dir / "cache", dirs_exist_ok=True)
+    with fresh.db.transaction() as conn:
+        key = create_key(conn, role="employer_service", municipality=None, name="bench import")[1]
+    fresh.db.close()
+    body = (demo_dir / "vacancies.ndjson").read_bytes()
+    server, port = start_server(fresh.settings.data_dir, fresh.settings.models_dir)
+    try:
+        _wait_ready(port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        start = time.perf_counter()
+        conn.request("POST", "/v1/vacancies/import", body=body,
+                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"})
+        response = conn.getresponse()
+        report = json.loads(response.read())
+        elapsed = time.perf_counter() - start
+        return {"status": response.status, "rows": body.count(b"\n"), "bytes": len(body), "seconds": round(elapsed, 1),
+                "rows_per_s": round(body.count(b"\n") / elapsed, 1), "created": report.get("created"),
+                "encoded": report.get("encoded")}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.errors import problem
@@ -60,13 +61,14 @@ async def import_candidates(request: Request, service: ServiceDep,
     data = await request.body()
     kind = media_type(request)
     if kind in ("text/csv", "application/csv"):
-        items, errors = importers.candidates_csv(data)
+        items, errors = await run_in_threadpool(importers.candidates_csv, data)
     elif kind in NDJSON:
-        items, errors = importers.candidates_ndjson(data)
+        items, errors = await run_in_threadpool(importers.candidates_ndjson, data)
     else:
         return unsupported(request, "send application/x-ndjson or text/csv")
-    return _import_response(service.import_candidates(items, actor=actor) if not errors else None,
-                            len(items) + len(errors), errors)
+    # in the thread pool: an import of thousands of rows must not stop the other requests of this process
+    report = await run_in_threadpool(service.import_candidates, items, actor=actor) if not errors else None
+    return _import_response(report, len(items) + len(errors), errors)
 
 
 NDJSON = ("application/x-ndjson", "application/ndjson", "application/jsonl")

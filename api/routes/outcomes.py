@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.routes.candidates import NDJSON, _import_response, import_body, media_type, unsupported
@@ -31,7 +32,7 @@ async def import_outcomes(request: Request, service: ServiceDep,
                           ) -> JSONResponse:
     if media_type(request) not in NDJSON:
         return unsupported(request, "send application/x-ndjson: one outcome event per line")
-    items, errors = importers.outcomes_ndjson(await request.body())
-    report = None if errors else service.import_outcomes([b for _, b in items], actor=actor,
-                                                         rows=[n for n, _ in items])
+    items, errors = await run_in_threadpool(importers.outcomes_ndjson, await request.body())
+    report = None if errors else await run_in_threadpool(service.import_outcomes, [b for _, b in items],
+                                                         actor=actor, rows=[n for n, _ in items])
     return _import_response(report, len(items) + len(errors), errors)

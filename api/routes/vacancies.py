@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.present import etag, match_list, parse_if_match
@@ -46,12 +47,12 @@ async def import_vacancies(request: Request, service: ServiceDep,
                            actor: actor_dep("employer_service", "batch")) -> JSONResponse:  # type: ignore[valid-type]
     if media_type(request) not in NDJSON:
         return unsupported(request, "send application/x-ndjson")
-    items, errors = importers.vacancies_ndjson(await request.body())
+    items, errors = await run_in_threadpool(importers.vacancies_ndjson, await request.body())
     unknown = [{"row": n + 1, "errors": [{"loc": "source", "msg": f"unknown source {k[0]!r}"}]}
                for n, (k, _) in enumerate(items) if k[0] not in service.settings.sources]
     errors += unknown
-    return _import_response(service.import_vacancies(items, actor=actor) if not errors else None,
-                            len(items) + len(errors) - len(unknown), errors)
+    report = await run_in_threadpool(service.import_vacancies, items, actor=actor) if not errors else None
+    return _import_response(report, len(items) + len(errors) - len(unknown), errors)
 
 
 @router.get("", summary="List vacancies")

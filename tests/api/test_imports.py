@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -227,3 +228,27 @@ def test_ten_thousand_rows_in_one_request(client: Any, batch: dict[str, str], se
     assert counts == {"people": 10_000, "vectors": 10_000, "skills": 20_000}
     assert audited == {"n": 10_000}  # every person imported is findable in the audit trail
     assert elapsed < 120, f"10,000 rows took {elapsed:.0f} s"
+
+
+def test_a_running_import_does_not_stop_other_requests(client: Any, batch: dict[str, str], service: Service,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import runs in the thread pool: while it works, the same process still answers."""
+    started, answered = threading.Event(), threading.Event()
+    original = service.import_candidates
+
+    def slow_import(items: Any, *, actor: Any) -> Any:
+        started.set()
+        answered.wait(timeout=20)  # held until another request got through (or gives up: then the test fails)
+        return original(items, actor=actor)
+
+    monkeypatch.setattr(service, "import_candidates", slow_import)
+    results: list[Any] = []
+    worker = threading.Thread(target=lambda: results.append(
+        client.post("/v1/candidates/import", content=ndjson([person(1)]), headers=batch | NDJSON)))
+    worker.start()
+    assert started.wait(timeout=20)
+    assert client.get("/healthz").status_code == 200
+    was_answered_during_import = not results
+    answered.set()
+    worker.join(timeout=30)
+    assert was_answered_during_import and results[0].status_code == 200 and results[0].json()["created"] == 1
