@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     encoder_max_tokens: int = Field(default=128, ge=16, le=512)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    workers: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 8), ge=1, le=64,
+    workers: int = Field(default_factory=lambda: min(len(os.sched_getaffinity(0)), 8), ge=1, le=64,
                          description="`matcher serve` worker processes (default: one per CPU core, at most 8)")
     pool_min_size: int = Field(default=1, ge=1, le=100)
     pool_max_size: int = Field(default=10, ge=1, le=200)
