@@ -96,6 +96,9 @@ def prepare_candidates(normaliser: Normaliser, items: Sequence[tuple[str, Candid
             batch.ask(d, "occupation")
         for cert in c.certificates:
             batch.ask(cert, "certificate")
+        for r in c.restrictions:
+            if r.code is None and r.text is not None:
+                batch.ask(r.text, "restriction")
     batch.run()
     rows, texts, hashes = [], [], []
     for ref, c in items:
@@ -105,7 +108,7 @@ def prepare_candidates(normaliser: Normaliser, items: Sequence[tuple[str, Candid
                 restrictions.append({"code": r.code.value, "value": r.value, "text": None, "confidence": 1.0})
             else:
                 assert r.text is not None
-                code, value, confidence = normaliser.restriction(r.text)
+                code, value, confidence = normaliser.restriction(r.text, batch.results[("restriction", r.text)])
                 # A recognised text becomes its code; the text itself is not kept (it may say more than needed).
                 restrictions.append({"code": code, "value": value, "text": None if code else r.text,
                                      "confidence": confidence})

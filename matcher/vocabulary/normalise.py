@@ -207,9 +207,10 @@ class Normaliser:
     def match_many(self, texts: list[str], kind: str) -> list[Match]:
         return self.kind(kind).match_many(texts)
 
-    def restriction(self, text: str) -> tuple[str | None, float | None, float]:
-        """Free-text restriction -> (code, value, confidence); 'max 10 kilo tillen' -> max_lift_kg, 10."""
-        found = self.match(text, "restriction")
+    def restriction(self, text: str, found: Match | None = None) -> tuple[str | None, float | None, float]:
+        """Free-text restriction -> (code, value, confidence); 'max 10 kilo tillen' -> max_lift_kg, 10.
+        ``found``: its match, when it was already made in a batch."""
+        found = found or self.match(text, "restriction")
         concept = self.vocabulary.get(found.concept_id)
         if concept is None:
             return None, None, found.confidence
