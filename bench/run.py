@@ -3,7 +3,8 @@
 Usage: python -m bench.run [--candidates N] [--vacancies M] [--skip-http] [--scale10] [--reuse] [--only a,b]
 Every number in RESULTS.md comes from a run of this script; the raw results are kept in
 bench/out/results.json. `--reuse` keeps the loaded region of an earlier run and re-measures the steps
-named in `--only` (default: all), keeping the other numbers of that earlier run.
+named in `--only` (default: all), keeping the other numbers of that earlier run; `--only load` loads the region
+again (and re-measures the ingest).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def main() -> None:
         (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
 
     OUT.mkdir(parents=True, exist_ok=True)
-    if args.reuse and (OUT / "default" / "demo" / "manifest.json").exists():
+    if args.reuse and "load" not in only and (OUT / "default" / "demo" / "manifest.json").exists():
         service, demo_dir = bench_service("default"), OUT / "default" / "demo"
     else:
         print("[bench] generating and loading the demo region …", flush=True)

@@ -126,11 +126,11 @@ def http_import(service: Service, demo_dir: Path, name: str = "import") -> dict[
     server, port = start_server(fresh.settings.data_dir, fresh.settings.models_dir)
     try:
         _wait_ready(port)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         start = time.perf_counter()
-        conn.request("POST", "/v1/vacancies/import", body=body,
-                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"})
-        response = conn.getresponse()
+        client.request("POST", "/v1/vacancies/import", body=body,
+                       headers={"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"})
+        response = client.getresponse()
         report = json.loads(response.read())
         elapsed = time.perf_counter() - start
         return {"status": response.status, "rows": body.count(b"\n"), "bytes": len(body), "seconds": round(elapsed, 1),

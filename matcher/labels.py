@@ -34,9 +34,11 @@ person invited, hired, and still at work after six months? `steps` lists the dec
 by ``as_of``, each passed (1) or not (0), and stops at the first it did not pass: *invited, then
 rejected* gives (invited 1), (hired 0); *retained_6m* gives all three passed; a rejection without an
 invitation gives (invited 0). A decision not taken yet, or never recorded, gives nothing: it is
-censored, not failed (a hire whose retention is open gives (invited 1), (hired 1)). A match that was
-only proposed gives no step. Every decision is evidence in its own right, so a hire that later ended
-still tells that the invitation and the hire were right; one label per match cannot say that.
+censored, not failed (a hire whose retention is open gives (invited 1), (hired 1)). Retention counts
+only for a hire at least six months old at ``as_of``: before that only those who left early would
+show, and the step would look worse than it is. A match that was only proposed gives no step. Every
+decision is evidence in its own right, so a hire that later ended still tells that the invitation
+and the hire were right; one label per match cannot say that.
 
 **Late outcomes and censoring.** Retention is known six months after the hire at the earliest.
 Events that happen after ``as_of`` do not exist for the label or the steps (training takes them as
@@ -130,13 +132,17 @@ def label(events: Iterable[tuple[str, datetime]], as_of: datetime) -> Label:
 def steps(events: Iterable[tuple[str, datetime]], as_of: datetime) -> list[tuple[str, int]]:
     """The funnel decisions one shown match met by ``as_of``, in order, as ``(step, 1 passed or 0 not)``;
     it ends at the first step not passed, or before the first step whose outcome is not known yet."""
-    seen = {name for name, _ in _seen(events, as_of)}
+    seen = _seen(events, as_of)
+    names = {name for name, _ in seen}
+    hired_at = min((at for name, at in seen if name in REACHED["hired"]), default=None)
     out: list[tuple[str, int]] = []
     for step in STEPS:
-        if seen & REACHED[step]:
+        if step == "retained_6m" and (hired_at is None or as_of - hired_at < timedelta(days=RETENTION_DAYS)):
+            break  # the six months are not over: retention is not decided for everyone hired then
+        if names & REACHED[step]:
             out.append((step, 1))
             continue
-        if seen & STOPPED_BY[step]:
+        if names & STOPPED_BY[step]:
             out.append((step, 0))
         break
     return out

@@ -82,6 +82,11 @@ def test_a_young_hire_is_a_hire_with_retention_pending() -> None:
     # ...but not before it happened: censored at the split, the same match is a plain hire
     assert labels.label([*hired, ("left_job", at(80))], at(60)).retention == "pending"
     assert labels.steps([*hired, ("left_job", at(80))], at(60)) == [("invited", 1), ("hired", 1)]
+    # retention is decided for a hire only once six months have passed, whether the person left early or not
+    assert labels.steps([*hired, ("left_job", at(80))], at(150)) == [("invited", 1), ("hired", 1)]
+    assert labels.steps([*hired, ("left_job", at(80))], at(20 + labels.RETENTION_DAYS)) == [
+        ("invited", 1), ("hired", 1), ("retained_6m", 0)]
+    assert labels.steps(hired, at(400)) == [("invited", 1), ("hired", 1)]  # unrecorded: not decided
 
 
 def test_funnel_stages_count_later_events() -> None:

@@ -71,6 +71,10 @@ def test_fit_is_deterministic_exact_and_refuses_one_kind_of_outcome() -> None:
     examples = [example(i, x.tolist(), ["hired"] if x[0] + 0.3 * rng.random() > 0.65 else ["rejected"])
                 for i, x in enumerate(xs)]
     data = training.label_examples(examples, T0 + timedelta(days=30))
+    hires = sum(e.events[0][0] == "hired" for e in examples)
+    assert training.step_counts(data) == {"invited": {"met": 200, "passed": hires},  # a hire was invited too
+                                          "hired": {"met": hires, "passed": hires},
+                                          "retained_6m": {"met": 0, "passed": 0}}  # not known yet: no decision
     prior = AdditiveModel("prior", weights=np.full(len(FEATURES), 0.1), intercept=-1.0,
                           reference=np.zeros(len(FEATURES)))
     a = training.fit(data, seed=1, version="v", anchor=prior, c=1.0)
