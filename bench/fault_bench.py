@@ -50,13 +50,6 @@ def start_postgres(server: Any) -> None:
         server.ensure_postgres_running()
 
 
-def forget_process(server: Any, pid: int) -> None:
-    """uvicorn ends a server stopped with SIGTERM by that same signal, so pgserver's exit hook never runs in
-    it; take its pid off pgserver's list of users, or the last user out would never stop the database."""
-    with server._lock:
-        server.global_process_id_list.get_and_remove(pid)
-
-
 def records(service: Service) -> dict[str, Any]:
     """Counts and an md5 over every candidate's and vacancy's key, version and content hash."""
     with service.db.connection() as conn:
@@ -132,7 +125,6 @@ def run(service: Service, *, clients: int = 8, seconds: float = 60.0, downtime_s
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-        forget_process(server_handle, server.pid)
     after = records(service)
     return _report(log, clients=clients, elapsed=elapsed, stopping=stopping, stopped=stopped,
                    restarted=restarted, ready_status=ready_status, before=before, after=after)

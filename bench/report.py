@@ -36,6 +36,37 @@ def _ingest(load: dict[str, Any]) -> str:
     ])
 
 
+def _growth(r: dict[str, Any], big: dict[str, Any]) -> str:
+    """The same measurements at the default size and at 10×, side by side."""
+    def rows_of(res: dict[str, Any]) -> dict[str, Any]:
+        load, lat, rem = res.get("load", {}), res.get("latency", {}), (res.get("rematch") or {})
+        ing = load.get("ingest", {})
+        out: dict[str, Any] = {
+            "candidates × vacancies (active × open)": f"{lat.get('candidates', 0):,} × {lat.get('vacancies', 0):,}",
+            "ingest vacancies, rows/s": ing.get("vacancies", {}).get("per_second"),
+            "ingest candidates, rows/s": ing.get("candidates", {}).get("per_second"),
+            "match index build, s": load.get("index_build_s"),
+        }
+        for key, name in (("shortlist_one_vacancy_over_all_candidates", "shortlist"),
+                          ("matches_one_candidate_over_all_vacancies", "matches for one person")):
+            if key in lat:
+                out[f"{name}, p50 / p95 ms"] = f"{lat[key]['p50_ms']} / {lat[key]['p95_ms']}"
+        if "in_process" in rem:
+            run = rem["in_process"]
+            out["rematch pairs"] = f"{rem['pairs']:,}"
+            out["rematch wall, s"] = run["wall_s"]
+            out["rematch scoring, pairs/s"] = f"{run['pairs_per_second_scoring']:,}"
+            out["rematch snapshot / scoring / writing, s"] = " / ".join(
+                str(run["seconds"].get(k)) for k in ("snapshot", "scoring", "writing"))
+        return out
+
+    small, large = rows_of(r), rows_of(big)
+    table = _table(["measurement", "default size", "10×"], [[k, small.get(k, "-"), v] for k, v in large.items()])
+    return ("## Growth: the default size and 10× (90,000 candidates × 30,000 vacancies)\n\n"
+            "Same commands on a region ten times larger (`python -m bench.run --reuse --only none --scale10`).\n\n"
+            + table + "\n")
+
+
 def render(r: dict[str, Any]) -> str:
     out = [f"# Benchmark results\n\nMachine: {r['machine']}  \nDate of the last step: {r['date']}  \n"
            f"Command: `{CMD}`; single steps are re-measured on the same loaded region with "
@@ -92,8 +123,9 @@ def render(r: dict[str, Any]) -> str:
     if faults:
         out.append("## Database restart under load (8 clients, shortlists; PostgreSQL stopped and started "
                    "again in the middle)\n\n```json\n" + json.dumps(faults, indent=2, default=str) + "\n```\n")
-    if r.get("scale10"):
-        out.append(f"## 10× size\n\n```json\n{json.dumps(r['scale10'], indent=2, default=str)}\n```\n")
+    big = r.get("scale10")
+    if big and big.get("load"):
+        out.append(_growth(r, big))
     if r.get("notes"):
         out.append("## Notes\n\n" + "\n".join(f"- {note}" for note in r["notes"]) + "\n")
     return "\n".join(out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -61,12 +62,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
+    from matcher.db.connect import database_url
 
     settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port,
                                            "workers": args.workers or settings.workers})
+    # uvicorn ends a process stopped by SIGTERM with that same signal; as SystemExit it runs the exit hooks,
+    # so the embedded database is stopped when this was its last user
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if settings.workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
     else:  # separate processes, each with its own index; they share the database (and the embedded server)
+        database_url(settings)  # the supervisor holds the embedded server too, and stops it when it exits
         uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port, log_config=None,
                     access_log=False, workers=settings.workers)
     return EXIT_OK

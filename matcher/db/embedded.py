@@ -8,6 +8,7 @@ root, pgserver hands it to a system user and widens permissions on its parents.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 from contextlib import suppress
@@ -36,9 +37,34 @@ def embedded_url(pg_data_dir: Path, database: str = DATABASE) -> str:
         log.info("starting embedded postgresql in %s", pg_data_dir)
         server = pgserver.get_server(pg_data_dir, cleanup_mode="stop")
         _servers[pg_data_dir] = server
+        _forget_dead_processes(server)
+        atexit.register(_forget_dead_processes, server)  # runs before pgserver's own exit hook (last in, first out)
     admin_url: str = server.get_uri()
     _create_database(admin_url, database)
     return str(server.get_uri(database))
+
+
+def _forget_dead_processes(server: Any) -> None:
+    """pgserver stops the database when the last process holding it exits, but a process killed by a
+    signal (a `matcher serve` worker stopped by its supervisor) never takes itself off its list; without
+    this, the database would never stop."""
+    with server._lock:
+        pids = server.global_process_id_list.get()
+        alive = [pid for pid in pids if _running(pid)]
+        if alive != pids:
+            server.global_process_id_list.put(alive)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _create_database(admin_url: str, database: str) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +12,7 @@ import psycopg
 import pytest
 
 from matcher.config import Settings, SettingsError, load_settings
-from matcher.db import migrate, open_database
+from matcher.db import embedded, migrate, open_database
 from matcher.service import Service
 
 
@@ -96,3 +99,20 @@ def test_readyz_is_red_when_the_database_does_not_answer(settings: Settings, enc
             assert response.json()["checks"]["database"].startswith("unreachable")
     finally:
         db.close()
+
+
+def test_a_process_killed_by_a_signal_does_not_keep_the_embedded_server_alive(pg_dir: Path, admin_url: str) -> None:
+    """pgserver stops the database when its last user exits; a user killed by a signal must not count."""
+    server = embedded._servers[(pg_dir / "pgdata").resolve()]
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with server._lock:
+            server.global_process_id_list.put([*server.global_process_id_list.get(), child.pid])
+        embedded._forget_dead_processes(server)
+        assert child.pid in server.global_process_id_list.get()  # alive: still a user
+    finally:
+        child.kill()
+        child.wait()
+    embedded._forget_dead_processes(server)
+    assert child.pid not in server.global_process_id_list.get()
+    assert os.getpid() in server.global_process_id_list.get()  # this process still holds it
