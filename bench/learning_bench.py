@@ -124,8 +124,10 @@ def run(service: Service, truth: Any, *, demo_dir: Path | None = None, weeks: in
         created += report.created
     simulated_s = time.perf_counter() - started
 
+    train_started = time.perf_counter()
     result_train = training.train(service, seed=seed, split_date=split, as_of=as_of, min_events=min_events,
                                   auto_promote=False)
+    train_s = time.perf_counter() - train_started
     trained = service.models.load(result_train.version, str(result_train.path))
     models = {"prior": prior, "trained": trained}
     later = [vid for vid in plan if week_of[vid] >= weeks - eval_weeks]
@@ -135,7 +137,7 @@ def run(service: Service, truth: Any, *, demo_dir: Path | None = None, weeks: in
                       "recorded": created, "by_event": dict(sorted(Counter(e["event"] for e in events).items())),
                       "start": start.date().isoformat(), "split": split.date().isoformat(),
                       "labels_as_of": as_of.date().isoformat(), "seconds": round(simulated_s, 1)},
-        "training": {"version": result_train.version, "unchanged": result_train.unchanged,
+        "training": {"version": result_train.version, "seconds": round(train_s, 1), "unchanged": result_train.unchanged,
                      "counts": result_train.counts, "decision": result_train.decision,
                      "logged_ndcg_at_10": {"prior": logged[0]["ndcg_at_10"] if logged[0] else None,
                                            "trained": logged[1]["ndcg_at_10"] if logged[1] else None},

@@ -58,6 +58,11 @@ def _growth(r: dict[str, Any], big: dict[str, Any]) -> str:
             out["rematch scoring, pairs/s"] = f"{run['pairs_per_second_scoring']:,}"
             out["rematch snapshot / scoring / writing, s"] = " / ".join(
                 str(run["seconds"].get(k)) for k in ("snapshot", "scoring", "writing"))
+        learn = res.get("learning") or {}
+        if "training" in learn:
+            out["training (`matcher train` on 12 weeks × 120 shortlists), s"] = learn["training"].get("seconds", "-")
+            later = learn["truth_ndcg_at_10"]["later_period"]
+            out["truth NDCG@10 later period, prior → trained"] = f"{later['prior']} → {later['trained']}"
         return out
 
     small, large = rows_of(r), rows_of(big)

@@ -1,6 +1,8 @@
 """`make bench`: generate the demo region, load it, measure speed and quality, rewrite bench/RESULTS.md.
 
 Usage: python -m bench.run [--candidates N] [--vacancies M] [--skip-http] [--scale10] [--reuse] [--only a,b]
+(`--scale10` also loads and measures a region ten times larger; its steps are named scale10_load, scale10_latency,
+scale10_rematch and scale10_learning.)
 Every number in RESULTS.md comes from a run of this script; the raw results are kept in
 bench/out/results.json. `--reuse` keeps the loaded region of an earlier run and re-measures the steps
 named in `--only` (default: all), keeping the other numbers of that earlier run; `--only load` loads the region
@@ -70,17 +72,19 @@ def main() -> None:
     results |= {"machine": machine(), "date": datetime.now(UTC).isoformat(timespec="seconds"),
                 "size": {"candidates": args.candidates, "vacancies": args.vacancies}}
 
-    def step(name: str, fn: Any, *a: Any, **kw: Any) -> None:
+    def step(name: str, fn: Any, *a: Any, into: dict[str, Any] | None = None, key: str | None = None,
+             **kw: Any) -> None:
         if only and name not in only:
             return
+        into, key = results if into is None else into, key or name
         print(f"[bench] {name} …", flush=True)
         start = time.perf_counter()
         try:
-            results[name] = fn(*a, **kw)
+            into[key] = fn(*a, **kw)
         except Exception as exc:  # one failed measurement is reported, not hidden, and the others still run
-            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            into[key] = {"error": f"{type(exc).__name__}: {exc}"}
         print(f"[bench] {name} done in {time.perf_counter() - start:.0f} s: "
-              f"{json.dumps(results[name], default=str)[:400]}", flush=True)
+              f"{json.dumps(into[key], default=str)[:400]}", flush=True)
         (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -108,11 +112,19 @@ def main() -> None:
     step("learning", optional, "learning_bench", service, truth, demo_dir=demo_dir)
     step("faults", optional, "fault_bench", service)  # last: it restarts the database under load
     service.db.close()
-    if args.scale10:
-        big, _, big_load = region("scale10", args.candidates * 10, args.vacancies * 10)
-        results["scale10"] = {"load": big_load, "latency": speed.in_process_latency(big, samples=100)}
-        (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
-        results["scale10"]["rematch"] = optional("rematch_bench", big, cli=False)
+    if args.scale10:  # steps scale10_load, scale10_latency, scale10_rematch, scale10_learning (all unless named)
+        big_only = {s for s in only if s.startswith("scale10_")}
+        big_results = results.setdefault("scale10", {})
+        big_dir = OUT / "scale10" / "demo"
+        if args.reuse and "scale10_load" not in big_only and (big_dir / "manifest.json").exists():
+            big = bench_service("scale10")
+        else:
+            big, big_dir, big_results["load"] = region("scale10", args.candidates * 10, args.vacancies * 10)
+        only = big_only or {"scale10_latency", "scale10_rematch", "scale10_learning"}
+        step("scale10_latency", speed.in_process_latency, big, samples=100, into=big_results, key="latency")
+        step("scale10_rematch", optional, "rematch_bench", big, cli=False, into=big_results, key="rematch")
+        step("scale10_learning", optional, "learning_bench", big, Truth.load(big_dir / "truth"), demo_dir=big_dir,
+             into=big_results, key="learning")
         big.db.close()
     results["total_s"] = round(time.time() - started)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))

@@ -50,6 +50,8 @@ class Explainer:
 
     def point_texts(self, names: list[str], cand: Row, vac: Row, km: float, conflict: bool) -> list[str]:
         """Dutch text for each fired check (conflict reasons or attention points)."""
+        if not names:
+            return []
         limits = {r.get("code"): r.get("value") for r in cand["restrictions"] if r.get("code")}
         lift = max([d.get("value") or 0 for d in vac["demands"] if d["code"] == "lift_kg"], default=0)
         held_certs = {term(c) for c in cand["certificates"]}

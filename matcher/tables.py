@@ -77,8 +77,23 @@ class TermSpace:
                               np.array(indptr, dtype=np.int64)), shape=(len(rows), len(self.columns)))
 
 
+class _Table:
+    """What both tables share: one row per record, and the character n-grams of each."""
+
+    rows: list[Row]
+    ngrams: sp.csr_matrix
+
+    @cached_property
+    def ngrams_by_term(self) -> sp.csc_matrix:
+        """The n-grams stored by column: one row against this table reads only the columns it uses."""
+        return self.ngrams.tocsc()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 @dataclass
-class CandidateTable:
+class CandidateTable(_Table):
     rows: list[Row]
     ids: np.ndarray
     municipality: np.ndarray
@@ -105,17 +120,9 @@ class CandidateTable:
     restrictions: dict[str, np.ndarray]
     free_text_restrictions: np.ndarray
 
-    @cached_property
-    def ngrams_by_term(self) -> sp.csc_matrix:
-        """The n-grams stored by column: one row against this table reads only the columns it uses."""
-        return self.ngrams.tocsc()
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
 
 @dataclass
-class VacancyTable:
+class VacancyTable(_Table):
     rows: list[Row]
     ids: np.ndarray
     source: np.ndarray
@@ -140,14 +147,6 @@ class VacancyTable:
     support: np.ndarray
     lift: np.ndarray
     demands: dict[str, np.ndarray]
-
-    @cached_property
-    def ngrams_by_term(self) -> sp.csc_matrix:
-        """The n-grams stored by column: one row against this table reads only the columns it uses."""
-        return self.ngrams.tocsc()
-
-    def __len__(self) -> int:
-        return len(self.rows)
 
 
 def _vectors(rows: Sequence[Row], dim: int) -> np.ndarray:
