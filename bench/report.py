@@ -60,7 +60,10 @@ def _growth(r: dict[str, Any], big: dict[str, Any]) -> str:
                 str(run["seconds"].get(k)) for k in ("snapshot", "scoring", "writing"))
         learn = res.get("learning") or {}
         if "training" in learn:
-            out["training (`matcher train` on 12 weeks × 120 shortlists), s"] = learn["training"].get("seconds", "-")
+            sim = learn["simulated"]
+            per_week = sim["shortlists"] // sim["weeks"]
+            out[f"training (`matcher train`, {sim['weeks']} weeks × {per_week} shortlists), s"] = \
+                learn["training"].get("seconds", "-")
             later = learn["truth_ndcg_at_10"]["later_period"]
             out["truth NDCG@10 later period, prior → trained"] = f"{later['prior']} → {later['trained']}"
         return out

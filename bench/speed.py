@@ -133,8 +133,9 @@ def http_import(service: Service, demo_dir: Path, name: str = "import") -> dict[
         response = client.getresponse()
         report = json.loads(response.read())
         elapsed = time.perf_counter() - start
-        return {"status": response.status, "rows": body.count(b"\n"), "bytes": len(body), "seconds": round(elapsed, 1),
-                "rows_per_s": round(body.count(b"\n") / elapsed, 1), "created": report.get("created"),
+        rows = body.count(b"\n")
+        return {"status": response.status, "rows": rows, "bytes": len(body), "seconds": round(elapsed, 1),
+                "rows_per_s": round(rows / elapsed, 1), "created": report.get("created"),
                 "encoded": report.get("encoded")}
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -48,23 +48,13 @@ def _forget_dead_processes(server: Any) -> None:
     """pgserver stops the database when the last process holding it exits, but a process killed by a
     signal (a `matcher serve` worker stopped by its supervisor) never takes itself off its list; without
     this, the database would never stop."""
+    from pgserver.utils import process_is_running
+
     with server._lock:
         pids = server.global_process_id_list.get()
-        alive = [pid for pid in pids if _running(pid)]
+        alive = [pid for pid in pids if process_is_running(pid)]
         if alive != pids:
             server.global_process_id_list.put(alive)
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _create_database(admin_url: str, database: str) -> None:
