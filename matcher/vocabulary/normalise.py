@@ -201,7 +201,7 @@ class Normaliser:
 
     def warm(self) -> None:
         """Encode (or load from the cache) the label vectors of the kinds that imports normalise."""
-        for kind in ("occupation", "skill", "certificate"):
+        for kind in ("occupation", "skill", "certificate", "restriction"):
             self.kind(kind)._vectors()
 
     def match_many(self, texts: list[str], kind: str) -> list[Match]:
