@@ -78,9 +78,10 @@ def _items(snapshot: Snapshot, block: Block, model: AdditiveModel, explainer: Ex
 
 
 def for_vacancy(snapshot: Snapshot, model: AdditiveModel, explainer: Explainer, vacancy_id: int, *,
-                limit: int, municipality: str | None = None, exposure: dict[int, int] | None = None,
+                limit: int, municipality: str | None = None, exposure: np.ndarray | None = None,
                 rerank: bool = True) -> RankResult:
-    """The shortlist: all active candidates (of one municipality if given) for one vacancy."""
+    """The shortlist: all active candidates (of one municipality if given) for one vacancy. ``exposure``:
+    how often each candidate (by row of the snapshot) was in a recent top 10."""
     j = snapshot.vacancy_pos[vacancy_id]
     block = compute(snapshot.candidates, snapshot.vacancies, None, np.array([j]))
     pool = snapshot.active.copy()
@@ -89,9 +90,8 @@ def for_vacancy(snapshot: Snapshot, model: AdditiveModel, explainer: Explainer, 
     feasible = pool & ~block.feasibility.conflict[:, 0]
     order = model.logit(block.X[:, 0, :]).astype(np.float64)
     if rerank:
-        if exposure:
-            shown = np.array([exposure.get(int(c), 0) for c in snapshot.candidates.ids], dtype=np.float64)
-            order -= EXPOSURE_PENALTY * np.log2(1.0 + shown)
+        if exposure is not None:
+            order -= EXPOSURE_PENALTY * np.log2(1.0 + exposure)
         if snapshot.vacancies.support[j] & HEAVY_SUPPORT:
             order += BESTAND_BOOST * (snapshot.candidates.trede <= 2)
     order = np.where(feasible, order, -np.inf)
