@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import Response
+
 from api.schemas import Contribution, Explanation, MatchItem, MatchList, VacancyRef
 from matcher.security import Actor
 from matcher.service import Shortlist
@@ -45,6 +47,12 @@ def match_list(shortlist: Shortlist, actor: Actor, direction: str) -> MatchList:
     return MatchList(request_id=shortlist.request_id, model_version=shortlist.model_version,
                      considered=shortlist.result.considered, excluded=shortlist.result.excluded,
                      excluded_reasons=shortlist.result.excluded_reasons, items=items)
+
+
+def match_list_response(shortlist: Shortlist, actor: Actor, direction: str) -> Response:
+    """Built and checked once as a MatchList, then serialised by pydantic directly: not validated a second
+    time by FastAPI, and several times faster than the standard library's JSON encoder for 20 explanations."""
+    return Response(match_list(shortlist, actor, direction).model_dump_json(), media_type="application/json")
 
 
 def etag(version: int) -> str:

@@ -41,6 +41,7 @@ FEATURES: tuple[str, ...] = (
 )
 HEAVY_SUPPORT = SUPPORT_BITS["jobcoach"] | SUPPORT_BITS["jobcarving"]
 LIGHT_SUPPORT = SUPPORT_BITS["loonkostensubsidie"] | SUPPORT_BITS["proefplaatsing"]
+Selection = slice | np.ndarray  # rows of a table: all of them (a view) or some (a copy)
 POPCOUNT = np.array([bin(i).count("1") for i in range(16)], dtype=np.float32)
 
 
@@ -109,15 +110,16 @@ def compute(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None = N
     def vrow(m: sp.csr_matrix) -> sp.csr_matrix:
         return _rows(m, vj, full_v)
 
+    # dense columns are read through a slice when the whole table takes part: a view, not a copy per request
+    cs, vs = slice(None) if full_c else ci, slice(None) if full_v else vj
     X = np.empty((nc, nv, len(FEATURES)), dtype=np.float32)
     skills = crow(cands.skills)
-    n_req, n_pref, n_cert = vacs.n_required[vj], vacs.n_preferred[vj], vacs.n_certificates[vj]
+    n_req, n_pref, n_cert = vacs.n_required[vs], vacs.n_preferred[vs], vacs.n_certificates[vs]
     X[..., 0] = np.where(n_req > 0, _dot(skills, vrow(vacs.required)) / np.maximum(n_req, 1), 0.5)
     X[..., 1] = np.where(n_pref > 0, _dot(skills, vrow(vacs.preferred)) / np.maximum(n_pref, 1), 0.0)
     held = _dot(crow(cands.certificates), vrow(vacs.certificates))
     X[..., 2] = np.where(n_cert > 0, held / np.maximum(n_cert, 1), 1.0)
-    cvec = cands.vectors if full_c else cands.vectors[ci]  # no copy of the whole table per shortlist
-    X[..., 3] = np.clip(cvec @ (vacs.vectors if full_v else vacs.vectors[vj]).T, 0.0, 1.0)
+    X[..., 3] = np.clip(cands.vectors[cs] @ vacs.vectors[vs].T, 0.0, 1.0)
     X[..., 4] = _dot(crow(cands.ngrams), vrow(vacs.ngrams), cands.ngrams_by_term if full_c and nv == 1 else None,
                      vacs.ngrams_by_term if full_v and nc == 1 else None)
     occupation, family = vrow(vacs.occupation), vrow(vacs.occupation_family)
@@ -126,16 +128,16 @@ def compute(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None = N
     X[..., 5] = np.maximum(years, 0.4 * family_years)
     X[..., 6] = np.maximum(np.minimum(_dot(crow(cands.desired), occupation), 1.0),
                            0.5 * np.minimum(_dot(crow(cands.desired_family), family), 1.0))
-    X[..., 7] = _level_fit(cands.education[ci], vacs.education[vj])
-    X[..., 8] = _level_fit(cands.dutch[ci], vacs.dutch[vj])
+    X[..., 7] = _level_fit(cands.education[cs], vacs.education[vs])
+    X[..., 8] = _level_fit(cands.dutch[cs], vacs.dutch[vs])
 
-    km = distance_km(cands.lat[ci][:, None], cands.lon[ci][:, None], vacs.lat[vj][None, :], vacs.lon[vj][None, :])
-    limit = np.where(np.isnan(cands.max_travel[ci]), DEFAULT_MAX_TRAVEL_KM, cands.max_travel[ci])[:, None]
+    km = distance_km(cands.lat[cs][:, None], cands.lon[cs][:, None], vacs.lat[vs][None, :], vacs.lon[vs][None, :])
+    limit = np.where(np.isnan(cands.max_travel[cs]), DEFAULT_MAX_TRAVEL_KM, cands.max_travel[cs])[:, None]
     limit = np.maximum(limit, 1.0)
     X[..., 9] = np.where(np.isnan(km), 0.5, np.clip(1.0 - km / (1.5 * limit), 0.0, 1.0))
 
-    cmin, cmax = cands.hours_min[ci][:, None], cands.hours_max[ci][:, None]
-    vmin, vmax = vacs.hours_min[vj][None, :], vacs.hours_max[vj][None, :]
+    cmin, cmax = cands.hours_min[cs][:, None], cands.hours_max[cs][:, None]
+    vmin, vmax = vacs.hours_min[vs][None, :], vacs.hours_max[vs][None, :]
     lo = np.fmax(np.nan_to_num(cmin, nan=0.0), np.nan_to_num(vmin, nan=0.0))
     hi = np.fmin(np.nan_to_num(cmax, nan=40.0), np.nan_to_num(vmax, nan=40.0))
     span = np.nan_to_num(vmax, nan=40.0) - np.nan_to_num(vmin, nan=0.0) + 1.0
@@ -143,44 +145,44 @@ def compute(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None = N
     unknown = (np.isnan(cmin) & np.isnan(cmax)) | (np.isnan(vmin) & np.isnan(vmax))
     X[..., 10] = np.where(unknown, 0.5, hours)
 
-    vshift = (vacs.shifts[vj] & 14)[None, :]
-    cshift = cands.shifts[ci][:, None]
+    vshift = (vacs.shifts[vs] & 14)[None, :]
+    cshift = cands.shifts[cs][:, None]
     covered = POPCOUNT[cshift & vshift] / np.maximum(POPCOUNT[vshift], 1)
     X[..., 11] = np.where(vshift == 0, 1.0, np.where(cshift == 0, 0.5, covered))
 
-    trede = cands.trede[ci][:, None]
+    trede = cands.trede[cs][:, None]
     need = np.where(trede <= 2, 2, np.where(trede <= 3, 1, 0))
-    support = vacs.support[vj][None, :]
+    support = vacs.support[vs][None, :]
     offered = np.where(support & HEAVY_SUPPORT, 2, np.where(support & LIGHT_SUPPORT, 1, 0))
     fit = np.where(offered >= need, 1.0, np.where(need - offered == 1, 0.5, 0.0))
     X[..., 12] = np.where(np.isnan(trede), 0.5, fit)
 
-    feas = _feasibility(cands, vacs, ci, vj, km, limit, held, n_cert)
+    feas = _feasibility(cands, vacs, cs, vs, km, limit, held, n_cert)
     X[..., 13] = np.minimum(feas.attention, 3) / 3.0
     return Block(candidates=ci, vacancies=vj, X=X, feasibility=feas, distance=km)
 
 
-def _feasibility(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray, vj: np.ndarray, km: np.ndarray,
+def _feasibility(cands: CandidateTable, vacs: VacancyTable, cs: Selection, vs: Selection, km: np.ndarray,
                  limit: np.ndarray, held: np.ndarray, n_cert: np.ndarray) -> Feasibility:
     """The table in `matcher.feasibility`, as masks over the block."""
-    support = vacs.support[vj][None, :]
+    support = vacs.support[vs][None, :]
     fired: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    no = np.zeros((len(ci), len(vj)), dtype=bool)
+    no = np.zeros(km.shape, dtype=bool)
 
     for rule in RULES:
         if rule.restriction == "max_lift_kg":
-            clash = vacs.lift[vj][None, :] > cands.max_lift[ci][:, None]
+            clash = vacs.lift[vs][None, :] > cands.max_lift[cs][:, None]
         elif rule.restriction == "max_hours_week":
-            clash = np.nan_to_num(vacs.hours_min[vj], nan=0.0)[None, :] > cands.max_hours[ci][:, None]
+            clash = np.nan_to_num(vacs.hours_min[vs], nan=0.0)[None, :] > cands.max_hours[cs][:, None]
         else:
-            clash = cands.restrictions[rule.restriction][ci][:, None] & vacs.demands[rule.demand][vj][None, :]
+            clash = cands.restrictions[rule.restriction][cs][:, None] & vacs.demands[rule.demand][vs][None, :]
         solvable = (support & rule.solvable_mask) != 0
         fired[rule.name] = (clash & ~solvable, clash & solvable)
 
-    missing_licence = (vacs.licences[vj][None, :] & ~cands.licences[ci][:, None]) != 0
+    missing_licence = (vacs.licences[vs][None, :] & ~cands.licences[cs][:, None]) != 0
     fired["licence"] = (missing_licence, no)
 
-    gap = vacs.dutch[vj][None, :] - cands.dutch[ci][:, None]
+    gap = vacs.dutch[vs][None, :] - cands.dutch[cs][:, None]
     coach = (support & SUPPORT_BITS["jobcoach"]) != 0
     far_short = np.nan_to_num(gap, nan=0.0) >= 2
     fired["dutch"] = (far_short & ~coach, (np.nan_to_num(gap, nan=0.0) == 1) | (far_short & coach))
@@ -193,14 +195,14 @@ def _feasibility(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray, vj: 
 
     hours_rule = fired["hours"][0] | fired["hours"][1]
     with np.errstate(invalid="ignore"):
-        hours_short = vacs.hours_min[vj][None, :] > cands.hours_max[ci][:, None]
+        hours_short = vacs.hours_min[vs][None, :] > cands.hours_max[cs][:, None]
     fired["hours_wish"] = (no, hours_short & ~hours_rule)
     shift_rules = fired["night"][0] | fired["night"][1] | fired["evening"][0] | fired["evening"][1] \
         | fired["weekend"][0] | fired["weekend"][1]
-    cshift = cands.shifts[ci][:, None]
-    unlisted = (cshift != 0) & ((vacs.shifts[vj][None, :] & 14 & ~cshift) != 0)
+    cshift = cands.shifts[cs][:, None]
+    unlisted = (cshift != 0) & ((vacs.shifts[vs][None, :] & 14 & ~cshift) != 0)
     fired["shift_wish"] = (no, unlisted & ~shift_rules)
-    fired["free_text"] = (no, np.broadcast_to(cands.free_text_restrictions[ci][:, None], no.shape))
+    fired["free_text"] = (no, np.broadcast_to(cands.free_text_restrictions[cs][:, None], no.shape))
 
     conflict = np.zeros_like(no)
     attention = np.zeros(no.shape, dtype=np.int16)

@@ -411,12 +411,14 @@ class Service:
             """INSERT INTO shortlist_requests (id, direction, vacancy_id, candidate_id, key_id, model_version, params)
                VALUES (%s, %s, %s, %s, %s, %s, %s)""",
             (request_id, direction, vacancy_id, candidate_id, actor.key_id, model.version, Jsonb(params)))
-        with conn.cursor() as cur:
-            cur.executemany(
-                """INSERT INTO shown_matches (request_id, candidate_id, vacancy_id, rank, score, features,
-                                              attention_points) VALUES (%s, %s, %s, %s, %s, %s, %s)""",
-                [(request_id, i.candidate_id, i.vacancy_id, i.rank, i.score, Jsonb(i.features),
-                  Jsonb(i.explanation["attention_points"])) for i in result.items])
+        items = result.items
+        conn.execute(  # one statement for the whole list
+            """INSERT INTO shown_matches (request_id, candidate_id, vacancy_id, rank, score, features, attention_points)
+               SELECT %s, * FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::real[], %s::jsonb[],
+                                        %s::jsonb[])""",
+            (request_id, [i.candidate_id for i in items], [i.vacancy_id for i in items], [i.rank for i in items],
+             [i.score for i in items], [Jsonb(i.features) for i in items],
+             [Jsonb(i.explanation["attention_points"]) for i in items]))
         return request_id
 
     # -- outcomes -----------------------------------------------------------------------------

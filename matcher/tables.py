@@ -29,7 +29,7 @@ SHIFT_BITS = {"day": 1, "evening": 2, "night": 4, "weekend": 8}
 LICENCE_BITS = {code: 1 << i for i, code in enumerate(LICENCES)}
 LICENCE_IMPLIES = {"BE": ("B",), "C1": ("B",), "C": ("B", "C1"), "CE": ("B", "BE", "C1", "C"), "D": ("B",)}
 NGRAMS = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 4), n_features=2**18, alternate_sign=False,
-                           norm="l2")
+                           norm="l2", dtype=np.float32)
 
 
 def term(item: dict[str, Any], text_key: str = "label") -> str:
@@ -166,7 +166,7 @@ def _ngrams(rows: Sequence[Row]) -> sp.csr_matrix:
         for k, i in enumerate(missing):
             rows[i]["_ngrams"] = cached[i] = fresh[k]
     if not rows:
-        return sp.csr_matrix((0, NGRAMS.n_features), dtype=np.float64)
+        return sp.csr_matrix((0, NGRAMS.n_features), dtype=np.float32)
     return sp.vstack(cached, format="csr")
 
 

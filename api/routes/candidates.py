@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.errors import problem
-from api.present import etag, match_list, parse_if_match
+from api.present import etag, match_list_response, parse_if_match
 from api.schemas import ImportResult, MatchList, Upserted
 from matcher import importers
 from matcher.domain import CandidateIn
@@ -106,8 +106,8 @@ def list_candidates(service: ServiceDep, actor: actor_dep("consultant"),  # type
 
 @router.get("/{ref}/matches", response_model=MatchList, summary="Ranked open vacancies for one person")
 def candidate_matches(ref: RefPath, service: ServiceDep, request: Request,
-                      actor: actor_dep("consultant"), limit: Limit = 20) -> JSONResponse:  # type: ignore[valid-type]
+                      actor: actor_dep("consultant"), limit: Limit = 20) -> Response:  # type: ignore[valid-type]
     shortlist = service.matches(ref, actor=actor, limit=limit)
     request.app.state.metrics.shortlist_size.observe(len(shortlist.result.items))
     request.app.state.metrics.serving(shortlist.model_version)
-    return JSONResponse(match_list(shortlist, actor, "candidate").model_dump(mode="json"))
+    return match_list_response(shortlist, actor, "candidate")

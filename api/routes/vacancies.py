@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import JSON_BODY, ServiceDep, actor_dep
-from api.present import etag, match_list, parse_if_match
+from api.present import etag, match_list_response, parse_if_match
 from api.routes.candidates import NDJSON, Limit, _import_response, import_body, media_type, unsupported
 from api.schemas import ImportResult, MatchList, Upserted
 from matcher import importers
@@ -70,9 +70,8 @@ def list_vacancies(service: ServiceDep, actor: actor_dep("consultant", "employer
 def shortlist(source: Source, external_id: ExternalId, service: ServiceDep, request: Request,
               actor: actor_dep("consultant", "employer_service"),  # type: ignore[valid-type]
               limit: Limit = 20,
-              rerank: Annotated[str, Query(pattern="^(exposure|none)$")] = "exposure") -> JSONResponse:
+              rerank: Annotated[str, Query(pattern="^(exposure|none)$")] = "exposure") -> Response:
     result = service.shortlist(source, external_id, actor=actor, limit=limit, rerank=rerank == "exposure")
     request.app.state.metrics.shortlist_size.observe(len(result.result.items))
     request.app.state.metrics.serving(result.model_version)
-    # built and checked once as a MatchList; returned as JSON directly so it is not validated a second time
-    return JSONResponse(match_list(result, actor, "vacancy").model_dump(mode="json"))
+    return match_list_response(result, actor, "vacancy")
