@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
-from typing import Any
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
@@ -87,43 +86,54 @@ async def _readable(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> Non
         loop.remove_reader(sock)
 
 
-def _worker(config: uvicorn.Config, listener: socket.socket, setup: Callable[[], None]) -> None:
-    setup()
-    listener.setblocking(False)
-    BalancedServer(config, listener).run()
+def run(host: str, port: int, workers: int) -> None:
+    """Bind, start `workers` processes and keep them running until SIGTERM or SIGINT. A worker that cannot
+    start (the app's start-up failed) stops them all: starting it again would only fail again."""
+    listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
+                                    backlog=2048)
 
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "api.serve", str(listener.fileno())],
+                                pass_fds=[listener.fileno()])
 
-def run(config: uvicorn.Config, setup: Callable[[], None]) -> None:
-    """Bind, start `config.workers` processes and keep them running until SIGTERM or SIGINT. Each worker
-    first calls `setup` (logging: a new process has none). A worker that cannot start (the app's start-up
-    failed) stops them all: starting it again would only fail again."""
-    listener = config.bind_socket()
-    listener.listen(config.backlog)
-    spawn = multiprocessing.get_context("spawn")  # a clean interpreter per worker: no state from the parent
-
-    def start() -> Any:
-        process = spawn.Process(target=_worker, args=(config, listener, setup), name="werkmatch worker")
-        process.start()
-        return process
-
-    workers = [start() for _ in range(config.workers)]
+    processes = [start() for _ in range(workers)]
+    log.info("serving on http://%s:%d with %d worker processes", host, listener.getsockname()[1], workers)
     try:
         while True:
             time.sleep(0.5)
-            for n, process in enumerate(workers):
-                if process.is_alive():
+            for n, process in enumerate(processes):
+                code = process.poll()
+                if code is None:
                     continue
-                if process.exitcode == STARTUP_FAILURE:
+                if code == STARTUP_FAILURE:
                     raise SystemExit(STARTUP_FAILURE)
-                log.error("worker %d (pid %s) ended with exit code %s; starting it again", n, process.pid,
-                          process.exitcode)
-                workers[n] = start()
-    finally:  # also on SystemExit (SIGTERM) and KeyboardInterrupt (SIGINT)
-        for process in workers:
-            if process.is_alive():
+                log.error("worker %d (pid %s) ended with exit code %s; starting it again", n, process.pid, code)
+                processes[n] = start()
+    except KeyboardInterrupt:  # Ctrl-C in a terminal reaches the workers too; stop them all below
+        pass
+    finally:  # also on SystemExit (SIGTERM)
+        for process in processes:
+            if process.poll() is None:
                 process.terminate()  # uvicorn takes SIGTERM as: finish the open requests, then stop
-        for process in workers:
-            process.join(timeout=30)
-            if process.is_alive():
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
         listener.close()
+
+
+def _worker(fd: int) -> None:
+    from matcher import logs
+    from matcher.config import load_settings
+
+    logs.configure_for(load_settings())  # a new process has no logging set up
+    listener = socket.socket(fileno=fd)
+    listener.setblocking(False)
+    config = uvicorn.Config("api.app:create_app", factory=True, log_config=None, access_log=False)
+    BalancedServer(config, listener).run()
+
+
+if __name__ == "__main__":  # a worker, started by `run` with the listening socket's file descriptor
+    _worker(int(sys.argv[1]))

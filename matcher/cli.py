@@ -6,7 +6,6 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 another run is in progress, 
 from __future__ import annotations
 
 import argparse
-import functools
 import importlib
 import json
 import signal
@@ -63,7 +62,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
-    from matcher import logs
     from matcher.db.connect import database_url
 
     settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port,
@@ -77,9 +75,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         from api import serve
 
         database_url(settings)  # the supervisor holds the embedded server too, and stops it when it exits
-        serve.run(uvicorn.Config("api.app:create_app", factory=True, host=settings.host, port=settings.port,
-                                 log_config=None, access_log=False, workers=settings.workers),
-                  setup=functools.partial(logs.configure, *_log_setup(settings)))
+        serve.run(settings.host, settings.port, settings.workers)
     return EXIT_OK
 
 
@@ -238,11 +234,6 @@ CLI_MODULES: list[str] = ["matcher.vocab_cli", "matcher.demo_cli", "matcher.rema
                           "matcher.learning_cli", "matcher.governance_cli"]
 
 
-def _log_setup(settings: Settings) -> tuple[str, bool]:
-    """Level, and JSON unless a person reads the terminal."""
-    return settings.log_level, settings.log_json and not sys.stderr.isatty()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     name = args.cmd + (f" {args.sub}" if getattr(args, "sub", None) else "")
@@ -250,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         from matcher import logs
 
-        logs.configure(*_log_setup(settings))
+        logs.configure_for(settings)
         return COMMANDS[name](args, settings)
     except SettingsError as exc:
         print(exc, file=sys.stderr)

@@ -6,6 +6,10 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matcher.config import Settings
 
 
 class JsonFormatter(logging.Formatter):
@@ -20,6 +24,11 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_for(settings: Settings) -> None:
+    """As the settings say, and JSON unless a person reads the terminal."""
+    configure(settings.log_level, settings.log_json and not sys.stderr.isatty())
 
 
 def configure(level: str = "INFO", as_json: bool = True) -> None:

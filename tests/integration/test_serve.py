@@ -26,7 +26,7 @@ def _free_port() -> int:
 
 
 def _workers(server: int) -> list[int]:
-    """The worker processes of a `matcher serve` (its children that run the app, not multiprocessing's helper)."""
+    """The worker processes of a `matcher serve` (its children that run the app)."""
     out = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -34,7 +34,7 @@ def _workers(server: int) -> list[int]:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == server and b"spawn_main" in cmdline:
+        if int(stat.rsplit(")", 1)[1].split()[1]) == server and b"api.serve" in cmdline:
             out.append(int(pid))
     return sorted(out)
 
