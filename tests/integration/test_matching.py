@@ -100,6 +100,21 @@ class CountingEncoder:
         return self.inner.encode(texts)  # type: ignore[no-any-return]
 
 
+def test_a_person_shown_often_moves_down_and_keeps_the_score(world: Service,
+                                                            encoder: SentenceTransformerEncoder) -> None:
+    world.import_candidates([("C-MAG-2", CANDIDATES["C-MAG"])], actor=SYSTEM)  # the same profile twice
+    twins = world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2, rerank=False).result.items
+    assert [i.candidate["ref"] for i in twins] == ["C-MAG", "C-MAG-2"] and twins[0].score == twins[1].score
+    for _ in range(4):  # C-MAG is shown four times more
+        world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1, rerank=False)
+    fresh = Service(world.settings, world.db, encoder=encoder)  # the counts are cached for a minute
+    reranked = fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2).result.items
+    assert [i.candidate["ref"] for i in reranked] == ["C-MAG-2", "C-MAG"]
+    assert [i.score for i in reranked] == [twins[0].score] * 2  # only the order changes, never the score
+    plain = fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2, rerank=False).result.items
+    assert [i.candidate["ref"] for i in plain] == ["C-MAG", "C-MAG-2"]
+
+
 def test_unchanged_content_is_not_encoded_again(service: Service) -> None:
     counting = CountingEncoder(service.encoder)
     service._encoder = counting
