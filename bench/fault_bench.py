@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import signal
 import threading
 import time
 from collections import Counter
@@ -23,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import OUT
-from bench.speed import _get, _wait_ready, start_server
+from bench.speed import _get, start_server, stop_server
 from matcher.security import create_key
 from matcher.service import Service
 
@@ -76,7 +74,6 @@ def run(service: Service, *, clients: int = 8, seconds: float = 60.0, downtime_s
     before = records(service)
     server, port = start_server(service.settings.data_dir, service.settings.models_dir)
     try:
-        _wait_ready(port)
         rng = np.random.default_rng(seed)
         order = [keys[i] for i in rng.integers(0, len(keys), size=1_000_000)]
         for source, external_id in order[:10]:  # warm-up
@@ -123,8 +120,7 @@ def run(service: Service, *, clients: int = 8, seconds: float = 60.0, downtime_s
         elapsed = time.perf_counter() - t0
         ready_status = _readyz(port)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
     after = records(service)
     return _report(log, clients=clients, elapsed=elapsed, stopping=stopping, stopped=stopped,
                    restarted=restarted, ready_status=ready_status, before=before, after=after)

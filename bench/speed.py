@@ -46,15 +46,28 @@ def in_process_latency(service: Service, *, samples: int = 200, seed: int = 3) -
 
 
 def start_server(data_dir: Path, models_dir: Path, *, workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
-    """`matcher serve` on a free port over the benchmark's embedded database, as the README starts it."""
+    """`matcher serve` on a free port over the benchmark's embedded database, as the README starts it; returns
+    once it answers /readyz and every worker has logged that it started (its log: `data_dir`/serve.log)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "MATCHER_DATABASE_URL"} | {
         "MATCHER_DATA_DIR": str(data_dir), "MATCHER_MODELS_DIR": str(models_dir),
         "MATCHER_RATE_LIMIT_PER_MINUTE": "1000000"}
-    server = subprocess.Popen([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port),
-                               "--workers", str(workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = data_dir / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port),
+                                   "--workers", str(workers)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=out, start_new_session=True)
+    try:
+        _wait_ready(port, log, workers)
+    except BaseException:
+        stop_server(server)
+        raise
     return server, port
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=60)
 
 
 def _free_port() -> int:
@@ -72,7 +85,6 @@ def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: in
             "SELECT source, external_id FROM vacancies WHERE status = 'open'")]
     server, port = start_server(data_dir, models_dir, workers=workers)
     try:
-        _wait_ready(port)
         rng = np.random.default_rng(seed)
         order = [keys[i] for i in rng.integers(0, len(keys), size=100_000)]
         for source, external_id in order[:20]:  # warm-up
@@ -109,8 +121,7 @@ def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: in
                 "errors": errors[0], "requests_per_s": round(len(arr) / elapsed, 1),
                 "p50_ms": round(float(np.percentile(arr, 50)), 1), "p95_ms": round(float(np.percentile(arr, 95)), 1)}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 def http_import(service: Service, demo_dir: Path, name: str = "import") -> dict[str, Any]:
@@ -125,7 +136,6 @@ def http_import(service: Service, demo_dir: Path, name: str = "import") -> dict[
     body = (demo_dir / "vacancies.ndjson").read_bytes()
     server, port = start_server(fresh.settings.data_dir, fresh.settings.models_dir)
     try:
-        _wait_ready(port)
         client = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         start = time.perf_counter()
         client.request("POST", "/v1/vacancies/import", body=body,
@@ -138,8 +148,7 @@ def http_import(service: Service, demo_dir: Path, name: str = "import") -> dict[
                 "rows_per_s": round(rows / elapsed, 1), "created": report.get("created"),
                 "encoded": report.get("encoded")}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 def _get(port: int, key: str, path: str) -> tuple[int, Any]:
@@ -151,15 +160,15 @@ def _get(port: int, key: str, path: str) -> tuple[int, Any]:
     return response.status, json.loads(body or b"null")
 
 
-def _wait_ready(port: int, timeout: float = 180.0) -> None:
+def _wait_ready(port: int, log: Path, workers: int, timeout: float = 180.0) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/readyz")
-            if conn.getresponse().status == 200:
+            if conn.getresponse().status == 200 and log.read_bytes().count(b"Application startup complete") >= workers:
                 return
         except OSError:
             pass
         time.sleep(0.5)
-    raise RuntimeError("the server did not become ready")
+    raise RuntimeError(f"the server did not become ready; see {log}")

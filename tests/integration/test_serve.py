@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from api.serve import REQUESTS_PER_CONNECTION
 from matcher.config import Settings
 
 
@@ -93,8 +94,8 @@ def server(settings: Settings) -> Iterator[Server]:
         yield started
     finally:
         if started.process.poll() is None:
-            started.process.kill()
-            started.process.wait(30)
+            started.process.send_signal(signal.SIGTERM)
+            started.process.wait(60)
 
 
 def test_keep_alive_connections_are_spread_over_the_workers(server: Server) -> None:
@@ -113,6 +114,44 @@ def test_keep_alive_connections_are_spread_over_the_workers(server: Server) -> N
     assert [server.get(c) for c in conns] == [200] * 8  # the same connections, kept alive
     for c in conns:
         c.close()
+
+
+def test_connections_that_piled_up_on_one_worker_spread_out_again(server: Server) -> None:
+    first, second = _workers(server.process.pid)
+    os.kill(second, signal.SIGSTOP)  # as if it were still starting: only the first worker accepts
+    try:
+        conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=30) for _ in range(8)]
+        assert [server.get(c) for c in conns] == [200] * 8
+        assert (_connections(first, server.port), _connections(second, server.port)) == (8, 0)
+    finally:
+        os.kill(second, signal.SIGCONT)
+    closes = []
+    for c in conns:  # each connection is closed by the server after REQUESTS_PER_CONNECTION requests...
+        for _ in range(REQUESTS_PER_CONNECTION - 1):
+            c.request("GET", "/healthz")
+            response = c.getresponse()
+            response.read()
+            closes.append(response.getheader("connection"))
+    assert closes.count("close") == 8 and len(closes) == 8 * (REQUESTS_PER_CONNECTION - 1)
+    statuses: list[int] = []  # ...and the clients' new connections go to the less busy worker
+    threads = [threading.Thread(target=lambda c=c: statuses.append(server.get(c))) for c in conns]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200] * 8
+    held = [_connections(pid, server.port) for pid in (first, second)]
+    assert sum(held) == 8 and min(held) >= 3, held
+
+
+def test_workers_stop_when_their_supervisor_is_killed_outright(server: Server) -> None:
+    workers = _workers(server.process.pid)
+    server.process.kill()
+    server.process.wait(30)
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "workers outlived their supervisor"
+        time.sleep(0.2)
 
 
 def test_a_worker_that_dies_is_started_again_and_sigterm_stops_everything(server: Server) -> None:
