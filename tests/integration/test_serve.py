@@ -85,6 +85,16 @@ class Server:
         response.read()
         return response.status
 
+    def get_at_once(self, conns: list[http.client.HTTPConnection]) -> list[int]:
+        """A request on each connection, all at the same time (connections are opened by their first one)."""
+        statuses: list[int] = []
+        threads = [threading.Thread(target=lambda c=c: statuses.append(self.get(c))) for c in conns]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return statuses
+
 
 @pytest.fixture
 def server(settings: Settings) -> Iterator[Server]:
@@ -102,13 +112,7 @@ def test_keep_alive_connections_are_spread_over_the_workers(server: Server) -> N
     workers = _workers(server.process.pid)
     assert len(workers) == 2
     conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=30) for _ in range(8)]
-    statuses: list[int] = []
-    threads = [threading.Thread(target=lambda c=c: statuses.append(server.get(c))) for c in conns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert statuses == [200] * 8
+    assert server.get_at_once(conns) == [200] * 8
     held = [_connections(pid, server.port) for pid in workers]
     assert sum(held) == 8 and min(held) >= 3, held  # with uvicorn's own workers this was often 8 and 0
     assert [server.get(c) for c in conns] == [200] * 8  # the same connections, kept alive
@@ -133,13 +137,7 @@ def test_connections_that_piled_up_on_one_worker_spread_out_again(server: Server
             response.read()
             closes.append(response.getheader("connection"))
     assert closes.count("close") == 8 and len(closes) == 8 * (REQUESTS_PER_CONNECTION - 1)
-    statuses: list[int] = []  # ...and the clients' new connections go to the less busy worker
-    threads = [threading.Thread(target=lambda c=c: statuses.append(server.get(c))) for c in conns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert statuses == [200] * 8
+    assert server.get_at_once(conns) == [200] * 8  # ...and the new connections go to the less busy worker
     held = [_connections(pid, server.port) for pid in (first, second)]
     assert sum(held) == 8 and min(held) >= 3, held
 
