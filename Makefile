@@ -31,16 +31,19 @@ run: install
 serve: install
 	$(VENV)/bin/matcher serve --host $(HOST) --port $(PORT)
 
-## test: fresh clone -> install, then the whole suite (unit, integration on real PostgreSQL, API, browser)
+## test: fresh clone -> install, the import directions (import-linter), then the whole suite (unit, integration on real PostgreSQL, API, browser)
 test: install browser
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
 
 test-fast: install
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q -m "not e2e"
 
 lint: install
 	$(VENV)/bin/ruff check matcher api demoregion tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 ## browser: Debian's Chromium for the end-to-end tests (Playwright drives it; no browser download)
 browser:

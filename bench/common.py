@@ -15,8 +15,8 @@ import numpy as np
 
 from matcher.config import Settings
 from matcher.db import open_database
-from matcher.db.setup import migrate_all
 from matcher.service import Service
+from matcher.setup import migrate_all
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"

@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 
 from bench.common import ndcg_at_k
-from matcher import training
 from matcher.domain import OutcomeIn
-from matcher.explain import Explainer
-from matcher.ranking import for_vacancy
-from matcher.scoring import AdditiveModel
+from matcher.learning import training
+from matcher.matching.explain import Explainer
+from matcher.matching.ranking import for_vacancy
+from matcher.matching.scoring import AdditiveModel
 from matcher.security import SYSTEM
 from matcher.service import MAX_IMPORT_ROWS, Service
 

@@ -13,13 +13,13 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bench.common import ESCO, ROOT, ndcg_at_k, recall_at_k, roc_auc
-from matcher.explain import Explainer
-from matcher.features import FEATURES, compute
-from matcher.ranking import for_vacancy
+from matcher.matching.explain import Explainer
+from matcher.matching.features import FEATURES, compute
+from matcher.matching.ranking import for_vacancy
+from matcher.matching.vocabulary import Concept, Label, Vocabulary
+from matcher.matching.vocabulary.normalise import KindNormaliser, _blend
 from matcher.service import Service
 from matcher.text import fold
-from matcher.vocabulary import Concept, Label, Vocabulary
-from matcher.vocabulary.normalise import KindNormaliser, _blend
 
 PAIRS = ROOT / "bench" / "data" / "dutch_synonym_pairs.tsv"
 

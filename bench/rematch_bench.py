@@ -5,7 +5,7 @@ active candidates' vectors with the open vacancies' vectors. The rematch compute
 and the feasibility checks per pair on top of that, so the ratio says how close to the limit it runs.
 
 Three timings of the same work:
-- ``in_process``: `matcher.rematch.run` on a fresh service (cold match index, encoder already loaded);
+- ``in_process``: `matcher.batch.rematch.run` on a fresh service (cold match index, encoder already loaded);
 - ``cli``: `matcher rematch` as cron starts it (interpreter, imports, encoder, index, run), wall clock;
 - ``floor``: the matrix product alone (best of three).
 
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher import rematch
+from matcher.batch import rematch
 from matcher.service import Service
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from bench import quality, speed
 from bench.common import OUT, ROOT, bench_service, machine, timer
-from matcher.demo_cli import generate, load
+from matcher.cli.demo import generate, load
 
 
 def region(name: str, candidates: int, vacancies: int, *, fresh: bool = True) -> tuple[Any, Path, dict[str, Any]]:

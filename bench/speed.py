@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from bench.common import bench_service, latencies
-from matcher.explain import Explainer
-from matcher.ranking import for_candidate, for_vacancy
+from matcher.matching.explain import Explainer
+from matcher.matching.ranking import for_candidate, for_vacancy
 from matcher.security import SYSTEM, create_key
 from matcher.service import Service
 

@@ -16,19 +16,21 @@ from typing import Any
 import numpy as np
 from psycopg.types.json import Jsonb
 
-from matcher import geo, ingest, outcomes, registry, repository
+from matcher import geo
 from matcher.config import Settings
-from matcher.db import Conn, Database
+from matcher.db import Conn, Database, repository
 from matcher.domain import CandidateIn, OutcomeIn, VacancyIn
-from matcher.embeddings import Encoder, SentenceTransformerEncoder
 from matcher.errors import Forbidden, Invalid, NotFound, PreconditionFailed
-from matcher.explain import Explainer
-from matcher.index import MatchIndex, Snapshot
-from matcher.ranking import RankResult, for_candidate, for_vacancy
-from matcher.scoring import AdditiveModel
+from matcher.ingest.prepare import Prepared, embed, prepare_candidates, prepare_vacancies
+from matcher.learning import outcomes, registry
+from matcher.matching.embeddings import Encoder, SentenceTransformerEncoder
+from matcher.matching.explain import Explainer
+from matcher.matching.index import MatchIndex, Snapshot
+from matcher.matching.ranking import RankResult, for_candidate, for_vacancy
+from matcher.matching.scoring import AdditiveModel
+from matcher.matching.vocabulary import Vocabulary
+from matcher.matching.vocabulary.normalise import Normaliser
 from matcher.security import SYSTEM, Actor, audit, pseudonym
-from matcher.vocabulary import Vocabulary
-from matcher.vocabulary.normalise import Normaliser
 
 log = logging.getLogger(__name__)
 MAX_IMPORT_ROWS = 20_000
@@ -136,7 +138,7 @@ class Service:
 
     def upsert_candidate(self, ref: str, body: CandidateIn, *, actor: Actor, if_match: int | None = None) -> Upserted:
         self._check_write_scope(actor, body.municipality)
-        prepared = ingest.prepare_candidates(self.normaliser, [(ref, body)])
+        prepared = prepare_candidates(self.normaliser, [(ref, body)])
         row = prepared.rows[0]
         self._prefetch_vectors("candidate", prepared)
         with self.db.transaction() as conn:
@@ -165,7 +167,7 @@ class Service:
         assert row is not None
         return Upserted(row["id"], row["version"], created=False, changed=False)
 
-    def _prefetch_vectors(self, kind: str, prepared: ingest.Prepared) -> None:
+    def _prefetch_vectors(self, kind: str, prepared: Prepared) -> None:
         """Encode new texts before the write transaction opens, so no row lock waits on the model; the
         encoder keeps the vectors by text, and `_store_vectors` then finds them without encoding again."""
         with self.db.connection() as conn:
@@ -174,9 +176,9 @@ class Service:
         if missing:
             self.encoder.encode(missing)
 
-    def _store_vectors(self, conn: Conn, kind: str, ids: Sequence[int], prepared: ingest.Prepared) -> int:
+    def _store_vectors(self, conn: Conn, kind: str, ids: Sequence[int], prepared: Prepared) -> int:
         known = repository.embedding_hashes(conn, kind, self.encoder.name, prepared.hashes)
-        vectors, encoded = ingest.embed(self.encoder, prepared.texts, prepared.hashes, known)
+        vectors, encoded = embed(self.encoder, prepared.texts, prepared.hashes, known)
         repository.save_embeddings(conn, kind, self.encoder.name,
                                    list(zip(ids, prepared.hashes, vectors, strict=True)))
         return encoded
@@ -237,13 +239,13 @@ class Service:
                 self._check_write_scope(actor, body.municipality)
         with self.db.connection() as conn:
             current = repository.current_hashes(conn, kind, keys)
-        prepare = ingest.prepare_candidates if kind == "candidate" else ingest.prepare_vacancies
+        prepare = prepare_candidates if kind == "candidate" else prepare_vacancies
         prepared = prepare(self.normaliser, list(items))
         keep = [i for i, row in enumerate(prepared.rows)
                 if keys[i] not in current or current[keys[i]]["content_hash"] != row["content_hash"]]
         report = ImportReport(ok=True, received=len(items), unchanged=len(items) - len(keep))
         upsert = repository.upsert_candidate if kind == "candidate" else repository.upsert_vacancy
-        self._prefetch_vectors(kind, ingest.Prepared([], [prepared.texts[i] for i in keep],
+        self._prefetch_vectors(kind, Prepared([], [prepared.texts[i] for i in keep],
                                                      [prepared.hashes[i] for i in keep]))
         with self.db.transaction() as conn:
             ids, stored = [], []
@@ -258,7 +260,7 @@ class Service:
                     report.created += 1
                 else:
                     report.updated += 1
-            sub = ingest.Prepared([prepared.rows[i] for i in stored], [prepared.texts[i] for i in stored],
+            sub = Prepared([prepared.rows[i] for i in stored], [prepared.texts[i] for i in stored],
                                   [prepared.hashes[i] for i in stored])
             report.encoded = self._store_vectors(conn, kind, ids, sub)
             subjects = [self.pseudonym(k) for k in keys] if kind == "candidate" else []
@@ -298,7 +300,7 @@ class Service:
     def upsert_vacancy(self, source: str, external_id: str, body: VacancyIn, *, actor: Actor,
                        if_match: int | None = None) -> Upserted:
         self._check_source(source)
-        prepared = ingest.prepare_vacancies(self.normaliser, [((source, external_id), body)])
+        prepared = prepare_vacancies(self.normaliser, [((source, external_id), body)])
         row = prepared.rows[0]
         self._prefetch_vectors("vacancy", prepared)
         with self.db.transaction() as conn:

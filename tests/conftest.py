@@ -16,10 +16,10 @@ import pytest
 from matcher.config import Settings
 from matcher.db import Database, open_database
 from matcher.db.embedded import embedded_url
-from matcher.db.setup import migrate_all
-from matcher.embeddings import SentenceTransformerEncoder
+from matcher.matching.embeddings import SentenceTransformerEncoder
 from matcher.security import create_key
 from matcher.service import Service
+from matcher.setup import migrate_all
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,8 +12,8 @@ from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.errors import problem
 from api.present import etag, match_list_response, parse_if_match
 from api.schemas import ImportResult, MatchList, Upserted
-from matcher import importers
 from matcher.domain import CandidateIn
+from matcher.ingest import importers
 
 router = APIRouter(prefix="/v1/candidates", tags=["candidates"])
 RefPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", description="Szeebra reference")]

@@ -12,9 +12,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from psycopg_pool import PoolTimeout
 
 from api.deps import ServiceDep
-from matcher import registry
 from matcher.db import migrate
 from matcher.errors import MatcherError
+from matcher.learning import registry
 
 router = APIRouter(tags=["operations"])
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from api.deps import ServiceDep, actor_dep
-from matcher import registry
+from matcher.learning import registry
 from matcher.security import audit
 
 router = APIRouter(prefix="/v1/models", tags=["models"])

@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.routes.candidates import NDJSON, _import_response, import_body, media_type, unsupported
 from api.schemas import ImportResult, OutcomeRecorded
-from matcher import importers
 from matcher.domain import OutcomeIn
+from matcher.ingest import importers
 
 router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
 

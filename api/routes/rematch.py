@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import ServiceDep, actor_dep
 from api.schemas import Contribution, Explanation, VacancyRef
-from matcher import worklist
+from matcher.batch import worklist
 
 router = APIRouter(prefix="/v1", tags=["rematch"])
 RefPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", description="Szeebra reference")]

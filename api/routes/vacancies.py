@@ -12,8 +12,8 @@ from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.present import etag, match_list_response, parse_if_match
 from api.routes.candidates import NDJSON, Limit, _import_response, import_body, media_type, unsupported
 from api.schemas import ImportResult, MatchList, Upserted
-from matcher import importers
 from matcher.domain import VacancyIn
+from matcher.ingest import importers
 
 router = APIRouter(prefix="/v1/vacancies", tags=["vacancies"])
 Source = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,31}$")]

@@ -46,7 +46,8 @@ from api.ui.session import (
     set_login_cookie,
     sign_in,
 )
-from matcher import geo, worklist
+from matcher import geo
+from matcher.batch import worklist
 from matcher.domain import OutcomeEvent, OutcomeIn, RejectionReason
 from matcher.errors import MatcherError, NotFound
 from matcher.security import Actor

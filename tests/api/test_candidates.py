@@ -337,7 +337,7 @@ def test_the_first_requests_of_a_fresh_process_at_once_share_one_complete_vocabu
         service: Service, tmp_path: Any) -> None:
     """Eight first upserts at once all normalise their terms: the label vectors are computed once and the
     cache file other processes read is never seen half-written."""
-    from matcher.vocabulary.normalise import Normaliser
+    from matcher.matching.vocabulary.normalise import Normaliser
 
     fresh = Normaliser(service.vocabulary, service.encoder, tmp_path / "cache")
     errors: list[str] = []

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from matcher.importers import CSV_COLUMNS
+from matcher.ingest.importers import CSV_COLUMNS
 from matcher.service import Service
 from tests.api.conftest import assert_problem, auth
 

@@ -127,7 +127,7 @@ def test_who_may_import_outcomes(client: Any, world: Service, keys: dict[str, st
 def test_import_outcomes_from_the_command_line(world: Service, shown: dict[str, Any], tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     settings = world.settings
     for name, value in (("DATABASE_URL", settings.database_url or ""), ("MODELS_DIR", str(settings.models_dir)),

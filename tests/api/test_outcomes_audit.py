@@ -151,7 +151,7 @@ def restore_logging() -> Iterator[None]:
 
 def test_matcher_audit_export(client: Any, world: Service, keys: dict[str, str], settings: Settings,
                               monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_logging: None) -> None:
-    from matcher import cli
+    from matcher.cli.main import main as run_cli
 
     consultant = auth(keys["consultant"])
     assert client.get("/v1/candidates/A-MAG", headers=consultant | {"X-Request-Id": "req-export"}).status_code == 200
@@ -163,7 +163,7 @@ def test_matcher_audit_export(client: Any, world: Service, keys: dict[str, str],
         monkeypatch.setenv(name, value)
     out = tmp_path / "audit.ndjson"
 
-    assert cli.main(["audit", "export", "--candidate-ref", "A-MAG", "--out", str(out)]) == 0
+    assert run_cli(["audit", "export", "--candidate-ref", "A-MAG", "--out", str(out)]) == 0
     entries = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     reads = [e for e in entries if e["action"] == "candidate.read"]
     assert [e["request_id"] for e in reads] == ["req-export"]
@@ -171,10 +171,10 @@ def test_matcher_audit_export(client: Any, world: Service, keys: dict[str, str],
     assert "candidate.import" in {e["action"] for e in entries}
 
     everything = tmp_path / "all.ndjson"
-    assert cli.main(["audit", "export", "--out", str(everything)]) == 0
+    assert run_cli(["audit", "export", "--out", str(everything)]) == 0
     lines = everything.read_text(encoding="utf-8").splitlines()
     assert len(lines) > len(entries)
-    assert cli.main(["audit", "export", "--candidate-ref", "NOBODY-KNOWN", "--out", str(everything)]) == 0
+    assert run_cli(["audit", "export", "--candidate-ref", "NOBODY-KNOWN", "--out", str(everything)]) == 0
     assert everything.read_text(encoding="utf-8") == ""
 
 

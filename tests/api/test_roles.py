@@ -21,7 +21,7 @@ from api.app import create_app
 from matcher.config import Settings
 from matcher.db import open_database
 from matcher.domain import CandidateIn
-from matcher.embeddings import SentenceTransformerEncoder
+from matcher.matching.embeddings import SentenceTransformerEncoder
 from matcher.security import SYSTEM
 from matcher.service import Service
 from tests.api.conftest import (

@@ -267,7 +267,7 @@ def test_consultant_sees_only_their_own_municipality(service: Service, new_page:
 
 
 def test_worklist_before_and_after_the_nightly_run(service: Service, new_page: Callable[[], Any]) -> None:
-    from matcher import rematch
+    from matcher.batch import rematch
 
     page = new_page()
     sign_in(page, make_key(service, "consultant", "arnhem"))

@@ -17,14 +17,13 @@ from typing import Any
 import psycopg
 import pytest
 
-from matcher import repository
 from matcher.config import Settings
-from matcher.db import open_database
-from matcher.db.setup import migrate_all
+from matcher.db import open_database, repository
 from matcher.domain import CandidateIn, VacancyIn
-from matcher.embeddings import SentenceTransformerEncoder
+from matcher.matching.embeddings import SentenceTransformerEncoder
 from matcher.security import SYSTEM, create_key
 from matcher.service import Service
+from matcher.setup import migrate_all
 from tests.api.conftest import CANDIDATES, PROBLEM, VACANCIES, auth
 
 FAST_S = 3.0  # a request during an outage answers well within the pool timeout (MATCHER_DB_TIMEOUT_S = 5)

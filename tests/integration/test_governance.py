@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher import cli, registry
+from matcher.cli.main import main as run_cli
 from matcher.config import Settings
 from matcher.domain import CandidateIn
-from matcher.features import FEATURES
-from matcher.governance import apply_retention
-from matcher.scoring import AdditiveModel
+from matcher.governance.retention import apply_retention
+from matcher.learning import registry
+from matcher.matching.features import FEATURES
+from matcher.matching.scoring import AdditiveModel
 from matcher.security import SYSTEM
 from matcher.service import Service
 
@@ -103,12 +104,12 @@ def test_matcher_retention_apply_from_the_command_line(aged: Service, monkeypatc
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     _set_env(monkeypatch, aged.settings)
 
-    assert cli.main(["retention", "apply", "--dry-run"]) == cli.EXIT_OK
+    assert run_cli(["retention", "apply", "--dry-run"]) == 0
     dry = json.loads(capsys.readouterr().out)
     assert dry == {"dry_run": True, "candidates": len(EXPIRED), "audit_entries": 2}
     assert _refs(aged) == set(PEOPLE) and _audit_actions(aged) == set(AUDIT)  # a dry run changes nothing
 
-    assert cli.main(["retention", "apply"]) == cli.EXIT_OK
+    assert run_cli(["retention", "apply"]) == 0
     done = json.loads(capsys.readouterr().out)
     assert (done["candidates_erased"], done["audit_entries_removed"]) == (len(EXPIRED), 2)
     assert (done["inactive_days"], done["audit_days"]) == (INACTIVE_DAYS, AUDIT_DAYS)
@@ -130,7 +131,7 @@ def test_matcher_register_writes_the_entry_of_the_live_model(service: Service, m
     _set_env(monkeypatch, service.settings)
     out = tmp_path / "algoritmeregister.md"
 
-    assert cli.main(["register", "--out", str(out)]) == cli.EXIT_OK
+    assert run_cli(["register", "--out", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     text = out.read_text()
 

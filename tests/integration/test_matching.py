@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matcher.domain import CandidateIn, VacancyIn
-from matcher.embeddings import SentenceTransformerEncoder
+from matcher.matching.embeddings import SentenceTransformerEncoder
 from matcher.security import SYSTEM
 from matcher.service import Service
 

@@ -21,13 +21,14 @@ from typing import Any
 import psycopg
 import pytest
 
-from matcher import rematch, worklist
-from matcher.cli import EXIT_BUSY, EXIT_OK, main
+from matcher.batch import rematch, worklist
+from matcher.cli.base import EXIT_BUSY, EXIT_OK
+from matcher.cli.main import main
 from matcher.config import Settings
 from matcher.domain import CandidateIn, VacancyIn
 from matcher.errors import NotFound
-from matcher.explain import Explainer
-from matcher.ranking import for_candidate, for_vacancy
+from matcher.matching.explain import Explainer
+from matcher.matching.ranking import for_candidate, for_vacancy
 from matcher.security import SYSTEM
 from matcher.service import Service
 

@@ -19,12 +19,12 @@ import numpy as np
 import psycopg
 import pytest
 
-from matcher import registry, training
 from matcher.config import Settings
 from matcher.db import open_database
 from matcher.errors import Invalid
-from matcher.features import FEATURES, compute
-from matcher.scoring import AdditiveModel
+from matcher.learning import registry, training
+from matcher.matching.features import FEATURES, compute
+from matcher.matching.scoring import AdditiveModel
 from matcher.security import SYSTEM
 from matcher.service import Service
 from tests.integration import learning_world
@@ -97,7 +97,7 @@ def statuses(service: Service) -> dict[str, str]:
 
 
 def cli(monkeypatch: pytest.MonkeyPatch, service: Service, *argv: str) -> int:
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     monkeypatch.setenv("MATCHER_DATABASE_URL", service.settings.database_url or "")
     monkeypatch.setenv("MATCHER_MODELS_DIR", str(service.settings.models_dir))
@@ -397,7 +397,7 @@ class _Page(HTMLParser):
 
 
 def report_of(clone: Callable[..., Service], tmp_path: Path) -> tuple[Path, dict[str, Any], Service]:
-    from matcher import report
+    from matcher.learning import report
 
     service = clone()
     out = tmp_path / "rapport.html"
@@ -437,7 +437,7 @@ def test_the_report_is_one_self_contained_html_file(clone: Callable[..., Service
     assert "WSP" in text and "Scalabor" in text and "age_band" in text
     assert summary["treden"] and all(t.startswith("trede") or t == "overig (klein)" for t in summary["treden"])
     # the period filter: nothing was shown in the last 30 days, so the funnel is empty then
-    from matcher import report
+    from matcher.learning import report
 
     recent = report.write(service, tmp_path / "recent.html", since=datetime.now(UTC) - timedelta(days=30))
     assert recent["funnel"]["shown"] == 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from matcher.matching.vocabulary import Vocabulary
+from matcher.matching.vocabulary.esco import import_esco
+from matcher.matching.vocabulary.normalise import Normaliser
 from matcher.service import Service
-from matcher.vocabulary import Vocabulary
-from matcher.vocabulary.esco import import_esco
-from matcher.vocabulary.normalise import Normaliser
 
 OCC_COLUMNS = ["conceptType", "conceptUri", "iscoGroup", "preferredLabel", "altLabels", "hiddenLabels", "status",
                "modifiedDate", "regulatedProfessionNote", "scopeNote", "definition", "inScheme", "description",

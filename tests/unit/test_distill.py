@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.cli import main
-from matcher.distill import build_pairs, pair_counts, read_pairs
+from matcher.cli.main import main
+from matcher.learning.distill import build_pairs, pair_counts, read_pairs
 
 OCC_COLUMNS = ["conceptType", "conceptUri", "iscoGroup", "preferredLabel", "altLabels", "hiddenLabels", "status",
                "modifiedDate", "regulatedProfessionNote", "scopeNote", "definition", "inScheme", "description", "code"]
@@ -161,7 +161,7 @@ def test_distill_writes_a_loadable_model(students: tuple[Path, Path]) -> None:
 def test_distill_is_seeded_and_changes_the_model(students: tuple[Path, Path]) -> None:
     from safetensors.numpy import load_file
 
-    from matcher.embeddings import default_model_path
+    from matcher.matching.embeddings import default_model_path
 
     a, b = (load_file(str(path / "model.safetensors")) for path in students)
     assert a.keys() == b.keys()

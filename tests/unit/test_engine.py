@@ -7,14 +7,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matcher.explain import Explainer
-from matcher.features import FEATURES, compute
-from matcher.ranking import top_k
-from matcher.scoring import AdditiveModel
-from matcher.tables import TermSpace, candidate_table, vacancy_table
+from matcher.matching.explain import Explainer
+from matcher.matching.features import FEATURES, compute
+from matcher.matching.ranking import top_k
+from matcher.matching.scoring import AdditiveModel
+from matcher.matching.tables import TermSpace, candidate_table, vacancy_table
+from matcher.matching.vocabulary import Concept, Label, Vocabulary
+from matcher.matching.vocabulary.normalise import Normaliser
 from matcher.text import content_hash, fold, split_terms
-from matcher.vocabulary import Concept, Label, Vocabulary
-from matcher.vocabulary.normalise import Normaliser
 
 DIM = 4
 

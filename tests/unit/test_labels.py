@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from matcher import labels
 from matcher.domain import OutcomeEvent
+from matcher.learning import labels
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

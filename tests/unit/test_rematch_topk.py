@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from matcher.batch.rematch import Top, best_per_row, plan, subset
 from matcher.config import SettingsError, load_settings
-from matcher.ranking import top_k
-from matcher.rematch import Top, best_per_row, plan, subset
-from matcher.tables import TermSpace, candidate_table
+from matcher.matching.ranking import top_k
+from matcher.matching.tables import TermSpace, candidate_table
 
 
 def _reference(row: np.ndarray, k: int) -> list[int]:

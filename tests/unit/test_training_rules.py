@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from matcher import training
 from matcher.errors import Invalid
-from matcher.features import FEATURES
-from matcher.scoring import AdditiveModel
+from matcher.learning import training
+from matcher.matching.features import FEATURES
+from matcher.matching.scoring import AdditiveModel
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 

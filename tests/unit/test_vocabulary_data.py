@@ -1,4 +1,4 @@
-"""The curated vocabulary shipped in matcher/vocabulary/data: schema, ids, counts and label hygiene.
+"""The curated vocabulary shipped in matcher/matching/vocabulary/data: schema, ids, counts and label hygiene.
 
 Pure Python: reads the JSON files, no database, no encoder.
 """
@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from matcher.domain import DUTCH_LEVELS, EDUCATION_LEVELS, LICENCES, DemandCode, RestrictionCode, Support
+from matcher.matching.vocabulary import DATA_DIR, FILES, Vocabulary
 from matcher.text import fold
-from matcher.vocabulary import DATA_DIR, FILES, Vocabulary
 
 FAMILIES = {
     "logistiek", "schoonmaak", "productie", "horeca", "detailhandel", "zorg_welzijn", "groen", "bouw", "beveiliging",

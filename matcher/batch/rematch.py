@@ -1,0 +1,624 @@
+"""The nightly rematch: every active person against every open vacancy, the best K both ways.
+
+One run, start to finish:
+
+1. **Lock.** The run holds a PostgreSQL advisory lock on a session of its own for as long as it
+   lives. A second start while the lock is held is refused (`RematchBusy`, exit code 3). A row
+   still marked 'running' while nobody holds the lock belongs to a run that was killed: it is marked
+   failed and its partial results are deleted before the new run starts. (The unique partial index
+   on ``status = 'running'`` is the second line of defence.)
+2. **Embeddings.** Every active candidate and open vacancy is checked against the hash of its
+   current text; only rows whose vector is missing or stale are embedded again (and a vector
+   already made for the same text is copied, not recomputed). The run reports what it reused.
+3. **Scoring**, with the same code as the API: `matcher.matching.features.compute` over tiles of
+   (a chunk of candidates) × (a block of vacancies), `AdditiveModel.logit`, feasibility conflicts
+   excluded. Each tile keeps its best K per candidate and per vacancy; the driver merges them into
+   a running top K per candidate and per vacancy. Tiles run here, or on a Dask cluster (the
+   candidate and vacancy tables are scattered to the workers once; only top-K partials come back).
+4. **Writing.** A vacancy block's (or a candidate chunk's) results are written by a writer thread as
+   soon as all its tiles are merged, while scoring goes on (delete and COPY in one transaction, so a
+   block written twice is still written once). Nothing is visible yet: readers use the latest
+   *completed* run.
+5. **Completing** flips the status in one transaction (the new results appear at once), counts the
+   new matches against the previous completed run and prunes the results of old runs.
+
+What is stored per match: rank, score, the features (rounded as the API shows them) and the names
+of the attention checks that fired. The explanation is rebuilt from those when a match is served
+(`matcher.batch.worklist`), with the model of the run, so it is the API's explanation for the same pair.
+
+Ordering follows the API: a person's vacancies by model score; a vacancy's candidates by model
+score with the shortlist's lift for *het bestand* (trede 0–2) where the vacancy offers jobcoach or
+jobcarving. The exposure re-rank is for served shortlists only (it depends on what was shown).
+Everyone active is matched, whatever their trede.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+import psycopg
+import scipy.sparse as sp
+from psycopg.copy import QueuedLibpqWriter
+from psycopg.types.json import Jsonb
+
+from matcher.db import repository
+from matcher.db.connect import Conn
+from matcher.errors import Conflict, Invalid, Unavailable
+from matcher.ingest.prepare import embed
+from matcher.matching.features import FEATURES, HEAVY_SUPPORT, compute
+from matcher.matching.ranking import BESTAND_BOOST
+from matcher.matching.scoring import AdditiveModel
+from matcher.matching.tables import CandidateTable, VacancyTable
+from matcher.matching.texts import candidate_text, vacancy_text
+from matcher.text import content_hash
+
+if TYPE_CHECKING:
+    from matcher.service import Service
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "werkmatch.rematch"
+DEFAULT_BLOCK_SIZE = 128       # vacancies per tile
+TILE_PAIRS = 1_200_000         # pairs per tile at most (bounds memory: ~70 MB of features)
+MIN_CHUNKS = 4                 # candidate chunks at least, so writing overlaps scoring …
+MIN_CHUNK_ROWS = 512           # … unless that would make tiles tiny
+KEEP_COMPLETED = 3             # completed runs whose results are kept (the latest and the ones before)
+HEARTBEAT_S = 5.0
+COPY_SLICE = 10_000            # result rows formatted per COPY write
+MAX_TOP_K = 500
+MAX_BLOCK_SIZE = 4096
+_EMPTY = np.iinfo(np.int64).max
+
+T = TypeVar("T", CandidateTable, VacancyTable)
+ProgressFn = Callable[[int, int, int], None]  # (tiles done, tiles in all, pairs scored)
+
+
+class RematchBusy(Conflict):
+    """Another rematch run holds the lock."""
+
+
+# -- top K per row, vectorised ------------------------------------------------------------------
+
+def best_per_row(key: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the k largest keys of each row, best first, ties broken by column.
+
+    The row-wise twin of `matcher.matching.ranking.top_k`, without a Python loop over rows. Ties at the
+    cut-off are broken by column too (the lowest columns get in), so the result does not depend on
+    how the rows were cut into tiles: merging partial top-Ks gives exactly the top K of the whole.
+    """
+    n, m = key.shape
+    if m > k:
+        kth = -np.partition(-key, k - 1, axis=1)[:, k - 1: k]      # the k-th largest value per row
+        above, tied = key > kth, key == kth
+        room = k - above.sum(axis=1, keepdims=True)
+        chosen = above | (tied & (np.cumsum(tied, axis=1) <= room))
+        part = np.nonzero(chosen)[1].reshape(n, k)
+    else:
+        part = np.broadcast_to(np.arange(m), (n, m))
+    values = np.take_along_axis(key, part, axis=1)
+    order = np.lexsort((part, -values), axis=1)
+    return np.take_along_axis(part, order, axis=1)
+
+
+@dataclass
+class Top:
+    """The best K per row (a candidate or a vacancy), best first.
+
+    ``key`` is the ordering value (-inf: empty slot), ``pos`` the position of the other side in the
+    run's table, ``x`` the features and ``att`` the attention checks that fired, as bits.
+    """
+
+    key: np.ndarray   # (n, k) float64
+    pos: np.ndarray   # (n, k) int64
+    x: np.ndarray     # (n, k, F) float32
+    att: np.ndarray   # (n, k) int64
+
+    @classmethod
+    def empty(cls, n: int, k: int) -> Top:
+        return cls(key=np.full((n, k), -np.inf), pos=np.full((n, k), _EMPTY, dtype=np.int64),
+                   x=np.zeros((n, k, len(FEATURES)), dtype=np.float32), att=np.zeros((n, k), dtype=np.int64))
+
+    def merge(self, rows: slice, other: Top) -> None:
+        """Fold ``other`` (the same rows, from another tile) into rows ``rows``, keeping the best K."""
+        k = self.key.shape[1]
+        key = np.concatenate([self.key[rows], other.key], axis=1)
+        pos = np.concatenate([self.pos[rows], other.pos], axis=1)
+        order = np.lexsort((pos, -key), axis=1)[:, :k]
+        self.key[rows] = np.take_along_axis(key, order, axis=1)
+        self.pos[rows] = np.take_along_axis(pos, order, axis=1)
+        x = np.concatenate([self.x[rows], other.x], axis=1)
+        self.x[rows] = np.take_along_axis(x, order[:, :, None], axis=1)
+        att = np.concatenate([self.att[rows], other.att], axis=1)
+        self.att[rows] = np.take_along_axis(att, order, axis=1)
+
+
+@dataclass
+class TileResult:
+    a: int                       # candidate chunk
+    b: int                       # vacancy block
+    checks: tuple[str, ...]      # feasibility check names, in bit order
+    by_candidate: Top
+    by_vacancy: Top
+    pairs: int
+    conflicts: int
+    excluded: dict[str, int]
+    seconds: float
+
+
+def score_tile(cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel, *, a: int, b: int,
+               c_offset: int, v_offset: int, k: int) -> TileResult:
+    """Score one tile and keep its best K both ways. Runs here or on a Dask worker."""
+    start = time.perf_counter()
+    block = compute(cands, vacs)
+    feas = block.feasibility
+    logit = model.logit(block.X).astype(np.float64)
+    key = np.where(feas.conflict, -np.inf, logit)
+    lift = BESTAND_BOOST * ((cands.trede <= 2)[:, None] & ((vacs.support & HEAVY_SUPPORT) != 0)[None, :])
+    nc, nv = key.shape
+    checks = tuple(feas.fired)
+
+    def gather(ci: np.ndarray, vj: np.ndarray, order_key: np.ndarray, pos: np.ndarray) -> Top:
+        att = np.zeros(ci.shape, dtype=np.int64)
+        for bit, (_, attention) in enumerate(feas.fired.values()):
+            att |= attention[ci, vj].astype(np.int64) << bit
+        return Top(key=order_key, pos=pos, x=block.X[ci, vj], att=att)
+
+    rows_c = np.arange(nc)[:, None]
+    sel_v = best_per_row(key, min(k, nv))                       # per candidate: vacancy columns
+    by_candidate = gather(np.broadcast_to(rows_c, sel_v.shape), sel_v,
+                          np.take_along_axis(key, sel_v, axis=1), sel_v.astype(np.int64) + v_offset)
+    vkey = (key + lift).T
+    rows_v = np.arange(nv)[:, None]
+    sel_c = best_per_row(vkey, min(k, nc))                      # per vacancy: candidate rows
+    by_vacancy = gather(sel_c, np.broadcast_to(rows_v, sel_c.shape),
+                        np.take_along_axis(vkey, sel_c, axis=1), sel_c.astype(np.int64) + c_offset)
+    excluded = {name: int(c.sum()) for name, (c, _) in feas.fired.items()}
+    return TileResult(a=a, b=b, checks=checks, by_candidate=by_candidate, by_vacancy=by_vacancy,
+                      pairs=nc * nv, conflicts=int(feas.conflict.sum()),
+                      excluded={n: v for n, v in excluded.items() if v}, seconds=time.perf_counter() - start)
+
+
+# -- tables, chunks and tiles ---------------------------------------------------------------------
+
+def subset(table: T, index: np.ndarray | slice) -> T:
+    """The same table for some rows only. Rows keep just their id: scoring needs arrays, not dicts,
+    and a tile sent to a worker should not carry profiles it does not use."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(table):
+        value = getattr(table, f.name)
+        if f.name == "rows":
+            values[f.name] = [{"id": int(i)} for i in table.ids[index]]
+        elif isinstance(value, np.ndarray) or sp.issparse(value):
+            values[f.name] = value[index]
+        elif isinstance(value, dict):
+            values[f.name] = {key: column[index] for key, column in value.items()}
+        else:  # a new field type must be thought about, not silently shared
+            raise TypeError(f"cannot subset field {f.name} of {type(table).__name__}")
+    return dataclasses.replace(table, **values)
+
+
+def plan(n_candidates: int, n_vacancies: int, block_size: int) -> tuple[list[slice], list[slice]]:
+    """Candidate chunks and vacancy blocks. A tile holds at most about `TILE_PAIRS` pairs, and the
+    candidates come in at least `MIN_CHUNKS` chunks (of `MIN_CHUNK_ROWS` or more), so that a chunk's
+    results are final, and written, while the next chunk is scored."""
+    if n_candidates == 0 or n_vacancies == 0:
+        return [], []
+    chunk = min(TILE_PAIRS // block_size, max(MIN_CHUNK_ROWS, -(-n_candidates // MIN_CHUNKS)))
+
+    def cut(n: int, size: int) -> list[slice]:
+        return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+    return cut(n_candidates, max(chunk, 1)), cut(n_vacancies, block_size)
+
+
+def _tiles_local(chunks: list[CandidateTable], blocks: list[VacancyTable], offsets: tuple[list[int], list[int]],
+                 model: AdditiveModel, k: int) -> Iterator[TileResult]:
+    for a, cands in enumerate(chunks):
+        for b, vacs in enumerate(blocks):
+            yield score_tile(cands, vacs, model, a=a, b=b, c_offset=offsets[0][a], v_offset=offsets[1][b], k=k)
+
+
+def connect_dask(address: str, timeout_s: float = 30.0) -> Any:
+    """A client for the Dask scheduler at ``address``; `Unavailable` when it does not answer."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=f"{timeout_s}s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise Unavailable(f"the Dask scheduler at {address} cannot be reached ({exc})") from None
+
+
+def _tiles_dask(client: Any, chunks: list[CandidateTable], blocks: list[VacancyTable],
+                offsets: tuple[list[int], list[int]], model: AdditiveModel, k: int) -> Iterator[TileResult]:
+    """Scatter the tables once, one task per tile, partials back as they finish."""
+    from distributed import as_completed
+
+    chunk_futures = client.scatter(chunks, hash=False)
+    block_futures = client.scatter(blocks, hash=False)
+    model_future = client.scatter(model, hash=False, broadcast=True)
+    futures = [client.submit(score_tile, chunk_futures[a], block_futures[b], model_future, a=a, b=b,
+                             c_offset=offsets[0][a], v_offset=offsets[1][b], k=k, pure=False)
+               for a in range(len(chunks)) for b in range(len(blocks))]
+    try:
+        for future in as_completed(futures, loop=client.loop):
+            result: TileResult = future.result()
+            future.release()
+            yield result
+    finally:
+        client.cancel(futures + chunk_futures + block_futures + [model_future])
+
+
+# -- embeddings ---------------------------------------------------------------------------------
+
+def embedding_text(vocabulary: Any, kind: str, row: dict[str, Any]) -> str:
+    """The text a vector is made from: the short form the import path embeds (`matcher.ingest`).
+    Must stay the import's text, or every night would re-embed everything (a test watches this)."""
+    make = candidate_text if kind == "candidate" else vacancy_text
+    return make(vocabulary, row, full=False)
+
+
+def refresh_embeddings(service: Service) -> dict[str, dict[str, int]]:
+    """Make sure every active candidate and open vacancy has a vector for its current text.
+
+    Rows whose vector is missing or was made from another text (the content hash tells) are embedded
+    again; a vector already made for the same text by another row is copied. Their change number is
+    bumped so the match index reloads them. Returns per kind: checked, up_to_date, copied, encoded.
+    """
+    encoder = service.encoder
+    with service.db.connection() as conn:
+        snap = service.snapshot(conn)
+        stored = {(r["kind"], r["row_id"]): r["content_hash"] for r in conn.execute(
+            "SELECT kind, row_id, content_hash FROM embeddings WHERE encoder = %s", (encoder.name,))}
+    report: dict[str, dict[str, int]] = {}
+    for kind, table, live, sql_table in (("candidate", snap.candidates, snap.active, "candidates"),
+                                         ("vacancy", snap.vacancies, snap.open, "vacancies")):
+        rows = [table.rows[i] for i in np.flatnonzero(live)]
+        texts = [embedding_text(service.vocabulary, kind, r) for r in rows]
+        hashes = [content_hash(t) for t in texts]
+        stale = [(r["id"], t, h) for r, t, h in zip(rows, texts, hashes, strict=True)
+                 if stored.get((kind, r["id"])) != h]
+        copied = encoded = 0
+        if stale:
+            ids, stale_texts, stale_hashes = (list(column) for column in zip(*stale, strict=True))
+            with service.db.transaction() as conn:
+                known = repository.embedding_hashes(conn, kind, encoder.name, stale_hashes)
+                vectors, encoded = embed(encoder, stale_texts, stale_hashes, known)
+                repository.save_embeddings(conn, kind, encoder.name,
+                                           list(zip(ids, stale_hashes, vectors, strict=True)))
+                conn.execute(f"UPDATE {sql_table} SET change_seq = nextval('change_seq') WHERE id = ANY(%s)",
+                             (ids,))
+            copied = sum(1 for h in stale_hashes if h in known)
+        report[kind] = {"checked": len(rows), "up_to_date": len(rows) - len(stale), "copied": copied,
+                        "encoded": encoded}
+    return report
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+@dataclass
+class RunReport:
+    run_id: int
+    status: str
+    model_version: str
+    counts: dict[str, Any] = field(default_factory=dict)
+    abandoned: list[int] = field(default_factory=list)
+
+
+class _Lock:
+    """The rematch lock: a session advisory lock on a connection of its own, released when the
+    process ends however it ends (so a killed run never blocks the next one)."""
+
+    def __init__(self, url: str) -> None:
+        self.conn: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
+
+    def acquire(self) -> bool:
+        row = self.conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (LOCK_NAME,)).fetchone()
+        return bool(row and row[0])
+
+    def release(self) -> None:
+        # Unlock explicitly: closing alone frees the lock only once the server has noticed.
+        with contextlib.suppress(psycopg.Error):
+            self.conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (LOCK_NAME,))
+        self.conn.close()
+
+
+def _event(name: str, **fields: Any) -> None:
+    log.info(json.dumps({"event": name, **fields}, default=str))
+
+
+def _start(service: Service, params: dict[str, Any]) -> tuple[int, AdditiveModel, list[int]]:
+    """Retire runs nobody is running any more, then record a new one (we hold the lock)."""
+    with service.db.transaction() as conn:
+        abandoned = [r["id"] for r in conn.execute(
+            """UPDATE rematch_runs SET status = 'failed', finished_at = now(),
+                      counts = counts || '{"error": "abandoned: the process stopped before finishing"}'
+               WHERE status = 'running' RETURNING id""")]
+        if abandoned:
+            conn.execute("DELETE FROM rematch_results WHERE run_id = ANY(%s)", (abandoned,))
+        model = service.champion(conn)
+        try:
+            row = conn.execute(
+                """INSERT INTO rematch_runs (status, model_version, counts) VALUES ('running', %s, %s)
+                   RETURNING id""", (model.version, Jsonb({"params": params}))).fetchone()
+        except psycopg.errors.UniqueViolation:
+            raise RematchBusy("another rematch run is in progress") from None
+    assert row is not None
+    return int(row["id"]), model, abandoned
+
+
+def _heartbeat(conn: Conn, run_id: int, counts: dict[str, Any] | None = None) -> None:
+    if counts is None:
+        conn.execute("UPDATE rematch_runs SET heartbeat_at = now() WHERE id = %s", (run_id,))
+    else:
+        conn.execute("UPDATE rematch_runs SET heartbeat_at = now(), counts = counts || %s WHERE id = %s",
+                     (Jsonb(counts), run_id))
+
+
+def _fail(service: Service, run_id: int, exc: BaseException) -> None:
+    try:
+        with service.db.transaction() as conn:
+            conn.execute(
+                """UPDATE rematch_runs SET status = 'failed', finished_at = now(), counts = counts || %s
+                   WHERE id = %s AND status = 'running'""",
+                (Jsonb({"error": f"{type(exc).__name__}: {exc}"[:500]}), run_id))
+            conn.execute("DELETE FROM rematch_results WHERE run_id = %s", (run_id,))
+    except psycopg.Error:  # the database itself is gone: the next start retires the run
+        log.warning("could not mark rematch run %s as failed", run_id)
+
+
+_FEATURES_JSON = "{" + ", ".join(f'"{name}": %.4f' for name in FEATURES) + "}"
+_LINE = "%d\t%s\t%d\t%d\t%d\t%.7g\t" + _FEATURES_JSON + "\t%s\n"
+_COPY = ("COPY rematch_results (run_id, direction, candidate_id, vacancy_id, rank, score, features, attention) "
+         "FROM STDIN")
+
+
+class _Writer:
+    """Turns merged top-K rows into COPY lines: the direction's own ids, the other side's ids."""
+
+    def __init__(self, run_id: int, model: AdditiveModel, c_ids: np.ndarray, v_ids: np.ndarray) -> None:
+        self.run_id = run_id
+        self.weights = model.weights.astype(np.float64)
+        self.intercept = float(model.intercept)
+        self.c_ids, self.v_ids = c_ids, v_ids
+        self.checks: tuple[str, ...] = ()
+        self._literals: dict[int, str] = {}
+
+    def _attention(self, bits: int) -> str:
+        if bits not in self._literals:
+            self._literals[bits] = "{" + ",".join(n for i, n in enumerate(self.checks) if bits >> i & 1) + "}"
+        return self._literals[bits]
+
+    def write(self, conn: Conn, direction: str, rows: slice, top: Top) -> int:
+        """Replace this run's results for these rows (idempotent) with the merged top K."""
+        own_ids = (self.c_ids if direction == "candidate" else self.v_ids)[rows]
+        found = np.isfinite(top.key[rows])
+        r, t = np.nonzero(found)
+        if direction == "candidate":
+            cids, vids = own_ids[r], self.v_ids[top.pos[rows][r, t]]
+        else:
+            vids, cids = own_ids[r], self.c_ids[top.pos[rows][r, t]]
+        x = np.nan_to_num(top.x[rows][r, t].astype(np.float64))
+        score = 1.0 / (1.0 + np.exp(-(np.round(x, 4) @ self.weights + self.intercept)))
+        columns = (cids.tolist(), vids.tolist(), (t + 1).tolist(), score.tolist(), x.tolist(),
+                   top.att[rows][r, t].tolist())
+        column = "candidate_id" if direction == "candidate" else "vacancy_id"
+        conn.execute(f"DELETE FROM rematch_results WHERE run_id = %s AND direction = %s AND {column} = ANY(%s)",
+                     (self.run_id, direction, own_ids.tolist()))
+        with conn.cursor() as cur, cur.copy(_COPY, writer=QueuedLibpqWriter(cur)) as copy:
+            # formatted a slice at a time, so the server parses one slice while the next is made
+            for i in range(0, len(r), COPY_SLICE):
+                copy.write("".join([
+                    _LINE % (self.run_id, direction, c, v, rank, s, *xs, self._attention(bits))
+                    for c, v, rank, s, xs, bits in zip(*(col[i: i + COPY_SLICE] for col in columns), strict=True)]))
+        return len(r)
+
+
+class _Writes:
+    """Every database write of a run, in order, on one thread of its own: scoring goes on while the
+    database takes a finished block, and two writes never wait on each other for the run's row."""
+
+    def __init__(self, service: Service, run_id: int, writer: _Writer) -> None:
+        self.service, self.run_id, self.writer = service, run_id, writer
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rematch-writer")
+        self.futures: list[Future[None]] = []
+        self.rows = {"candidate": 0, "vacancy": 0}
+        self.seconds = 0.0
+        self.last = time.monotonic()
+
+    def _write(self, direction: str | None, rows: slice, top: Top | None) -> None:
+        start = time.perf_counter()
+        with self.service.db.transaction() as conn:
+            if direction is not None and top is not None:
+                self.rows[direction] += self.writer.write(conn, direction, rows, top)
+            _heartbeat(conn, self.run_id)
+        self.seconds += time.perf_counter() - start
+
+    def submit(self, direction: str | None, rows: slice = slice(0), top: Top | None = None) -> None:
+        self.last = time.monotonic()
+        self.futures.append(self.pool.submit(self._write, direction, rows, top))
+
+    def heartbeat(self) -> None:
+        if time.monotonic() - self.last > HEARTBEAT_S:
+            self.submit(None)
+
+    def check(self) -> None:
+        """Raise the error of a write that failed, now rather than at the end."""
+        for future in [f for f in self.futures if f.done()]:
+            self.futures.remove(future)
+            future.result()
+
+    def finish(self) -> None:
+        while self.futures:
+            self.futures.pop(0).result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _new_match_counts(conn: Conn, run_id: int) -> dict[str, Any]:
+    previous = conn.execute(
+        "SELECT max(id) AS id FROM rematch_runs WHERE status = 'completed' AND id < %s", (run_id,)).fetchone()
+    prev_id = previous["id"] if previous else None
+    rows = conn.execute(
+        """SELECT r.direction, count(*) AS n, count(DISTINCT r.candidate_id) AS candidates,
+                  count(DISTINCT r.vacancy_id) AS vacancies
+           FROM rematch_results r
+           WHERE r.run_id = %(run)s AND NOT EXISTS (
+               SELECT 1 FROM rematch_results p WHERE p.run_id = %(prev)s AND p.direction = r.direction
+                  AND p.candidate_id = r.candidate_id AND p.vacancy_id = r.vacancy_id)
+           GROUP BY r.direction""", {"run": run_id, "prev": prev_id}).fetchall()
+    by = {r["direction"]: r for r in rows}
+    return {"previous_run_id": prev_id, "new_matches": {
+        "for_candidates": by["candidate"]["n"] if "candidate" in by else 0,
+        "candidates_with_new": by["candidate"]["candidates"] if "candidate" in by else 0,
+        "for_vacancies": by["vacancy"]["n"] if "vacancy" in by else 0,
+        "vacancies_with_new": by["vacancy"]["vacancies"] if "vacancy" in by else 0,
+    }}
+
+
+def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str, Any]:
+    """Make the run visible in one transaction, then prune results nobody reads any more."""
+    with service.db.transaction() as conn:
+        start = time.perf_counter()
+        counts = counts | _new_match_counts(conn, run_id)
+        counts["seconds"]["new_matches"] = round(time.perf_counter() - start, 3)
+        counts["seconds"]["total"] = round(counts["seconds"]["total"] + counts["seconds"]["new_matches"], 3)
+        done = conn.execute(
+            """UPDATE rematch_runs SET status = 'completed', finished_at = now(), heartbeat_at = now(),
+                      counts = counts || %s WHERE id = %s AND status = 'running' RETURNING id""",
+            (Jsonb(counts), run_id)).fetchone()
+        if done is None:
+            raise Conflict(f"rematch run {run_id} was stopped from outside before it could complete")
+        conn.execute(
+            """DELETE FROM rematch_results WHERE run_id IN (
+                   SELECT id FROM rematch_runs WHERE status = 'failed'
+                   UNION ALL
+                   (SELECT id FROM rematch_runs WHERE status = 'completed' ORDER BY id DESC OFFSET %s))""",
+            (KEEP_COMPLETED,))
+    return counts
+
+
+def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLOCK_SIZE, scheduler: Any = None,
+        on_progress: ProgressFn | None = None) -> RunReport:
+    """One complete rematch run. ``scheduler``: a Dask scheduler address or a `distributed.Client`
+    (None: `Settings.dask_scheduler`, and when that is unset too, score on this machine).
+
+    Raises `RematchBusy` when another run is in progress, `Invalid` for bad parameters and
+    `Unavailable` when the Dask scheduler does not answer; any other failure marks the run failed.
+    """
+    k = k if k is not None else service.settings.rematch_top_k
+    if not 1 <= k <= MAX_TOP_K:
+        raise Invalid(f"top K must be between 1 and {MAX_TOP_K}, not {k}")
+    if not 1 <= block_size <= MAX_BLOCK_SIZE:
+        raise Invalid(f"block size must be between 1 and {MAX_BLOCK_SIZE}, not {block_size}")
+    scheduler = scheduler if scheduler is not None else service.settings.dask_scheduler
+    lock = _Lock(service.db.url)
+    client = None
+    try:
+        if not lock.acquire():
+            raise RematchBusy("another rematch run is in progress")
+        if isinstance(scheduler, str):
+            client = connect_dask(scheduler)
+        params = {"top_k": k, "block_size": block_size, "executor": "dask" if scheduler is not None else "local"}
+        run_id, model, abandoned = _start(service, params)
+        _event("rematch.started", run_id=run_id, model_version=model.version, abandoned=abandoned, **params)
+        try:
+            counts = _run(service, run_id, model, k=k, block_size=block_size,
+                          client=client if client is not None else scheduler, on_progress=on_progress)
+            counts = _complete(service, run_id, counts | {"params": params})
+        except BaseException as exc:
+            _fail(service, run_id, exc)
+            _event("rematch.failed", run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+            raise
+        _event("rematch.completed", run_id=run_id, model_version=model.version, **counts)
+        return RunReport(run_id=run_id, status="completed", model_version=model.version, counts=counts,
+                         abandoned=abandoned)
+    finally:
+        if client is not None:
+            client.close()
+        lock.release()
+
+
+def _run(service: Service, run_id: int, model: AdditiveModel, *, k: int, block_size: int, client: Any,
+         on_progress: ProgressFn | None) -> dict[str, Any]:
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    service.encoder  # noqa: B018  its name keys the stored vectors; loaded once, timed apart
+    seconds["encoder"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    with service.db.connection() as conn:
+        service.snapshot(conn)
+    seconds["snapshot"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    embeddings = refresh_embeddings(service)
+    with service.db.transaction() as conn:
+        snap = service.snapshot(conn)  # reloads only the rows whose vectors were just made
+        _heartbeat(conn, run_id, {"embeddings": embeddings})
+    seconds["embeddings"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    active, open_ = np.flatnonzero(snap.active), np.flatnonzero(snap.open)
+    cands, vacs = subset(snap.candidates, active), subset(snap.vacancies, open_)
+    c_ids, v_ids = snap.candidates.ids[active], snap.vacancies.ids[open_]
+    c_slices, v_slices = plan(len(c_ids), len(v_ids), block_size)
+    chunks = [subset(cands, s) for s in c_slices]
+    blocks = [subset(vacs, s) for s in v_slices]
+    offsets = ([s.start for s in c_slices], [s.start for s in v_slices])
+    seconds["snapshot"] += time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    by_candidate, by_vacancy = Top.empty(len(c_ids), k), Top.empty(len(v_ids), k)
+    writes = _Writes(service, run_id, _Writer(run_id, model, c_ids, v_ids))
+    pending_v, pending_c = [len(chunks)] * len(blocks), [len(blocks)] * len(chunks)
+    total = len(chunks) * len(blocks)
+    pairs = conflicts = 0
+    excluded: dict[str, int] = {}
+    tile_s = 0.0
+    tiles = (_tiles_local(chunks, blocks, offsets, model, k) if client is None
+             else _tiles_dask(client, chunks, blocks, offsets, model, k))
+    try:
+        for done, part in enumerate(tiles, start=1):
+            writes.writer.checks = writes.writer.checks or part.checks
+            by_candidate.merge(c_slices[part.a], part.by_candidate)
+            by_vacancy.merge(v_slices[part.b], part.by_vacancy)
+            pairs += part.pairs
+            conflicts += part.conflicts
+            tile_s += part.seconds
+            for name, n in part.excluded.items():
+                excluded[name] = excluded.get(name, 0) + n
+            pending_v[part.b] -= 1
+            pending_c[part.a] -= 1
+            if pending_v[part.b] == 0:  # this block's top K is final: written while scoring goes on
+                writes.submit("vacancy", v_slices[part.b], by_vacancy)
+            if pending_c[part.a] == 0:  # and so is this chunk's
+                writes.submit("candidate", c_slices[part.a], by_candidate)
+            writes.heartbeat()
+            writes.check()
+            if on_progress is not None:
+                on_progress(done, total, pairs)
+        seconds["scoring"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        writes.finish()
+    finally:
+        writes.close()
+    seconds["writing"] = writes.seconds
+    seconds["writing_after_scoring"] = time.perf_counter() - mark
+    seconds["total"] = time.perf_counter() - started
+    return {
+        "candidates": len(c_ids), "vacancies": len(v_ids), "pairs": pairs, "feasible_pairs": pairs - conflicts,
+        "excluded": excluded, "tiles": total, "embeddings": embeddings,
+        "results": dict(writes.rows),
+        "seconds": {name: round(s, 3) for name, s in seconds.items()},
+        "tile_cpu_seconds": round(tile_s, 3),
+        "pairs_per_second": round(pairs / seconds["scoring"]) if seconds["scoring"] > 0 else None,
+    }

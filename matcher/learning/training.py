@@ -1,0 +1,712 @@
+"""Learning from outcomes: build the training set, fit a challenger, compare it with the champion.
+
+**No leakage, no skew.** Every example is one *shown match*, with the feature values stored when it
+was shown (``shown_matches.features``, or the copy in ``outcome_events.features`` that survives a
+candidate's erasure). Nothing is recomputed from today's profiles, so a profile edited after the
+fact cannot leak into training, and the model learns from exactly what serving computed.
+
+**Time split.** An example's time is the moment it was shown. The model trains on examples shown
+before the split date, labelled with what was known *at* the split date (see `matcher.learning.labels`: later
+events, such as a retention six months on, do not exist yet). It is evaluated, together with the
+current champion, on the examples shown from the split date on, labelled with everything known at
+``as_of`` (default: now). Default split: the time that leaves the last quarter of the labelled
+examples for evaluation.
+
+**Model.** A *sequential logit* over the funnel: every decision a shown match met (invited? hired?
+still at work after six months? see `matcher.learning.labels.steps`) is one example for scikit-learn
+``LogisticRegression`` (lbfgs, L2) on the 14 features of `matcher.matching.features`, with an intercept per
+step; the steps share the feature weights. One linear score then ranks by the chance of passing
+each step, and so by the chance of a lasting placement. This uses every outcome for what it says:
+a rejection after an interview still says the invitation was right, a hire whose retention is open
+says the invitation and the hire were right, and nothing is said about a step not taken yet.
+(One weighted label per match instead, where *hired then left* counts as much against a match as
+*never invited*, gained less against the demo region's hidden truth in every run tried at the
+regularisation chosen below, and lost to the prior with few outcomes or weak regularisation.)
+
+The fit is *anchored on the prior*: one extra column holds the shipped prior model's log-odds, so
+the fit is ``factor × prior + correction`` with an L2-regularised correction per feature. The step
+and anchor columns are scaled by ``FREE_SCALE``, which makes their coefficients practically free of
+the penalty. Outcomes exist only for matches that were shown and proposed, which are already
+decent matches; a plain fit on them shrinks towards zero exactly the weights that put them on the
+list (skills, experience) and then ranks the whole pool worse. The anchor keeps what the prior
+knows until the outcomes say otherwise. It is always the fixed prior, never the current champion,
+so training again on the same data gives the same model instead of drifting from one champion to
+the next. The intercept is then set so that the model's mean probability on the labelled training
+matches equals their share of positive labels (`matcher.learning.labels.label`), so the score reads as the
+chance of a positive label; this moves no match up or down. The result is one linear model over the
+same features, turned into an `AdditiveModel` whose reference values are the training means, so
+every contribution stays exact. lbfgs is deterministic: the same data give the same weights; the
+seed drives the bootstrap interval and is part of the version name.
+
+**Metrics on the later period** (both models score the same stored features):
+
+- NDCG@10 per vacancy shortlist (primary): the judged matches of each shortlist request for a
+  vacancy (those with a known label) are re-ranked by the model; gain = the label grade (0-3); mean
+  over requests with at least one grade > 0. Unjudged matches are left out rather than counted as
+  misses: consultants propose mostly from the top of the list they were shown, so counting silence
+  as "irrelevant" would reward whichever model made that list (the champion). It is measured on
+  what was shown; it cannot see people who were never shown.
+- ROC AUC, average precision, Brier score and a calibration curve on the examples with a known label.
+- Selection rates per group of every configured monitoring attribute: *selected* = in the model's
+  top 10 of a vacancy shortlist it re-ranks; rate = selected / shown, per group; the gap is the
+  largest minus the smallest rate among groups with at least ``MIN_GROUP`` shown matches.
+
+**Regularisation.** C is chosen from ``C_GRID`` inside the training period only: fit on its first
+three quarters, compare NDCG@10 on its last quarter. The strongest regularisation (closest to the
+prior) is kept unless a weaker one beats it credibly (95 % bootstrap interval of the gain above
+zero); with too little data for a validation, the strongest regularisation.
+
+**Auto-promotion.** The challenger becomes champion only when it *beats* the champion on the primary
+metric: a higher NDCG@10 on the same later period, over at least ``MIN_EVAL_REQUESTS`` shortlists,
+with the 95 % bootstrap interval of the gain (resampling shortlists, seeded) above zero; and when,
+for every monitoring attribute, its selection-rate gap is not wider than the champion's by more than
+``settings.fairness_max_gap``. Otherwise it stays ``challenger`` until a person promotes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher import __version__
+from matcher.db import Conn
+from matcher.errors import Invalid
+from matcher.learning import charts, labels, registry
+from matcher.matching.features import FEATURES
+from matcher.matching.scoring import AdditiveModel
+from matcher.security import SYSTEM, Actor, audit
+
+log = logging.getLogger(__name__)
+
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+FREE_SCALE = 10.0  # step and anchor columns are multiplied by this: their coefficients are practically unpenalised
+TOP_K = 10
+MIN_GROUP = 20
+MIN_EVAL_REQUESTS = 5
+EVAL_FRACTION = 0.25
+BOOTSTRAP = 1000
+CORRELATION_WARN = 0.5
+CORRELATION_NOTE = 0.3
+LABEL_SCHEME = "matcher.labels/2"  # stored with each model: an identifier, not a module path
+FIT_METHOD = "sequential logit over the funnel steps, anchored on the prior, C by credible validation gain/2"
+
+
+# -- the examples ---------------------------------------------------------------------------------
+@dataclass
+class Example:
+    key: str                     # shown match id, or request/vacancy/feature digest after erasure
+    request_id: str | None
+    direction: str | None        # 'vacancy' (a shortlist for a vacancy), 'candidate', or None
+    candidate_id: int | None     # None once the person has been erased
+    vacancy_id: int | None
+    shown_at: datetime
+    rank: int | None
+    x: np.ndarray
+    events: list[tuple[str, datetime]] = field(default_factory=list)
+
+
+@dataclass
+class Labelled:
+    examples: list[Example]
+    X: np.ndarray
+    y: np.ndarray                # 1.0, 0.0 or NaN (unknown)
+    grade: np.ndarray
+    labels: list[labels.Label]
+    steps: list[list[tuple[str, int]]]  # the funnel decisions each match met (`matcher.learning.labels.steps`)
+
+    @property
+    def known(self) -> np.ndarray:
+        return ~np.isnan(self.y)
+
+
+def _vector(features: dict[str, Any] | None) -> np.ndarray | None:
+    if not features or any(name not in features for name in FEATURES):
+        return None
+    return np.array([float(features[name]) for name in FEATURES], dtype=np.float64)
+
+
+def load_examples(conn: Conn) -> list[Example]:
+    """Every shown match with its stored features and outcome events, oldest first.
+
+    Matches of an erased person survive only through their outcome events (which keep the shown
+    features, anonymised); they are grouped back into one example per request, vacancy and features."""
+    examples: dict[str, Example] = {}
+    for r in conn.execute(
+        """SELECT s.id, s.request_id::text AS request_id, r.direction, s.candidate_id, s.vacancy_id, s.rank,
+                  s.created_at, s.features
+           FROM shown_matches s JOIN shortlist_requests r ON r.id = s.request_id
+           ORDER BY s.created_at, s.id"""):
+        x = _vector(r["features"])
+        if x is not None:
+            examples[str(r["id"])] = Example(str(r["id"]), r["request_id"], r["direction"], r["candidate_id"],
+                                             r["vacancy_id"], r["created_at"], r["rank"], x)
+    for r in conn.execute(
+        """SELECT o.event, o.occurred_at, o.shown_match_id, o.request_id::text AS request_id, o.candidate_id,
+                  o.vacancy_id, o.features, q.created_at AS request_at, q.direction
+           FROM outcome_events o LEFT JOIN shortlist_requests q ON q.id = o.request_id
+           WHERE o.features IS NOT NULL ORDER BY o.occurred_at, o.id"""):
+        key = str(r["shown_match_id"]) if r["shown_match_id"] is not None else None
+        if key is None or key not in examples:
+            x = _vector(r["features"])
+            if x is None:
+                continue
+            digest = hashlib.sha256(json.dumps(r["features"], sort_keys=True).encode()).hexdigest()[:16]
+            key = f"{r['request_id']}/{r['vacancy_id']}/{digest}"
+            if key not in examples:
+                examples[key] = Example(key, r["request_id"], r["direction"], r["candidate_id"], r["vacancy_id"],
+                                        r["request_at"] or r["occurred_at"], None, x)
+        examples[key].events.append((r["event"], r["occurred_at"]))
+    return sorted(examples.values(), key=lambda e: (e.shown_at, e.key))
+
+
+def label_examples(examples: Sequence[Example], as_of: datetime) -> Labelled:
+    found = [labels.label(e.events, as_of) for e in examples]
+    X = np.array([e.x for e in examples], dtype=np.float64).reshape(len(examples), len(FEATURES))
+    y = np.array([np.nan if lab.y is None else float(lab.y) for lab in found], dtype=np.float64)
+    return Labelled(list(examples), X, y, np.array([lab.grade for lab in found], dtype=np.float64), found,
+                    [labels.steps(e.events, as_of) for e in examples])
+
+
+def step_counts(data: Labelled) -> dict[str, dict[str, int]]:
+    """Per funnel step: how many decisions the matches met, and how many they passed."""
+    out = {step: {"met": 0, "passed": 0} for step in labels.STEPS}
+    for found in data.steps:
+        for step, passed in found:
+            out[step]["met"] += 1
+            out[step]["passed"] += passed
+    return out
+
+
+def default_split(examples: Sequence[Example], as_of: datetime) -> datetime:
+    """The time that leaves the last quarter of the labelled examples for evaluation."""
+    times = sorted(e.shown_at for e in examples if labels.label(e.events, as_of).known)
+    if len(times) < 2:
+        raise Invalid("not enough outcomes to split into a training and an evaluation period")
+    return times[min(len(times) - 1, int(len(times) * (1 - EVAL_FRACTION)))]
+
+
+# -- fitting --------------------------------------------------------------------------------------
+def fingerprint(data: Labelled, *, seed: int, split: datetime, anchor: AdditiveModel | None = None) -> str:
+    """What the model is made of: the examples, labels, funnel steps, settings and the anchor's weights."""
+    h = hashlib.sha256()
+    for part in (data.X, data.y):
+        h.update(np.ascontiguousarray(part).tobytes())
+    h.update(json.dumps(data.steps).encode())
+    h.update(f"{seed}|{FIT_METHOD}|{C_GRID}|{FREE_SCALE}|{split.isoformat()}|{LABEL_SCHEME}|"
+             f"{','.join(FEATURES)}".encode())
+    if anchor is not None:
+        h.update(json.dumps([anchor.version, anchor.to_json()["weights"], anchor.to_json()["intercept"]]).encode())
+    return h.hexdigest()
+
+
+def fit(data: Labelled, *, seed: int, version: str, meta: dict[str, Any] | None = None,
+        anchor: AdditiveModel | None = None, c: float = 1.0) -> AdditiveModel:
+    """The sequential logit over the funnel steps, as an additive model (reference = means of the labelled matches).
+
+    One row per funnel decision: the match's features, a column per step (its intercept) and, with an ``anchor``
+    (the prior), the anchor's log-odds; those columns are scaled by ``FREE_SCALE``, so only the feature weights are
+    regularised. With an anchor the weights are ``factor × anchor + correction``: with few outcomes the challenger
+    keeps the prior's sense of direction instead of shrinking every weight towards zero; with many, the correction
+    takes over. The intercept is then calibrated on the labels (see `calibrated_intercept`). It is still one
+    linear model over the same features, so it is stored and explained like any other."""
+    from sklearn.linear_model import LogisticRegression
+
+    known = data.known
+    if len(set(data.y[known].tolist())) < 2:
+        raise Invalid("the training period holds only one kind of outcome (all positive or all negative); "
+                      "record more outcomes or move --split-date")
+    # a positive label means a step passed, a negative one a step not passed: both kinds of rows exist
+    rows = [(i, labels.STEPS.index(step), passed) for i, found in enumerate(data.steps) for step, passed in found]
+    index, step, passed = np.array(rows, dtype=np.int64).T
+    columns = [data.X[index], FREE_SCALE * np.eye(len(labels.STEPS))[step]]
+    if anchor is not None:
+        columns.append(FREE_SCALE * anchor_logit(anchor, data.X[index])[:, None])
+    clf = LogisticRegression(C=c, fit_intercept=False, solver="lbfgs", max_iter=10_000, tol=1e-8, random_state=seed)
+    clf.fit(np.column_stack(columns), passed)
+    coef = clf.coef_[0].astype(np.float64)
+    weights = coef[: len(FEATURES)]
+    meta = dict(meta or {})
+    meta["step_intercepts"] = {name: round(float(FREE_SCALE * coef[len(FEATURES) + k]), 6)
+                               for k, name in enumerate(labels.STEPS)}
+    if anchor is not None:
+        factor = float(coef[-1]) * FREE_SCALE
+        weights = weights + factor * anchor.weights.astype(np.float64)
+        meta["anchor"] = {"version": anchor.version, "factor": round(factor, 6)}
+    X, y = data.X[known], data.y[known]
+    return AdditiveModel(version=version, weights=weights, intercept=calibrated_intercept(X @ weights, y),
+                         reference=X.mean(axis=0), meta=meta)
+
+
+def calibrated_intercept(logits: np.ndarray, y: np.ndarray) -> float:
+    """The intercept b with mean(sigmoid(logits + b)) = mean(y): the maximum-likelihood intercept for these labels
+    with the weights held fixed. ``y`` must hold both kinds of label."""
+    from scipy.optimize import brentq
+    from scipy.special import expit
+
+    target = float(y.mean())
+    return float(brentq(lambda b: float(expit(logits + b).mean()) - target,
+                        -float(logits.max()) - 50.0, -float(logits.min()) + 50.0, xtol=1e-10))
+
+
+def anchor_logit(anchor: AdditiveModel, X: np.ndarray) -> np.ndarray:
+    return np.asarray(X @ anchor.weights.astype(np.float64) + float(anchor.intercept), dtype=np.float64)
+
+
+def choose_c(examples: Sequence[Example], split: datetime, *, seed: int,
+             anchor: AdditiveModel | None) -> tuple[float, dict[str, Any]]:
+    """The regularisation strength, chosen inside the training period only: fit on its first three quarters
+    (labels as known then) and score NDCG@10 of the judged matches on its last quarter (labels as known at the
+    split). The strongest regularisation (closest to the prior) is kept unless a weaker one beats it credibly
+    (95 % bootstrap interval of the gain above zero): a small validation set must not talk the model into
+    fitting noise. Too little data for a validation: the strongest regularisation."""
+    cautious = C_GRID[0]
+    try:
+        inner = default_split(examples, split)
+    except Invalid:
+        return cautious, {"chosen_by": "default (too few outcomes for a validation split)"}
+    fit_part = label_examples([e for e in examples if e.shown_at < inner], inner)
+    check = label_examples([e for e in examples if e.shown_at >= inner], split)
+    if len(set(fit_part.y[fit_part.known].tolist())) < 2:
+        return cautious, {"chosen_by": "default (one kind of outcome before the validation split)"}
+    results = {c: evaluate(fit(fit_part, seed=seed, version="validation", anchor=anchor, c=c), check, {})
+               for c in C_GRID}
+    scores = {str(c): r["ndcg_at_10"] for c, r in results.items()
+              if r["ndcg_requests"] >= MIN_EVAL_REQUESTS and r["ndcg_at_10"] is not None}
+    if str(cautious) not in scores:
+        return cautious, {"chosen_by": "default (too few judged shortlists after the validation split)"}
+    best = max(C_GRID, key=lambda c: (scores.get(str(c), -1.0), -c))
+    gain = bootstrap_gain(results[cautious], results[best], seed=seed) if best != cautious else None
+    chosen = best if gain is not None and gain[0] > 0 else cautious
+    return chosen, {"chosen_by": "validation", "validation_split": inner.isoformat(), "ndcg_at_10_by_c": scores,
+                    "best": best, "gain_over_strongest_ci95": gain}
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+def _ranked(scores: np.ndarray, ranks: Sequence[int | None], keys: Sequence[str]) -> list[int]:
+    """Positions best first: by score, then the rank it was shown at, then its key (stable, deterministic)."""
+    return sorted(range(len(scores)), key=lambda i: (-float(scores[i]), ranks[i] or 10**6, keys[i]))
+
+
+def _ndcg(grades: np.ndarray, order: Sequence[int], k: int = TOP_K) -> float:
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    got = grades[list(order)[:k]]
+    ideal = np.sort(grades)[::-1][:k]
+    idcg = float((ideal * discounts[: len(ideal)]).sum())
+    return float((got * discounts[: len(got)]).sum() / idcg) if idcg > 0 else float("nan")
+
+
+def _requests(data: Labelled) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, e in enumerate(data.examples):
+        if e.direction == "vacancy" and e.request_id:
+            out.setdefault(e.request_id, []).append(i)
+    return out
+
+
+def evaluate(model: AdditiveModel, data: Labelled, groups: dict[str, dict[int, str]]) -> dict[str, Any]:
+    """All metrics of one model on one period. ``groups``: attribute -> candidate id -> value."""
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+    scores = model.score(data.X.astype(np.float32)).astype(np.float64) if len(data.examples) else np.zeros(0)
+    known = data.known
+    y, p = data.y[known], scores[known]
+    both = len(set(y.tolist())) == 2
+    out: dict[str, Any] = {
+        "examples": len(data.examples), "labelled": int(known.sum()), "positives": int((y == 1).sum()),
+        "roc_auc": round(float(roc_auc_score(y, p)), 4) if both else None,
+        "average_precision": round(float(average_precision_score(y, p)), 4) if both else None,
+        "brier": round(float(brier_score_loss(y, p)), 4) if len(y) else None,
+    }
+    if both and len(y) >= 20:
+        observed, predicted = calibration_curve(y, p, n_bins=10, strategy="quantile")
+        out["calibration"] = {"predicted": [round(float(v), 4) for v in predicted],
+                              "observed": [round(float(v), 4) for v in observed]}
+    else:
+        out["calibration"] = {"predicted": [], "observed": []}
+
+    per_request: dict[str, float] = {}
+    selected = np.zeros(len(data.examples), dtype=bool)
+    in_request = np.zeros(len(data.examples), dtype=bool)
+    for request_id, members in _requests(data).items():
+        order = _ranked(scores[members], [data.examples[i].rank for i in members],
+                        [data.examples[i].key for i in members])
+        judged = [i for i in members if known[i]]  # an unjudged match is left out, not counted as a miss
+        value = _ndcg(data.grade[judged], _ranked(scores[judged], [data.examples[i].rank for i in judged],
+                                                  [data.examples[i].key for i in judged]))
+        if not np.isnan(value):
+            per_request[request_id] = value
+        for position, local in enumerate(order):
+            in_request[members[local]] = True
+            selected[members[local]] = position < TOP_K
+    out["ndcg_at_10"] = round(float(np.mean(list(per_request.values()))), 4) if per_request else None
+    out["ndcg_requests"] = len(per_request)
+    out["ndcg_per_request"] = {k: round(v, 6) for k, v in sorted(per_request.items())}
+    out["selection"] = selection_rates(data, selected, in_request, groups)
+    out["scores"] = {"positive": [round(float(v), 4) for v in p[y == 1]],
+                     "negative": [round(float(v), 4) for v in p[y == 0]]}
+    return out
+
+
+def selection_rates(data: Labelled, selected: np.ndarray, shown: np.ndarray,
+                    groups: dict[str, dict[int, str]]) -> dict[str, Any]:
+    """Per monitoring attribute and group: shown, selected (top 10), rate; and the gap between groups."""
+    out: dict[str, Any] = {}
+    for attribute, members in sorted(groups.items()):
+        counts: dict[str, list[int]] = {}
+        for i, e in enumerate(data.examples):
+            if shown[i] and e.candidate_id is not None and e.candidate_id in members:
+                c = counts.setdefault(members[e.candidate_id], [0, 0])
+                c[0] += 1
+                c[1] += int(selected[i])
+        rows = {g: {"shown": n, "selected": k, "rate": round(k / n, 4)} for g, (n, k) in sorted(counts.items())}
+        rates = [r["rate"] for r in rows.values() if r["shown"] >= MIN_GROUP]
+        out[attribute] = {"groups": rows, "gap": round(max(rates) - min(rates), 4) if len(rates) >= 2 else None}
+    return out
+
+
+def correlations(data: Labelled, groups: dict[str, dict[int, str]]) -> dict[str, Any]:
+    """Correlation ratio η of every feature with every monitoring attribute (0 = unrelated, 1 = the feature
+    is a copy of the group). A feature with a high η can stand in for the attribute; the card flags it."""
+    out: dict[str, Any] = {}
+    for attribute, members in sorted(groups.items()):
+        rows = [i for i, e in enumerate(data.examples) if e.candidate_id in members]
+        if len(rows) < 2:
+            out[attribute] = {"examples": len(rows), "eta": {}}
+            continue
+        values = np.array([members[data.examples[i].candidate_id] for i in rows])  # type: ignore[index]
+        X = data.X[rows]
+        total = ((X - X.mean(axis=0)) ** 2).sum(axis=0)
+        between = np.zeros(len(FEATURES))
+        for value in np.unique(values):
+            part = X[values == value]
+            between += len(part) * (part.mean(axis=0) - X.mean(axis=0)) ** 2
+        eta = np.sqrt(np.divide(between, total, out=np.zeros_like(between), where=total > 0))
+        out[attribute] = {"examples": len(rows),
+                          "eta": {name: round(float(v), 4) for name, v in zip(FEATURES, eta, strict=True)}}
+    return out
+
+
+def bootstrap_gain(champion: dict[str, Any], challenger: dict[str, Any], *, seed: int) -> list[float] | None:
+    """95 % bootstrap interval (over shortlist requests) of challenger NDCG@10 minus champion NDCG@10."""
+    common = sorted(set(champion["ndcg_per_request"]) & set(challenger["ndcg_per_request"]))
+    if len(common) < 2:
+        return None
+    diff = np.array([challenger["ndcg_per_request"][k] - champion["ndcg_per_request"][k] for k in common])
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), size=(BOOTSTRAP, len(diff)))].mean(axis=1)
+    return [round(float(np.percentile(means, 2.5)), 4), round(float(np.percentile(means, 97.5)), 4)]
+
+
+def decide(champion: dict[str, Any], challenger: dict[str, Any], *, max_gap: float,
+           gain_ci: list[float] | None) -> dict[str, Any]:
+    """The auto-promotion rule (see the module docstring); reasons are kept for the model card."""
+    reasons: list[str] = []
+    promote = True
+    new, old = challenger["ndcg_at_10"], champion["ndcg_at_10"]
+    if new is None or old is None:
+        promote = False
+        reasons.append("no vacancy shortlist in the evaluation period led to any outcome: NDCG@10 is undefined")
+    elif challenger["ndcg_requests"] < MIN_EVAL_REQUESTS:
+        promote = False
+        reasons.append(f"only {challenger['ndcg_requests']} shortlists to compare on (at least "
+                       f"{MIN_EVAL_REQUESTS} needed)")
+    elif new <= old:
+        promote = False
+        reasons.append(f"NDCG@10 {new:.4f} does not beat the champion's {old:.4f}")
+    elif gain_ci is None or gain_ci[0] <= 0:
+        promote = False
+        reasons.append(f"NDCG@10 {new:.4f} is higher than the champion's {old:.4f}, but the 95 % interval of the "
+                       f"gain {gain_ci} includes zero: not a credible improvement")
+    else:
+        reasons.append(f"NDCG@10 {new:.4f} beats the champion's {old:.4f} (95 % interval of the gain {gain_ci})")
+    for attribute, sel in challenger["selection"].items():
+        new_gap, old_gap = sel["gap"], champion["selection"].get(attribute, {}).get("gap")
+        if new_gap is None:
+            reasons.append(f"{attribute}: too few shown matches per group to measure a selection-rate gap")
+            continue
+        widening = new_gap - (old_gap or 0.0)
+        if widening > max_gap:
+            promote = False
+            reasons.append(f"{attribute}: selection-rate gap widens from {old_gap} to {new_gap} "
+                           f"(more than the allowed {max_gap})")
+        else:
+            reasons.append(f"{attribute}: selection-rate gap {new_gap} (champion {old_gap}), a change of "
+                           f"{widening:+.4f}: within the bound {max_gap}")
+    return {"promote": promote, "primary_metric": "ndcg_at_10", "fairness_max_gap": max_gap, "reasons": reasons}
+
+
+# -- the command ----------------------------------------------------------------------------------
+@dataclass
+class TrainResult:
+    version: str
+    status: str
+    promoted: bool
+    unchanged: bool
+    path: Path
+    decision: dict[str, Any]
+    metrics: dict[str, Any]
+    counts: dict[str, Any]
+
+
+def code_version() -> str:
+    """`git describe` of the code when it runs from a checkout, else the package version."""
+    try:
+        done = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=Path(__file__).parent,
+                              capture_output=True, text=True, timeout=5, check=False)
+        if done.returncode == 0 and done.stdout.strip():
+            return f"werkmatch {__version__} ({done.stdout.strip()})"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return f"werkmatch {__version__}"
+
+
+def monitoring_groups(conn: Conn, attributes: Sequence[str]) -> dict[str, dict[int, str]]:
+    groups: dict[str, dict[int, str]] = {}
+    for r in conn.execute("SELECT candidate_id, attribute, value FROM candidate_monitoring WHERE attribute = ANY(%s)",
+                          (list(attributes),)):
+        groups.setdefault(r["attribute"], {})[r["candidate_id"]] = r["value"]
+    return groups
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def train(service: Any, *, seed: int = 0, split_date: datetime | None = None, min_events: int = 100,
+          as_of: datetime | None = None, auto_promote: bool = True, actor: Actor = SYSTEM) -> TrainResult:
+    """Build the set, fit, evaluate both models on the later period, write and register the version, and
+    promote it when the rule allows. A version that exists already (same data, same seed) is left alone."""
+    as_of = _aware(as_of or datetime.now(UTC))
+    with service.db.connection() as conn:
+        examples = [e for e in load_examples(conn) if e.shown_at <= as_of]
+        groups = monitoring_groups(conn, service.settings.monitoring_attributes)
+        champion = service.models.champion(conn)
+        prior_path = conn.execute("SELECT path FROM model_versions WHERE version = %s",
+                                  (registry.PRIOR_VERSION,)).fetchone()
+    prior = service.models.load(registry.PRIOR_VERSION, prior_path["path"] if prior_path else None)
+    split = _aware(split_date) if split_date else default_split(examples, as_of)
+    early = [e for e in examples if e.shown_at < split]
+    later = [e for e in examples if e.shown_at >= split]
+    train_set, eval_set = label_examples(early, split), label_examples(later, as_of)
+    n_train = int(train_set.known.sum())
+    if n_train < min_events:
+        raise Invalid(f"only {n_train} labelled shown matches before {split.date()} (at least {min_events} "
+                      "needed; lower --min-events or record more outcomes)")
+    if not eval_set.known.any():
+        raise Invalid(f"no labelled shown matches from {split.date()} on to evaluate with; choose an earlier "
+                      "--split-date")
+
+    digest = fingerprint(train_set, seed=seed, split=split, anchor=prior)
+    version = f"trained-{split:%Y%m%d}-{digest[:8]}"
+    counts = {
+        "train_examples": len(early), "train_labelled": n_train, "train_positive": int((train_set.y == 1).sum()),
+        "eval_examples": len(later), "eval_labelled": int(eval_set.known.sum()),
+        "eval_positive": int((eval_set.y == 1).sum()),
+        "train_deciding_events": dict(sorted(Counter(lab.deciding or "none" for lab in train_set.labels).items())),
+        "eval_deciding_events": dict(sorted(Counter(lab.deciding or "none" for lab in eval_set.labels).items())),
+        "retention_pending_in_training": sum(lab.retention == "pending" for lab in train_set.labels),
+        "train_steps": step_counts(train_set),
+        "erased_persons_examples": sum(e.candidate_id is None for e in examples),
+    }
+    window = {"train_from": early[0].shown_at.isoformat() if early else None, "split_date": split.isoformat(),
+              "eval_until": as_of.isoformat(), "label_scheme": LABEL_SCHEME}
+    with service.db.connection() as conn:
+        existing = conn.execute("SELECT status, path FROM model_versions WHERE version = %s", (version,)).fetchone()
+    if existing is not None:
+        return TrainResult(version, existing["status"], False, True, Path(existing["path"]), {}, {}, counts)
+
+    c, validation = choose_c(early, split, seed=seed, anchor=prior)
+    model = fit(train_set, seed=seed, version=version, anchor=prior, c=c, meta={
+        "trained_by": "matcher train",
+        "algorithm": f"sequential logit over the funnel steps, LogisticRegression(lbfgs, C={c}), anchored on the "
+                     "prior, intercept calibrated on the labels",
+        "seed": seed, "split_date": split.isoformat(), "training_examples": n_train, "label_scheme": LABEL_SCHEME,
+        "regularisation": validation, "data_fingerprint": digest})
+    old, new = evaluate(champion, eval_set, groups), evaluate(model, eval_set, groups)
+    gain_ci = bootstrap_gain(old, new, seed=seed)
+    decision = decide(old, new, max_gap=service.settings.fairness_max_gap, gain_ci=gain_ci)
+    metrics = {"champion_version": champion.version, "champion": _summary(old), "challenger": _summary(new),
+               "ndcg_gain_ci95": gain_ci, "decision": decision, "regularisation": validation,
+               "correlations": correlations(label_examples(examples, as_of), groups), "counts": counts}
+    directory = service.settings.models_dir / version
+    write_version(directory, model, metrics=metrics, window=window, champion=champion, old=old, new=new,
+                  code=code_version())
+    promoted = bool(auto_promote and decision["promote"])
+    with service.db.transaction() as conn:
+        registry.register(conn, model, path=directory, status="challenger", metrics=metrics, training_window=window,
+                          code_version=code_version(), note=f"trained on {n_train} labelled shown matches")
+        audit(conn, actor, "model.train", model_version=version,
+              detail={"split_date": split.isoformat(), "counts": counts, "decision": decision["promote"]})
+        if promoted:
+            registry.promote(conn, version)
+            audit(conn, actor, "model.promote", model_version=version,
+                  detail={"version": version, "automatic": True, "reasons": decision["reasons"]})
+    if promoted:
+        service.models.forget()
+    log.info("trained %s: ndcg@10 %s vs champion %s; %s", version, new["ndcg_at_10"], old["ndcg_at_10"],
+             "promoted" if promoted else "waits as challenger")
+    return TrainResult(version, "champion" if promoted else "challenger", promoted, False, directory, decision,
+                       metrics, counts)
+
+
+def _summary(m: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in m.items() if k not in ("scores", "ndcg_per_request")}
+
+
+# -- the version folder ---------------------------------------------------------------------------
+def write_version(directory: Path, model: AdditiveModel, *, metrics: dict[str, Any], window: dict[str, Any],
+                  champion: AdditiveModel, old: dict[str, Any], new: dict[str, Any], code: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    model.save(directory)
+    (directory / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    (directory / "calibration.png").write_bytes(charts.calibration({
+        f"{champion.version} (champion)": (old["calibration"]["predicted"], old["calibration"]["observed"]),
+        f"{model.version} (uitdager)": (new["calibration"]["predicted"], new["calibration"]["observed"]),
+    }, title="Kalibratie op de evaluatieperiode"))
+    (directory / "scores.png").write_bytes(charts.histograms({
+        "positief (uitdager)": np.array(new["scores"]["positive"]),
+        "negatief (uitdager)": np.array(new["scores"]["negative"]),
+    }, title="Scoreverdeling op de evaluatieperiode"))
+    (directory / "MODEL_CARD.md").write_text(model_card(model, metrics=metrics, window=window, champion=champion,
+                                                        code=code))
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
+
+
+def model_card(model: AdditiveModel, *, metrics: dict[str, Any], window: dict[str, Any], champion: AdditiveModel,
+               code: str) -> str:
+    old, new, decision, counts = metrics["champion"], metrics["challenger"], metrics["decision"], metrics["counts"]
+    lines = [
+        f"# Model card: {model.version}",
+        "",
+        "**What it is.** A logistic, additive model over the 14 pair features of `matcher/matching/features.py`, "
+        "fitted by `matcher train` on outcome events: a sequential logit over the funnel steps of "
+        "`matcher/learning/labels.py` "
+        "(invited, hired, still at work after six months; scikit-learn LogisticRegression, lbfgs, L2, one "
+        "intercept per step, shared weights), anchored on the prior: weights = factor × prior weights + a "
+        "regularised correction per feature. The intercept makes the mean score on the training labels equal "
+        "their share of positives. Stored as JSON (`model.json`); no pickles. Each contribution is "
+        "`weight × (value − reference)` with the training means as reference, so the contributions add up to the "
+        "log-odds exactly.",
+        "",
+        "**Intended use.** Advice to a werkconsulent or an employer-service adviser: a ranked shortlist with "
+        "reasons. A person decides.",
+        "",
+        "## Provenance",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| code version | {code} |",
+        f"| training window | shown from {_day(window['train_from'])} until {_day(window['split_date'])} (labels as "
+        "known at the split date) |",
+        f"| evaluation period | shown from {_day(window['split_date'])} until {_day(window['eval_until'])} |",
+        f"| label scheme | {window['label_scheme']} |",
+        f"| seed | {model.meta.get('seed')} |",
+        f"| regularisation | {model.meta.get('algorithm', '')}; {_regularisation(model.meta.get('regularisation'))} |",
+        f"| data fingerprint | `{model.meta.get('data_fingerprint', '')[:16]}` |",
+        f"| compared with | {champion.version} (champion at training time) |",
+        "",
+        "## Data",
+        "",
+        "One example per shown match, with the features stored when it was shown (never recomputed).",
+        "",
+        "| | training | evaluation |",
+        "|---|---:|---:|",
+        f"| shown matches | {counts['train_examples']} | {counts['eval_examples']} |",
+        f"| with a known label | {counts['train_labelled']} | {counts['eval_labelled']} |",
+        f"| positive | {counts['train_positive']} | {counts['eval_positive']} |",
+        "",
+        f"Deciding events in training: {_events(counts['train_deciding_events'])}. "
+        f"Hires whose six-month retention was still open at the split date (labelled as hire): "
+        f"{counts['retention_pending_in_training']}. Funnel decisions in training (what the model learns from): "
+        + ", ".join(f"{step} {c['passed']} passed of {c['met']}" for step, c in counts["train_steps"].items()) + ".",
+        "",
+        "## Weights",
+        "",
+        "| feature | weight | reference (training mean) | champion weight |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, w, r, cw in zip(FEATURES, model.weights, model.reference, champion.weights, strict=True):
+        lines.append(f"| {name} | {_signed(w)} | {r:.3f} | {_signed(cw)} |")
+    anchor = model.meta.get("anchor")
+    lines += [f"\nIntercept {model.intercept:+.3f}; base log-odds {model.base:+.3f}."
+              + (f" Anchor: {anchor['factor']:.3f} × {anchor['version']}." if anchor else ""), "",
+              "## Evaluation on the later period", "",
+              f"| metric | champion ({champion.version}) | challenger ({model.version}) |", "|---|---:|---:|"]
+    for key, name in (("ndcg_at_10", "NDCG@10 per vacancy shortlist (primary)"), ("ndcg_requests", "shortlists"),
+                      ("roc_auc", "ROC AUC"), ("average_precision", "average precision"),
+                      ("brier", "Brier score (lower is better)")):
+        lines.append(f"| {name} | {_fmt(old[key])} | {_fmt(new[key])} |")
+    ci = metrics.get("ndcg_gain_ci95")
+    lines += ["", f"95 % bootstrap interval of the NDCG@10 gain: {ci if ci else '–'}.", "",
+              "![Kalibratie](calibration.png)", "", "![Scoreverdeling](scores.png)", "",
+              "## Decision", "", f"**{'Promoted automatically' if decision['promote'] else 'Waits for a person'}.** "
+              "Rule: promote only when NDCG@10 beats the champion on the later period (higher, with the 95 % "
+              "bootstrap interval of the gain above zero) and no monitoring attribute's selection-rate gap widens "
+              f"by more than {decision['fairness_max_gap']}.", ""]
+    lines += [f"- {reason}" for reason in decision["reasons"]]
+    lines += ["", "## Selection rates per group", "",
+              "*Selected* = in the model's top 10 of a vacancy shortlist it re-ranks; rate = selected / shown. Groups "
+              f"with fewer than {MIN_GROUP} shown matches are listed but left out of the gap.", ""]
+    for attribute, sel in new["selection"].items():
+        champ = old["selection"].get(attribute, {"groups": {}, "gap": None})
+        lines += [f"**{attribute}** (gap: champion {_fmt(champ['gap'])}, challenger {_fmt(sel['gap'])})", "",
+                  "| group | shown | rate champion | rate challenger |", "|---|---:|---:|---:|"]
+        for group, row in sel["groups"].items():
+            lines.append(f"| {group} | {row['shown']} | {_fmt(champ['groups'].get(group, {}).get('rate'))} | "
+                         f"{_fmt(row['rate'])} |")
+        lines.append("")
+    if not new["selection"]:
+        lines += ["No monitoring attributes recorded.", ""]
+    lines += ["## Features against monitoring attributes", "",
+              "Correlation ratio η of each feature with each monitoring attribute over all shown matches (0 = "
+              "unrelated, 1 = the feature is a copy of the attribute). Monitoring attributes are never features; "
+              f"a feature with η ≥ {CORRELATION_WARN} could stand in for one and needs a person's review.", ""]
+    for attribute, corr in metrics["correlations"].items():
+        lines += [f"**{attribute}** ({corr['examples']} shown matches)", "", "| feature | η | |", "|---|---:|---|"]
+        for name, eta in sorted(corr["eta"].items(), key=lambda kv: -kv[1]):
+            flag = "**review: near-copy**" if eta >= CORRELATION_WARN else ("notable" if eta >= CORRELATION_NOTE
+                                                                            else "")
+            lines.append(f"| {name} | {eta:.3f} | {flag} |")
+        lines.append("")
+    lines += ["## Known limits", "",
+              "- Learned only from matches that were shown: people the earlier model never ranked high are "
+              "under-represented (selection and position bias). The logged-list NDCG cannot see them.",
+              "- Labels follow `matcher/learning/labels.py`; recent hires count as hires while their retention "
+              "is open.",
+              "- Manual matches (made outside the ranking) have no shown features and are not used.", ""]
+    return "\n".join(lines)
+
+
+def _regularisation(info: dict[str, Any] | None) -> str:
+    if not info:
+        return "–"
+    if info.get("chosen_by") != "validation":
+        return str(info.get("chosen_by"))
+    scores = ", ".join(f"C={c}: {v:.3f}" for c, v in info["ndcg_at_10_by_c"].items())
+    return f"C chosen by NDCG@10 after {_day(info['validation_split'])} inside the training period ({scores})"
+
+
+def _day(iso: str | None) -> str:
+    return "–" if not iso else datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _signed(value: float) -> str:
+    return f"{round(float(value), 3) + 0.0:+.3f}"  # no "-0.000"
+
+
+def _events(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"

@@ -1,0 +1,270 @@
+"""Column-wise arrays of candidates and vacancies, built once so that scoring is matrix arithmetic.
+
+A row here is the plain dict that `matcher.db.repository` loads; a table is the same rows as numpy
+arrays and sparse matrices over one shared term space (concept ids, or folded text for terms the
+vocabulary does not know).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from matcher.domain import DUTCH_LEVELS, LICENCES
+from matcher.geo import locate
+from matcher.matching.feasibility import BOOLEAN_DEMANDS, BOOLEAN_RESTRICTIONS, SHIFT_DEMANDS, SUPPORT_BITS
+from matcher.text import fold
+
+Row = dict[str, Any]
+EDUCATION_RANK = {"geen": 0, "vmbo": 1, "mbo1": 2, "mbo2": 3, "mbo3": 4, "havo": 4, "mbo4": 5, "vwo": 5,
+                  "hbo": 6, "wo": 7}
+DUTCH_RANK = {level: i for i, level in enumerate(DUTCH_LEVELS)}
+SHIFT_BITS = {"day": 1, "evening": 2, "night": 4, "weekend": 8}
+LICENCE_BITS = {code: 1 << i for i, code in enumerate(LICENCES)}
+LICENCE_IMPLIES = {"BE": ("B",), "C1": ("B",), "C": ("B", "C1"), "CE": ("B", "BE", "C1", "C"), "D": ("B",)}
+NGRAMS = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 4), n_features=2**18, alternate_sign=False,
+                           norm="l2", dtype=np.float32)
+
+
+def term(item: dict[str, Any], text_key: str = "label") -> str:
+    return item.get("concept_id") or "txt:" + fold(item[text_key])
+
+
+def licence_mask(codes: Sequence[str]) -> int:
+    mask = 0
+    for code in codes:
+        for held in (code, *LICENCE_IMPLIES.get(code, ())):
+            mask |= LICENCE_BITS.get(held, 0)
+    return mask
+
+
+def bits(values: Sequence[str], table: dict[str, int]) -> int:
+    return sum(table.get(v, 0) for v in set(values))
+
+
+def _num(value: Any, default: float = np.nan) -> float:
+    return default if value is None else float(value)
+
+
+@dataclass
+class TermSpace:
+    """Column numbers for terms; grows as new terms arrive, never renumbers."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+
+    def col(self, key: str) -> int:
+        if key not in self.columns:
+            self.columns[key] = len(self.columns)
+        return self.columns[key]
+
+    def matrix(self, rows: Sequence[Sequence[tuple[str, float]]]) -> sp.csr_matrix:
+        indptr, indices, data = [0], [], []  # type: list[int], list[int], list[float]
+        for items in rows:
+            seen: dict[int, float] = {}
+            for key, value in items:
+                c = self.col(key)
+                seen[c] = max(seen.get(c, 0.0), value)
+            indices.extend(seen)
+            data.extend(seen.values())
+            indptr.append(len(indices))
+        return sp.csr_matrix((np.array(data, dtype=np.float32), np.array(indices, dtype=np.int64),
+                              np.array(indptr, dtype=np.int64)), shape=(len(rows), len(self.columns)))
+
+
+class _Table:
+    """What both tables share: one row per record, and the character n-grams of each."""
+
+    rows: list[Row]
+    ngrams: sp.csr_matrix
+
+    @cached_property
+    def ngrams_by_term(self) -> sp.csc_matrix:
+        """The n-grams stored by column: one row against this table reads only the columns it uses."""
+        return self.ngrams.tocsc()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class CandidateTable(_Table):
+    rows: list[Row]
+    ids: np.ndarray
+    municipality: np.ndarray
+    skills: sp.csr_matrix
+    experience: sp.csr_matrix        # years per occupation term
+    experience_family: sp.csr_matrix  # years per occupation family
+    desired: sp.csr_matrix
+    desired_family: sp.csr_matrix
+    certificates: sp.csr_matrix
+    vectors: np.ndarray
+    ngrams: sp.csr_matrix
+    lat: np.ndarray
+    lon: np.ndarray
+    trede: np.ndarray
+    hours_min: np.ndarray
+    hours_max: np.ndarray
+    max_travel: np.ndarray
+    dutch: np.ndarray
+    education: np.ndarray
+    licences: np.ndarray
+    shifts: np.ndarray
+    max_lift: np.ndarray
+    max_hours: np.ndarray
+    restrictions: dict[str, np.ndarray]
+    free_text_restrictions: np.ndarray
+
+
+@dataclass
+class VacancyTable(_Table):
+    rows: list[Row]
+    ids: np.ndarray
+    source: np.ndarray
+    occupation: sp.csr_matrix        # one-hot occupation term
+    occupation_family: sp.csr_matrix
+    required: sp.csr_matrix
+    preferred: sp.csr_matrix
+    certificates: sp.csr_matrix
+    n_required: np.ndarray
+    n_preferred: np.ndarray
+    n_certificates: np.ndarray
+    vectors: np.ndarray
+    ngrams: sp.csr_matrix
+    lat: np.ndarray
+    lon: np.ndarray
+    hours_min: np.ndarray
+    hours_max: np.ndarray
+    dutch: np.ndarray
+    education: np.ndarray
+    licences: np.ndarray
+    shifts: np.ndarray
+    support: np.ndarray
+    lift: np.ndarray
+    demands: dict[str, np.ndarray]
+
+
+def _vectors(rows: Sequence[Row], dim: int) -> np.ndarray:
+    out = np.zeros((len(rows), dim), dtype=np.float32)
+    for i, row in enumerate(rows):
+        vec = row.get("vector")
+        if vec is not None and len(vec) == dim:
+            out[i] = vec
+    return out
+
+
+def _ngrams(rows: Sequence[Row]) -> sp.csr_matrix:
+    cached = [row.get("_ngrams") for row in rows]
+    missing = [i for i, m in enumerate(cached) if m is None]
+    if missing:
+        fresh = NGRAMS.transform([fold(rows[i]["text"]) for i in missing])
+        for k, i in enumerate(missing):
+            rows[i]["_ngrams"] = cached[i] = fresh[k]
+    if not rows:
+        return sp.csr_matrix((0, NGRAMS.n_features), dtype=np.float32)
+    return sp.vstack(cached, format="csr")
+
+
+def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int) -> CandidateTable:
+    def years(item: dict[str, Any]) -> float:
+        return float(item["years"]) if item.get("years") is not None else 1.0
+
+    def fam_years(items: list[dict[str, Any]], key: str) -> list[tuple[str, float]]:
+        return [("fam:" + f, years(i)) for i in items if (f := families.get(term(i, key)))]
+
+    restrictions = {code: np.zeros(len(rows), dtype=bool) for code in BOOLEAN_RESTRICTIONS}
+    max_lift = np.full(len(rows), np.inf, dtype=np.float32)
+    max_hours = np.full(len(rows), np.inf, dtype=np.float32)
+    free_text = np.zeros(len(rows), dtype=bool)
+    for i, row in enumerate(rows):
+        for r in row["restrictions"]:
+            code = r.get("code")
+            if code == "max_lift_kg":
+                max_lift[i] = min(max_lift[i], r["value"])
+            elif code == "max_hours_week":
+                max_hours[i] = min(max_hours[i], r["value"])
+            elif code in restrictions:
+                restrictions[code][i] = True
+            elif code is None:
+                free_text[i] = True
+    located = [locate(r.get("postcode")) for r in rows]
+    return CandidateTable(
+        rows=rows,
+        ids=np.array([r["id"] for r in rows], dtype=np.int64),
+        municipality=np.array([r["municipality"] for r in rows], dtype=object),
+        skills=terms.matrix([[(term(s), 1.0) for s in r["skills"]] for r in rows]),
+        experience=terms.matrix([[(term(e, "title"), years(e)) for e in r["experience"]] for r in rows]),
+        experience_family=terms.matrix([fam_years(r["experience"], "title") for r in rows]),
+        desired=terms.matrix([[(term(d), 1.0) for d in r["desired_occupations"]] for r in rows]),
+        desired_family=terms.matrix([[(k, 1.0) for k, _ in fam_years(r["desired_occupations"], "label")]
+                                     for r in rows]),
+        certificates=terms.matrix([[(term(c), 1.0) for c in r["certificates"]] for r in rows]),
+        vectors=_vectors(rows, dim),
+        ngrams=_ngrams(rows),
+        lat=np.array([p[0] for p in located], dtype=np.float64),
+        lon=np.array([p[1] for p in located], dtype=np.float64),
+        trede=np.array([_num(r.get("trede")) for r in rows], dtype=np.float32),
+        hours_min=np.array([_num(r.get("hours_min")) for r in rows], dtype=np.float32),
+        hours_max=np.array([_num(r.get("hours_max")) for r in rows], dtype=np.float32),
+        max_travel=np.array([_num(r.get("max_travel_km")) for r in rows], dtype=np.float32),
+        dutch=np.array([DUTCH_RANK.get(r.get("dutch_level") or "", np.nan) for r in rows], dtype=np.float32),
+        education=np.array([EDUCATION_RANK.get(r.get("education_level") or "", np.nan) for r in rows],
+                           dtype=np.float32),
+        licences=np.array([licence_mask(r["driving_licences"]) for r in rows], dtype=np.int64),
+        shifts=np.array([bits(r["shifts"], SHIFT_BITS) for r in rows], dtype=np.int64),
+        max_lift=max_lift,
+        max_hours=max_hours,
+        restrictions=restrictions,
+        free_text_restrictions=free_text,
+    )
+
+
+def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int) -> VacancyTable:
+    demands = {code: np.zeros(len(rows), dtype=bool) for code in BOOLEAN_DEMANDS}
+    lift = np.zeros(len(rows), dtype=np.float32)
+    for i, row in enumerate(rows):
+        for d in row["demands"]:
+            if d["code"] == "lift_kg":
+                lift[i] = max(lift[i], d["value"] or 0)
+            elif d["code"] in demands:
+                demands[d["code"]][i] = True
+        for shift, code in SHIFT_DEMANDS.items():
+            if shift in row["shifts"]:
+                demands[code][i] = True
+    occupations = [r.get("occupation_id") or "txt:" + fold(r["title"]) for r in rows]
+    located = [locate(r.get("postcode")) for r in rows]
+    required = [[(term(s), 1.0) for s in r["required_skills"]] for r in rows]
+    preferred = [[(term(s), 1.0) for s in r["preferred_skills"]] for r in rows]
+    certificates = [[(term(c), 1.0) for c in r["certificates"]] for r in rows]
+    return VacancyTable(
+        rows=rows,
+        ids=np.array([r["id"] for r in rows], dtype=np.int64),
+        source=np.array([r["source"] for r in rows], dtype=object),
+        occupation=terms.matrix([[(o, 1.0)] for o in occupations]),
+        occupation_family=terms.matrix([[("fam:" + f, 1.0)] if (f := families.get(o)) else [] for o in occupations]),
+        required=terms.matrix(required),
+        preferred=terms.matrix(preferred),
+        certificates=terms.matrix(certificates),
+        n_required=np.array([len({k for k, _ in x}) for x in required], dtype=np.float32),
+        n_preferred=np.array([len({k for k, _ in x}) for x in preferred], dtype=np.float32),
+        n_certificates=np.array([len({k for k, _ in x}) for x in certificates], dtype=np.float32),
+        vectors=_vectors(rows, dim),
+        ngrams=_ngrams(rows),
+        lat=np.array([p[0] for p in located], dtype=np.float64),
+        lon=np.array([p[1] for p in located], dtype=np.float64),
+        hours_min=np.array([_num(r.get("hours_min")) for r in rows], dtype=np.float32),
+        hours_max=np.array([_num(r.get("hours_max")) for r in rows], dtype=np.float32),
+        dutch=np.array([DUTCH_RANK.get(r.get("dutch_level") or "", np.nan) for r in rows], dtype=np.float32),
+        education=np.array([EDUCATION_RANK.get(r.get("education_level") or "", np.nan) for r in rows],
+                           dtype=np.float32),
+        licences=np.array([licence_mask(r["driving_licences"]) for r in rows], dtype=np.int64),
+        shifts=np.array([bits(r["shifts"], SHIFT_BITS) for r in rows], dtype=np.int64),
+        support=np.array([bits(r["support"], SUPPORT_BITS) for r in rows], dtype=np.int64),
+        lift=lift,
+        demands=demands,
+    )

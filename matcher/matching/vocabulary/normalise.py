@@ -1,0 +1,255 @@
+"""Free text -> concept, with a confidence.
+
+Three signals, because Dutch typed in a hurry needs all of them:
+- rapidfuzz catches spelling variants ("magezijn medewerker"),
+- character n-grams catch compounds and inflections ("schoonmaakster" ~ "schoonmaker"),
+- the sentence encoder catches meaning where the letters differ ("interieurverzorger").
+An exact hit on any known label (preferred, synonym, misspelling, abbreviation) is certain. Otherwise
+the best candidate label is scored by a blend of the three; below the threshold the text is kept as
+an unknown term and still used as text by the matcher.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher.matching.embeddings import Encoder
+from matcher.matching.vocabulary import Concept, Vocabulary
+from matcher.text import fold
+
+THRESHOLD = 0.72
+SURE = 0.95
+# Words that negate, restrict or bound a phrase, by what they mean: "geen nachtdiensten" and "alleen
+# nachtdiensten" contradict each other, "max 20 uur" and "minimaal 20 uur" too.
+POLARITY = {"geen": "niet", "niet": "niet", "nooit": "niet", "alleen": "alleen", "uitsluitend": "alleen",
+            "max": "maximaal", "maximaal": "maximaal", "min": "minimaal", "minimaal": "minimaal"}
+# The vocabulary kinds a field may hold: a certificate field also holds licences and diplomas.
+RELATED_KINDS = {"certificate": ("certificate", "licence", "education", "language"), "skill": ("skill", "language")}
+
+
+def _polarity(folded: str) -> frozenset[str]:
+    return frozenset(POLARITY[w] for w in folded.split() if w in POLARITY)
+
+
+def _contradicts(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a) and bool(b) and not a & b
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
+
+
+@dataclass(frozen=True)
+class Match:
+    text: str
+    concept_id: str | None
+    confidence: float
+    method: str  # exact | fuzzy | unknown
+
+    @property
+    def term(self) -> str:
+        """The key the matcher uses: the concept, or the folded text when nothing matched."""
+        return self.concept_id or "txt:" + fold(self.text)
+
+
+class KindNormaliser:
+    """Normalises text against the labels of one concept kind (occupation, skill, …)."""
+
+    def __init__(self, concepts: list[Concept], encoder: Encoder | None = None, cache_dir: Path | None = None) -> None:
+        self.encoder = encoder
+        self.cache_dir = cache_dir
+        self.exact: dict[str, str] = {}
+        labels: list[str] = []
+        owners: list[str] = []
+        embed: list[int] = []
+        # curated labels first, so an imported (hidden) label never takes an exact hit away from them
+        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", c.id, lab) for c in concepts for lab in c.labels),
+                         key=lambda t: t[:3])
+        for hidden, imported, cid, label in ordered:
+            key = fold(label.text)
+            if not key:
+                continue
+            self.exact.setdefault(key, cid)
+            if not hidden and (not imported or label.kind == "pref"):
+                embed.append(len(labels))  # large imported vocabularies: only preferred labels are embedded
+            labels.append(key)
+            owners.append(cid)
+        self.labels = labels
+        self.owners = owners
+        self.embed_index = np.array(embed, dtype=np.int64)
+        self.ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        self.label_ngrams = self.ngrams.fit_transform(labels) if labels else None
+        self._label_vectors: np.ndarray | None = None
+        self._vectors_lock = threading.Lock()
+
+    def _vectors(self) -> np.ndarray | None:
+        """Label embeddings, with zeros for labels that are matched by letters only."""
+        if self.encoder is None or not self.labels:
+            return None
+        with self._vectors_lock:  # concurrent first requests compute (and cache) them once
+            return self._load_vectors()
+
+    def _load_vectors(self) -> np.ndarray | None:
+        assert self.encoder is not None
+        if self._label_vectors is None:
+            texts = [self.labels[i] for i in self.embed_index]
+            cache = None
+            if self.cache_dir is not None:  # the vocabulary changes rarely: keep its vectors between runs
+                key = hashlib.sha256("\n".join([self.encoder.name, *texts]).encode()).hexdigest()[:24]
+                cache = self.cache_dir / f"labels-{key}.npy"
+            vectors = np.zeros((len(self.labels), self.encoder.dim), dtype=np.float32)
+            if cache is not None and cache.exists():
+                vectors[self.embed_index] = np.load(cache)
+            elif texts:
+                vectors[self.embed_index] = self.encoder.encode(texts)
+                if cache is not None:
+                    _save_atomically(cache, vectors[self.embed_index])
+            self._label_vectors = vectors
+        return self._label_vectors
+
+    def match(self, text: str) -> Match:
+        key = fold(text)
+        if not key or not self.labels:
+            return Match(text, None, 0.0, "unknown")
+        if key in self.exact:
+            return Match(text, self.exact[key], 1.0, "exact")
+        return self.match_many([text])[0]
+
+    def match_many(self, texts: list[str]) -> list[Match]:
+        """Batch version: one encoder call for all texts that need it."""
+        keys = [fold(t) for t in texts]
+        results: list[Match | None] = [None] * len(texts)
+        todo = []
+        for i, key in enumerate(keys):
+            if not key or not self.labels:
+                results[i] = Match(texts[i], None, 0.0, "unknown")
+            elif key in self.exact:
+                results[i] = Match(texts[i], self.exact[key], 1.0, "exact")
+            else:
+                todo.append(i)
+        if todo:
+            assert self.label_ngrams is not None
+            query_ngrams = self.ngrams.transform([keys[i] for i in todo])
+            ngram_sims = (query_ngrams @ self.label_ngrams.T).toarray()
+            vectors = self._vectors()
+            embed_sims = None
+            if vectors is not None:
+                embed_sims = self.encoder.encode([keys[i] for i in todo]) @ vectors.T  # type: ignore[union-attr]
+            for row, i in enumerate(todo):
+                embed_row = None if embed_sims is None else embed_sims[row]
+                results[i] = self._best(texts[i], keys[i], ngram_sims[row], embed_row)
+        return [r for r in results if r is not None]
+
+    def _best(self, text: str, key: str, ngram_sim: np.ndarray, embed_sim: np.ndarray | None) -> Match:
+        candidates = set(np.argsort(-ngram_sim)[:5].tolist())
+        candidates.update(idx for _, _, idx in process.extract(key, self.labels, scorer=fuzz.WRatio, limit=5))
+        if embed_sim is not None:
+            candidates.update(np.argsort(-embed_sim)[:5].tolist())
+        best, best_score = -1, 0.0
+        polarity = _polarity(key)
+        for idx in candidates:
+            if _contradicts(_polarity(self.labels[idx]), polarity):
+                continue  # never map a phrase onto its opposite
+            score = _blend(key, self.labels[idx], float(ngram_sim[idx]),
+                           None if embed_sim is None else float(embed_sim[idx]))
+            if score > best_score:
+                best, best_score = idx, score
+        if best >= 0 and best_score >= THRESHOLD:
+            return Match(text, self.owners[best], round(best_score, 3), "fuzzy")
+        return Match(text, None, round(best_score, 3), "unknown")
+
+
+def _save_atomically(path: Path, array: np.ndarray) -> None:
+    """Write to a temporary file and rename it, so another process never reads a half-written cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "wb") as f:
+        np.save(f, array)
+    os.replace(tmp, path)
+
+
+def _blend(a: str, b: str, ngram: float, embed: float | None) -> float:
+    """Combined similarity of two folded strings in [0, 1]."""
+    spelling = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100
+    if embed is None:
+        return 0.6 * spelling + 0.4 * ngram
+    return 0.45 * spelling + 0.25 * ngram + 0.30 * max(embed, 0.0)
+
+
+class Normaliser:
+    """One normaliser per concept kind, built from the vocabulary the database holds."""
+
+    def __init__(self, vocabulary: Vocabulary, encoder: Encoder | None = None, cache_dir: Path | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.encoder = encoder
+        self.cache_dir = cache_dir
+        self._kinds: dict[str, KindNormaliser] = {}
+
+    def kind(self, kind: str) -> KindNormaliser:
+        if kind not in self._kinds:
+            self._kinds[kind] = KindNormaliser(self.vocabulary.of_kind(kind), self.encoder, self.cache_dir)
+        return self._kinds[kind]
+
+    def match(self, text: str, kind: str) -> Match:
+        return self.kind(kind).match(text)
+
+    def warm(self) -> None:
+        """Encode (or load from the cache) the label vectors of the kinds that imports normalise."""
+        for kind in ("occupation", "skill", "certificate", "restriction"):
+            self.kind(kind)._vectors()
+
+    def match_many(self, texts: list[str], kind: str) -> list[Match]:
+        return self.kind(kind).match_many(texts)
+
+    def restriction(self, text: str, found: Match | None = None) -> tuple[str | None, float | None, float]:
+        """Free-text restriction -> (code, value, confidence); 'max 10 kilo tillen' -> max_lift_kg, 10.
+        ``found``: its match, when it was already made in a batch."""
+        found = found or self.match(text, "restriction")
+        concept = self.vocabulary.get(found.concept_id)
+        if concept is None:
+            return None, None, found.confidence
+        value = None
+        number = _NUMBER.search(text)
+        if number:
+            value = float(number.group(1).replace(",", "."))
+        if concept.code in ("max_lift_kg", "max_hours_week") and value is None:
+            value = {"max_lift_kg": 10.0, "max_hours_week": 24.0}[concept.code]  # cautious default, documented
+        return concept.code, value, found.confidence
+
+    def similarity(self, a: str, b: str, kind: str | None = None) -> float:
+        """How alike two job-domain phrases are, in [0, 1]: the vocabulary first, then letters and meaning."""
+        fa, fb = fold(a), fold(b)
+        if not fa or not fb:
+            return 0.0
+        if fa == fb:
+            return 1.0
+        vocab, known_apart = 0.0, False
+        kinds = RELATED_KINDS.get(kind, (kind,)) if kind else ("occupation", "skill", "certificate", "restriction")
+        for k in kinds:
+            ma, mb = self.match(a, k), self.match(b, k)
+            if ma.concept_id and ma.concept_id == mb.concept_id:
+                vocab = max(vocab, min(ma.confidence, mb.confidence))
+            elif ma.concept_id and mb.concept_id and min(ma.confidence, mb.confidence) >= SURE:
+                known_apart = True  # the vocabulary knows both, as different concepts
+        ngram = _ngram_cosine(fa, fb)
+        embed = None
+        if self.encoder is not None:
+            va, vb = self.encoder.encode([fa, fb])
+            embed = float(va @ vb)
+        letters_and_meaning = _blend(fa, fb, ngram, embed)
+        if _contradicts(_polarity(fa), _polarity(fb)):
+            letters_and_meaning *= 0.5  # "geen nachtdiensten" is not "alleen nachtdiensten"
+        if known_apart and not vocab:
+            letters_and_meaning *= 0.6
+        return max(vocab, letters_and_meaning)
+
+
+def _ngram_cosine(a: str, b: str) -> float:
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), use_idf=False).fit_transform([a, b])
+    return float((matrix[0] @ matrix[1].T).toarray()[0, 0])
