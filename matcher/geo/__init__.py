@@ -2,7 +2,7 @@
 
 ``pc4.csv`` covers the region in detail; ``pc2.csv`` gives a centroid for every 2-digit area so a
 postcode elsewhere in the country still gets a rough position. Unknown postcodes give NaN and the
-distance feature falls back to neutral.
+distance feature falls back to neutral. The ground floor: imports nothing of werkmatch.
 """
 
 from __future__ import annotations
