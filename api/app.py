@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from pydantic import BaseModel
 from threadpoolctl import threadpool_limits
 
 from api import docs, errors
@@ -15,6 +17,7 @@ from api.routes import audit, candidates, health, models, outcomes, rematch, vac
 from matcher import __version__
 from matcher.config import Settings, get_settings
 from matcher.db import open_database
+from matcher.domain import VacancyIn
 from matcher.service import Service
 
 DESCRIPTION = """
@@ -64,8 +67,27 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         pass
     else:
         ui_routes.install(app)
+    _document(app, VacancyIn)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "PUT", "POST",
                            "DELETE"], allow_headers=["Authorization", "Content-Type", "If-Match"])
     app.add_middleware(HttpMiddleware, metrics=metrics, max_body=settings.max_body_bytes)
     return app
+
+
+def _document(app: FastAPI, *models: type[BaseModel]) -> None:
+    """Put request models that routes read themselves (they take several content types) into the OpenAPI
+    components, so their `$ref`s resolve."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(body.pop("$defs", {}))
+                components[model.__name__] = body
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -10,7 +10,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 
 def _storable(value: str) -> str:
@@ -204,6 +213,17 @@ class VacancyIn(Strict):
     positions: int = Field(default=1, ge=1, le=1000)
     closes_at: date | None = None
     status: VacancyStatus = VacancyStatus.open
+    # Who stated the fields this body sets: the sender ("given"), or "jobposting" / "page" when a schema.org
+    # JobPosting or a web page was read into it. Not part of the body; fields it leaves open are read from text.
+    _stated_by: str = PrivateAttr(default="given")
+
+    @property
+    def stated_by(self) -> str:
+        return self._stated_by
+
+    @stated_by.setter
+    def stated_by(self, value: str) -> None:
+        self._stated_by = value
 
     @field_validator("postcode")
     @classmethod

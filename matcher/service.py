@@ -15,12 +15,15 @@ from typing import Any
 
 import numpy as np
 from psycopg.types.json import Jsonb
+from pydantic import ValidationError
 
 from matcher import geo
 from matcher.config import Settings
 from matcher.db import Conn, Database, repository
 from matcher.domain import CandidateIn, OutcomeIn, VacancyIn
 from matcher.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from matcher.ingest import jobposting
+from matcher.ingest.extract import VacancyReader
 from matcher.ingest.prepare import Prepared, embed, prepare_candidates, prepare_vacancies
 from matcher.learning import outcomes, registry
 from matcher.matching.embeddings import Encoder, SentenceTransformerEncoder
@@ -75,6 +78,7 @@ class Service:
         self._ranking = threading.Lock()
         self._vocabulary: Vocabulary | None = None
         self._normaliser: Normaliser | None = None
+        self._reader: VacancyReader | None = None
         self._index: MatchIndex | None = None
         self.models = registry.ModelCache(settings.models_dir)
         self._exposure_counts: tuple[float, dict[int, int]] | None = None
@@ -107,6 +111,13 @@ class Service:
             return self._normaliser
 
     @property
+    def reader(self) -> VacancyReader:
+        with self._lock:
+            if self._reader is None:
+                self._reader = VacancyReader(self.vocabulary)
+            return self._reader
+
+    @property
     def index(self) -> MatchIndex:
         with self._lock:
             if self._index is None:
@@ -115,7 +126,7 @@ class Service:
 
     def reload_vocabulary(self) -> None:
         with self._lock:
-            self._vocabulary = self._normaliser = self._index = None
+            self._vocabulary = self._normaliser = self._index = self._reader = None
 
     def snapshot(self, conn: Conn) -> Snapshot:
         return self.index.refresh(conn)
@@ -239,8 +250,10 @@ class Service:
                 self._check_write_scope(actor, body.municipality)
         with self.db.connection() as conn:
             current = repository.current_hashes(conn, kind, keys)
-        prepare = prepare_candidates if kind == "candidate" else prepare_vacancies
-        prepared = prepare(self.normaliser, list(items))
+        if kind == "candidate":
+            prepared = prepare_candidates(self.normaliser, list(items))
+        else:
+            prepared = prepare_vacancies(self.normaliser, list(items), self.reader)
         keep = [i for i, row in enumerate(prepared.rows)
                 if keys[i] not in current or current[keys[i]]["content_hash"] != row["content_hash"]]
         report = ImportReport(ok=True, received=len(items), unchanged=len(items) - len(keep))
@@ -297,10 +310,33 @@ class Service:
         if source not in self.settings.sources:
             raise NotFound(f"unknown vacancy source {source!r}; configured: {', '.join(self.settings.sources)}")
 
+    def read_vacancy(self, content: str, format: str | None = None) -> jobposting.Read:
+        """What a vacancy text, web page or JobPosting says, as proposed fields with evidence. Stores nothing."""
+        return jobposting.read(self.reader, content, format)
+
+    def vacancy_from(self, content: str, format: str | None = None) -> tuple[VacancyIn, str | None]:
+        """A page or JobPosting as a vacancy body, with the posting's identifier: what it states, and its
+        readable text as the description (read again when stored, so each field read from it keeps its
+        evidence)."""
+        read = self.read_vacancy(content, format)
+        found = read.extraction
+        body = {k: found.vacancy[k] for k in found.stated if k in found.vacancy} | {"description": read.text[:4000]}
+        if not found.vacancy.get("title"):
+            raise Invalid("the content names no job title; send it as JSON with a title")
+        body["title"] = str(found.vacancy["title"])[:200]
+        try:
+            vacancy = VacancyIn.model_validate(body)
+        except ValidationError as exc:
+            raise Invalid("the content gives values a vacancy cannot take",
+                          errors=[{"loc": ".".join(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors()]) \
+                from None
+        vacancy.stated_by = "jobposting" if read.posting else "page"
+        return vacancy, read.identifier
+
     def upsert_vacancy(self, source: str, external_id: str, body: VacancyIn, *, actor: Actor,
                        if_match: int | None = None) -> Upserted:
         self._check_source(source)
-        prepared = prepare_vacancies(self.normaliser, [((source, external_id), body)])
+        prepared = prepare_vacancies(self.normaliser, [((source, external_id), body)], self.reader)
         row = prepared.rows[0]
         self._prefetch_vectors("vacancy", prepared)
         with self.db.transaction() as conn:

@@ -181,11 +181,11 @@ def upsert_vacancy(conn: Conn, row: Row) -> Row | None:
     result = conn.execute(
         """INSERT INTO vacancies (source, external_id, title, description, employer, postcode, occupation_id,
                occupation_confidence, hours_min, hours_max, shifts, certificates, driving_licences, dutch_level,
-               education_level, support, positions, closes_at, status, content_hash)
+               education_level, support, positions, closes_at, status, content_hash, provenance)
            VALUES (%(source)s, %(external_id)s, %(title)s, %(description)s, %(employer)s, %(postcode)s,
                %(occupation_id)s, %(occupation_confidence)s, %(hours_min)s, %(hours_max)s, %(shifts)s,
                %(certificates)s, %(driving_licences)s, %(dutch_level)s, %(education_level)s, %(support)s,
-               %(positions)s, %(closes_at)s, %(status)s, %(content_hash)s)
+               %(positions)s, %(closes_at)s, %(status)s, %(content_hash)s, %(provenance)s)
            ON CONFLICT (source, external_id) DO UPDATE SET title = EXCLUDED.title,
                description = EXCLUDED.description, employer = EXCLUDED.employer, postcode = EXCLUDED.postcode,
                occupation_id = EXCLUDED.occupation_id, occupation_confidence = EXCLUDED.occupation_confidence,
@@ -193,11 +193,12 @@ def upsert_vacancy(conn: Conn, row: Row) -> Row | None:
                certificates = EXCLUDED.certificates, driving_licences = EXCLUDED.driving_licences,
                dutch_level = EXCLUDED.dutch_level, education_level = EXCLUDED.education_level,
                support = EXCLUDED.support, positions = EXCLUDED.positions, closes_at = EXCLUDED.closes_at,
-               status = EXCLUDED.status, content_hash = EXCLUDED.content_hash, version = vacancies.version + 1,
+               status = EXCLUDED.status, content_hash = EXCLUDED.content_hash, provenance = EXCLUDED.provenance,
+               version = vacancies.version + 1,
                change_seq = nextval('change_seq'), updated_at = now()
            WHERE vacancies.content_hash IS DISTINCT FROM EXCLUDED.content_hash
            RETURNING id, version, (xmax = 0) AS inserted""",
-        row | {"certificates": Jsonb(row["certificates"])},
+        row | {"certificates": Jsonb(row["certificates"]), "provenance": Jsonb(row.get("provenance") or {})},
     ).fetchone()
     if result is None:
         return None

@@ -60,6 +60,11 @@ def _places() -> dict[str, str]:
         return {row["pc4"]: row["place"] for row in csv.DictReader(fh) if row.get("place")}
 
 
+def places() -> dict[str, str]:
+    """Every postcode of the region's table with its place name."""
+    return dict(_places())
+
+
 def place(postcode: str | None) -> str | None:
     """The place (town and neighbourhood) of a 4-digit postcode, where the table knows it."""
     return _places().get(postcode.strip()[:4]) if postcode else None

@@ -15,12 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from matcher.domain import CandidateIn, OutcomeIn, Ref, VacancyIn, VacancyKey
+from matcher.errors import MatcherError
+from matcher.ingest.jobposting import is_posting
 
 CSV_COLUMNS = ("ref", "municipality", "postcode", "trede", "hours_min", "hours_max", "max_travel_km",
                "driving_licences", "dutch_level", "education_level", "certificates", "skills", "experience",
@@ -99,11 +102,23 @@ def candidates_ndjson(data: bytes) -> tuple[list[tuple[str, CandidateIn]], list[
     return items, errors
 
 
-def vacancies_ndjson(data: bytes) -> tuple[list[tuple[tuple[str, str], VacancyIn]], list[dict[str, Any]]]:
+Posting = Callable[[str], tuple[VacancyIn, str | None]]
+
+
+def vacancies_ndjson(data: bytes, *, posting: Posting | None = None, source: str | None = None
+                     ) -> tuple[list[tuple[tuple[str, str], VacancyIn]], list[dict[str, Any]]]:
+    """Vacancy lines (`PUT` bodies with ``source`` and ``external_id``) and, where ``posting`` reads them,
+    schema.org JobPosting lines: keyed by their own ``source``/``external_id`` if they carry them, else by
+    ``source`` and the JobPosting's identifier."""
     items: list[tuple[tuple[str, str], VacancyIn]] = []
     errors: list[dict[str, Any]] = []
     seen: dict[Any, int] = {}
     for number, raw, err in _ndjson(data):
+        if err is None and is_posting(raw):
+            item = _posting_line(number, raw, posting, source, errors)
+            if item and _first_time(item[0], number, seen, "external_id", errors):
+                items.append(item)
+            continue
         line = _validate(_VacancyLine, number, raw, err, errors)
         if isinstance(line, _VacancyLine):
             try:
@@ -113,9 +128,33 @@ def vacancies_ndjson(data: bytes) -> tuple[list[tuple[tuple[str, str], VacancyIn
                 continue
             if not _first_time((key.source, key.external_id), number, seen, "external_id", errors):
                 continue
-            items.append(((key.source, key.external_id),
-                          VacancyIn.model_validate(line.model_dump(exclude={"source", "external_id"}))))
+            # exclude_unset: the fields a line leaves out stay open, to be read from its description
+            items.append(((key.source, key.external_id), VacancyIn.model_validate(
+                line.model_dump(exclude={"source", "external_id"}, exclude_unset=True))))
     return items, errors
+
+
+def _posting_line(number: int, raw: dict[str, Any], posting: Posting | None, source: str | None,
+                  errors: list[dict[str, Any]]) -> tuple[tuple[str, str], VacancyIn] | None:
+    def fail(loc: str, msg: str) -> None:
+        errors.append({"row": number, "errors": [{"loc": loc, "msg": msg}]})
+
+    if posting is None:
+        fail("@type", "JobPosting lines are not read here")
+        return None
+    try:
+        body, identifier = posting(json.dumps({k: v for k, v in raw.items() if k not in ("source", "external_id")}))
+    except MatcherError as exc:
+        errors.append({"row": number, "errors": exc.extra.get("errors") or [{"loc": "", "msg": exc.detail}]})
+        return None
+    try:
+        key = VacancyKey(source=raw.get("source") or source or "", external_id=raw.get("external_id") or
+                         re.sub(r"[^A-Za-z0-9._:-]", "-", identifier or "").strip("-")[:64])
+    except ValidationError:
+        fail("identifier", "a JobPosting line needs an identifier (or external_id) and a source (a line's "
+                           "\"source\" or the import's source)")
+        return None
+    return (key.source, key.external_id), body
 
 
 def _split(cell: str) -> list[str]:

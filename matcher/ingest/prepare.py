@@ -1,7 +1,8 @@
 """From validated input to normalised rows: the one import path used by the API, the CLI and the demo.
 
-Steps: normalise free text to concepts (batched per kind), hash the content, embed only what has no
-vector for that hash yet, then write everything in one transaction (all-or-nothing).
+Steps: fill the fields a vacancy leaves open from its own text (`complete`), normalise free text to
+concepts (batched per kind), hash the content, embed only what has no vector for that hash yet, then write
+everything in one transaction (all-or-nothing).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from matcher.domain import CandidateIn, VacancyIn
+from matcher.ingest.extract import VacancyReader
 from matcher.matching.embeddings import Encoder
 from matcher.matching.texts import candidate_text, vacancy_text
 from matcher.matching.vocabulary.normalise import Match, Normaliser
@@ -96,7 +98,44 @@ def prepare_candidates(normaliser: Normaliser, items: Sequence[tuple[str, Candid
     return Prepared(rows, texts, hashes)
 
 
-def prepare_vacancies(normaliser: Normaliser, items: Sequence[tuple[tuple[str, str], VacancyIn]]) -> Prepared:
+# The fields a vacancy's text can supply; anything else comes only from the sender.
+READABLE = ("hours_min", "hours_max", "shifts", "driving_licences", "certificates", "dutch_level", "education_level",
+            "demands", "support", "required_skills", "preferred_skills", "postcode")
+
+
+def complete(body: VacancyIn, reader: VacancyReader | None) -> tuple[VacancyIn, Row]:
+    """The vacancy as it will be stored, and where each field came from.
+
+    A field the sender gave (present in the body, even as an empty list) is kept as it is: ``given``, or
+    ``jobposting`` / ``page`` for what a JobPosting or a web page states (`VacancyIn.stated_by`). A readable
+    field the sender left out is filled from the description when the text says it: ``text``, with the spans
+    it was read from (offsets into the description), so an adviser can check and correct it."""
+    provenance: Row = {name: {"source": body.stated_by} for name in sorted(body.model_fields_set)}
+    if reader is None or not body.description:
+        return body, provenance
+    read = reader.read(body.description, title=body.title)
+    fill: Row = {}
+    for name in READABLE:
+        if name in body.model_fields_set or name not in read.vacancy:
+            continue
+        fill[name] = read.vacancy[name]
+        provenance[name] = {"source": "text", "evidence": [s.__dict__ for s in read.evidence.get(name, [])]}
+    low, high = fill.get("hours_min", body.hours_min), fill.get("hours_max", body.hours_max)
+    if low is not None and high is not None and low > high:  # one end given, the other read: keep what was given
+        for name in ("hours_min", "hours_max"):
+            if name in fill:
+                del fill[name], provenance[name]
+    if not fill:
+        return body, provenance
+    filled = VacancyIn.model_validate(body.model_dump(mode="json", exclude_unset=True) | fill)
+    filled.stated_by = body.stated_by
+    return filled, provenance
+
+
+def prepare_vacancies(normaliser: Normaliser, items: Sequence[tuple[tuple[str, str], VacancyIn]],
+                      reader: VacancyReader | None = None) -> Prepared:
+    completed = [(key, *complete(v, reader)) for key, v in items]
+    items = [(key, v) for key, v, _ in completed]
     batch = _Batch(normaliser)
     for _, v in items:
         batch.ask(v.title, "occupation")
@@ -107,7 +146,7 @@ def prepare_vacancies(normaliser: Normaliser, items: Sequence[tuple[tuple[str, s
             batch.ask(cert, "certificate")
     batch.run()
     rows, texts, hashes = [], [], []
-    for (source, external_id), v in items:
+    for (source, external_id), v, provenance in completed:
         title = batch.results[("occupation", v.title)]
         row: Row = {
             "source": source,
@@ -119,8 +158,10 @@ def prepare_vacancies(normaliser: Normaliser, items: Sequence[tuple[tuple[str, s
             "preferred_skills": [batch.item(p, "skill") for s in v.preferred_skills for p in split_terms(s)],
             "certificates": [batch.item(cert, "certificate") for cert in v.certificates],
             "demands": [d.model_dump(mode="json") for d in v.demands],
+            "provenance": provenance,
         }
-        row["content_hash"] = content_hash(v.model_dump(mode="json"))
+        # where each field came from is part of the content: confirming a value read from text changes it
+        row["content_hash"] = content_hash([v.model_dump(mode="json"), {k: p["source"] for k, p in provenance.items()}])
         rows.append(row)
         texts.append(vacancy_text(normaliser.vocabulary, row, full=False))
         hashes.append(content_hash(texts[-1]))

@@ -1,0 +1,167 @@
+"""Reading vacancy texts: field-level precision, recall and F1 of `POST /v1/vacancies/extract`'s reader
+against the hand-annotated sets in bench/data (see its README), and the time one vacancy takes.
+
+`vacancies_eval.jsonl` is the evaluation set (reported, never tuned on); `vacancies_tune.jsonl` the tuning
+set. Usage: python -m bench.extraction [--set tune|eval] [--errors]   (prints a field's misses with --errors)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from bench.common import ROOT
+from matcher import geo
+from matcher.ingest import jobposting
+from matcher.ingest.extract import VacancyReader
+from matcher.matching.vocabulary import Vocabulary
+from matcher.matching.vocabulary.normalise import Normaliser
+from matcher.text import fold
+
+DATA = ROOT / "bench" / "data"
+SHIFT_DEMANDS = {"night_work", "evening_work", "weekend_work"}  # the gold derives these from shifts
+Items = Callable[[dict[str, Any]], set[Any]]
+
+
+def _fields(concept: Callable[[str, str], str]) -> dict[str, tuple[Items, Items]]:
+    """Per reported field: (items in the gold annotation, items in what the reader proposed)."""
+    def single(name: str) -> tuple[Items, Items]:
+        return (lambda g: {g[name]} if g.get(name) else set(), lambda p: {p[name]} if p.get(name) else set())
+
+    def terms(gold: str, pred: str, kind: str) -> tuple[Items, Items]:
+        return (lambda g: {(concept(t, kind), fold(t)) for t in g.get(gold) or []},
+                lambda p: set({concept(t, kind): (concept(t, kind), fold(t)) for t in p.get(pred) or []}.values()))
+
+    def demands(gold: dict[str, Any]) -> set[Any]:
+        return {d["code"] for d in gold.get("demands") or [] if d["code"] != "lift_kg"} - SHIFT_DEMANDS
+
+    def lifting(gold: dict[str, Any]) -> set[Any]:
+        return {("lift_kg", float(d["value"])) for d in gold.get("demands") or [] if d["code"] == "lift_kg"}
+
+    def hours(v: dict[str, Any]) -> set[Any]:
+        return {(v["hours_min"], v["hours_max"])} if v.get("hours_min") is not None else set()
+
+    return {
+        "title": (lambda g: {fold(g["title"])} if g.get("title") else set(), lambda p: {fold(p["title"])}
+                  if p.get("title") else set()),
+        "hours": (hours, hours),
+        "shifts": (lambda g: set(g.get("shifts") or []), lambda p: set(p.get("shifts") or [])),
+        "driving_licences": (lambda g: set(g.get("driving_licences") or []),
+                             lambda p: set(p.get("driving_licences") or [])),
+        "dutch_level": single("dutch_level"),
+        "lifting": (lifting, lifting),
+        "demands (other)": (demands, demands),
+        "support": (lambda g: set(g.get("support") or []), lambda p: set(p.get("support") or [])),
+        "certificates": terms("certificates", "certificates", "certificate"),
+        "education_level": single("education_level"),
+        "required_skills": terms("required_skills", "required_skills", "skill"),
+        "preferred_skills": terms("preferred_skills", "preferred_skills", "skill"),
+        "location": (lambda g: {g["postcode"]} if g.get("postcode") else {_town(g["place"])} if g.get("place")
+                     else set(), lambda p: {p["postcode"]} if p.get("postcode") else set()),
+    }
+
+
+TERMS = ("certificates", "required_skills", "preferred_skills")
+
+
+def _matched(gold: set[tuple[str, str]], pred: set[tuple[str, str]]) -> int:
+    """One-to-one matches of (concept, text) items: the same concept, or, where either side is free text the
+    vocabulary does not know, the same words (token set ratio ≥ 85: "klanten helpen" in "klanten helpen in
+    de winkel")."""
+    left = list(pred)
+    hits = 0
+    for term, words in gold:
+        for i, (p_term, p_words) in enumerate(left):
+            if term == p_term or ((term.startswith("txt:") or p_term.startswith("txt:"))
+                                  and fuzz.token_set_ratio(words, p_words) >= 85):
+                hits += 1
+                del left[i]
+                break
+    return hits
+
+
+def _town(place: str) -> str:
+    """A gold place name as the comparable postcode: the first postcode of that town."""
+    codes = geo.postcodes_in_place(place.split("-")[0])
+    return codes[0] if codes else place
+
+
+def _same_town(gold: set[Any], pred: set[Any]) -> tuple[set[Any], set[Any]]:
+    """A predicted postcode in the gold place counts as that place (Arnhem-Zuid is Arnhem)."""
+    def town(pc: Any) -> str:
+        name = geo.place(str(pc)) or str(pc)
+        return name.split()[0].split("-")[0]
+    gold_towns = {town(g) for g in gold}
+    return {town(g) for g in gold}, {town(p) if town(p) in gold_towns else p for p in pred}
+
+
+def evaluate(which: str = "eval", *, show_errors: str | None = None) -> dict[str, Any]:
+    records = [json.loads(line) for line in (DATA / f"vacancies_{which}.jsonl").read_text().splitlines() if line]
+    vocabulary = Vocabulary.shipped()
+    reader = VacancyReader(vocabulary)
+    normaliser = Normaliser(vocabulary)  # letters only: the gold side maps to concepts as a fresh install does
+
+    def concept(text: str, kind: str) -> str:
+        return normaliser.match(text, kind).term
+
+    fields = _fields(concept)
+    counts = {name: [0, 0, 0] for name in fields}  # true positives, predicted, gold
+    times = []
+    for r in records:
+        start = time.perf_counter()
+        read = jobposting.read(reader, r["content"], r["format"])
+        times.append((time.perf_counter() - start) * 1000)
+        proposed = read.extraction.vacancy
+        for name, (gold_items, pred_items) in fields.items():
+            gold, pred = gold_items(r["gold"]), pred_items(proposed)
+            if name == "location":
+                gold, pred = _same_town(gold, pred)
+            if name == "title" and gold and pred:
+                (g,), (p,) = gold, pred
+                pred = gold if fuzz.token_set_ratio(g, p) >= 90 else pred
+            hit = _matched(gold, pred) if name in TERMS else len(gold & pred)
+            counts[name][0] += hit
+            counts[name][1] += len(pred)
+            counts[name][2] += len(gold)
+            if show_errors == name and gold != pred:
+                print(f"{r['id']} {r['style']:<14} gold={sorted(map(str, gold))} read={sorted(map(str, pred))}  "
+                      f"evidence={[s.text for s in read.extraction.evidence.get(name, [])][:4]}")
+    report = {}
+    for name, (tp, npred, ngold) in counts.items():
+        precision = tp / npred if npred else 1.0
+        recall = tp / ngold if ngold else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        report[name] = {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
+                        "gold_items": ngold}
+    warm = np.array(times[3:] or times)
+    return {"set": which, "records": len(records), "fields": report,
+            "ms_per_vacancy": {"p50": round(float(np.percentile(warm, 50)), 2),
+                               "p95": round(float(np.percentile(warm, 95)), 2),
+                               "max": round(float(warm.max()), 2)}}
+
+
+def run(service: Any = None) -> dict[str, Any]:
+    """The bench step: the evaluation set (reported) and the tuning set (for comparison), side by side."""
+    return {"eval": evaluate("eval"), "tune": evaluate("tune")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", choices=("tune", "eval"), default="tune")
+    parser.add_argument("--errors", help="print the records where this field differs")
+    args = parser.parse_args()
+    result = evaluate(args.set, show_errors=args.errors)
+    for name, m in result["fields"].items():
+        print(f"{name:<18} P {m['precision']:.2f}  R {m['recall']:.2f}  F1 {m['f1']:.2f}  "
+              f"(gold items {m['gold_items']})")
+    print("ms per vacancy", result["ms_per_vacancy"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,695 @@
+"""Reading a vacancy as employers write it: Dutch free text in, proposed vacancy fields out, with evidence.
+
+Rules, not a model. Each field has a small table of Dutch cues (regular expressions over a lowercased,
+accent-free copy of the text that keeps every offset, so each finding points at the exact words it came
+from). Cues are read per clause, because the clause changes what a cue means: "geen nachtdiensten" rules
+night work out, "rijbewijs B is een pré" is a wish, not a demand, and "je VCA behaal je bij ons" is an
+offer. Headings count too: everything under "Pluspunten:" is a wish, under "Wat bieden wij" an offer.
+Skills and certificates are found through the vocabulary's labels (the same concepts the normaliser
+maps to), never through the encoder: extraction runs on the request path and must stay fast.
+
+Nothing here stores anything; `prepare` decides which proposed fields a vacancy takes (given fields win).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from matcher import geo
+from matcher.matching.vocabulary import Vocabulary
+from matcher.text import fold
+
+WEEKS_PER_MONTH = 4.33
+FULLTIME = (36, 40)
+HEAVY_KG = 25  # "zwaar werk" without a number: the usual upper limit for lifting alone
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where in the text a finding came from: ``text == source[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Extraction:
+    vacancy: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, list[Span]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    # What the text mentions without asking for it: wishes ("een pré") and what the employer trains for.
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    stated: set[str] = field(default_factory=set)  # fields a JobPosting or page states itself, not read from text
+
+    def add(self, name: str, value: Any, span: Span) -> None:
+        self.vacancy[name] = value
+        self.evidence.setdefault(name, []).append(span)
+
+    def add_item(self, name: str, value: Any, span: Span) -> None:
+        items = self.vacancy.setdefault(name, [])
+        if value not in items:
+            items.append(value)
+        self.evidence.setdefault(name, []).append(span)
+
+    def note(self, name: str, value: str) -> None:
+        items = self.notes.setdefault(name, [])
+        if value not in items:
+            items.append(value)
+
+
+# --- the text, cut into clauses that carry their modality ----------------------------------------------
+
+REQUIRED, PREFERRED, OFFERED = "required", "preferred", "offered"
+TASKS = (r"wat (ga|ga je|zul je|kom je) (je )?doen|jouw taken|je taken|taken|werkzaamheden|functieomschrijving|"
+         r"de functie")
+
+_HEADINGS = [
+    (PREFERRED, r"pluspunt|pre\b|mooi meegenomen|leuk als|wens|bij voorkeur|extra punten|geen must"),
+    (OFFERED, r"wat (bieden|krijg|bied)|wij bieden|we bieden|ons aanbod|arbeidsvoorwaarden|wat staat er tegenover"),
+    (REQUIRED, r"wat (vragen|verwachten|zoeken) (wij|we)|wie (ben|zoeken)|jij (hebt|bent)|profiel|eisen|"
+               r"vereisten|functie-?eisen|wat (breng|neem) je mee|wat heb je nodig|wat moet je"),
+]
+_PREFERRED = re.compile(r"\bpre\b|pluspunt|mooi meegenomen|(is|zijn) (een )?voordeel|strekt tot aanbeveling|"
+                        r"bij voorkeur|wenselijk|\bhandig\b|leuk als|zou mooi zijn|geen must|geen harde eis")
+_OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen|halen) (we|wij) samen|"
+                      r"(wij|we) (leiden|bieden|betalen|regelen|verzorgen|zorgen)\b[^.]*\b(op|opleiding|cursus|"
+                      r"training|certificaat|rijbewijs)|krijg je (van|bij) ons|opleiding (tot|voor) |"
+                      r"(kun|kan) je (bij ons |via ons )?(behalen|halen)|(wordt|worden) (je )?(aangeboden|vergoed|"
+                      r"betaald)|tijdens (je|het) werk (behalen|halen)|wij leiden je op|we leiden je op|"
+                      r"in overleg te behalen|mogelijkheid (om|tot) .* (te )?(behalen|halen)")
+_NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
+_NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|nodig|vereiste|eis|must)\b|"
+                         r"\bhoeft (je )?(niet|geen)\b|\bis geen (vereiste|eis)\b")
+_BULLETS = ("-", "•", "*", "·", "–")
+_TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder meer |vooral |voornamelijk )?uit\b|\btaken\s*:|"
+                        r"\bwerkzaamheden\s*:|\bje (taken|werkzaamheden) zijn\b")
+_CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s[-–•*]\s|(?<=\S),\s+(?=[a-z])|\s+(?:maar|en dat|terwijl)\s+")
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    mode: str  # required, preferred or offered (from the heading above it and its own words)
+    plain: str  # the clause in the searchable form (same length as the original)
+    item: bool = False  # a list item ("- kassawerk"): short items name one thing each
+    tasks: bool = False  # under a heading that lists the work ("Wat ga je doen?", "Jouw taken")
+
+
+def plain(text: str) -> str:
+    """Lowercase, accents off, every character kept in place: offsets in it are offsets in the text."""
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if len(low) != 1:
+            low = ch
+        base = unicodedata.normalize("NFKD", low)[:1] or low
+        out.append(base if base.isascii() else low)
+    return "".join(out)
+
+
+def clauses(text: str, low: str) -> list[Clause]:
+    """Lines, sentences and comma clauses, each with the modality of its heading and its own cues."""
+    found: list[Clause] = []
+    section, tasks = REQUIRED, False
+    for line_match in re.finditer(r"[^\n]+", low):
+        line, pos = line_match.group(), line_match.start()
+        heading = _heading(line)
+        if heading:
+            section, tasks = heading, bool(re.search(TASKS, line))
+            continue
+        for part in _CLAUSE_END.split(line):
+            if part is None or not part.strip():
+                continue
+            start = low.find(part, pos)
+            pos = start + len(part)
+            mode = OFFERED if _OFFERED.search(part) else PREFERRED if _PREFERRED.search(part) else section
+            found.append(Clause(start, start + len(part), mode, part, item=line.lstrip().startswith(_BULLETS),
+                                tasks=tasks or bool(_TASK_LIST.search(part))))
+    return found
+
+
+def _heading(line: str) -> str | None:
+    """The section a heading line opens ("Wat vragen wij:", "Pluspunten", "Wat bieden wij?"), or None for
+    a line with content. A heading ends with a colon or a question mark, or is a bare phrase of a few words."""
+    stripped = line.strip(" \t*#")
+    if not stripped or stripped.startswith(("-", "•")):
+        return None
+    bare = stripped.rstrip(":?").strip()
+    if not (stripped.endswith((":", "?")) and len(bare.split()) <= 7) and len(bare.split()) > 4:
+        return None
+    for mode, pattern in _HEADINGS:
+        if re.search(pattern, bare):
+            return mode
+    if re.search(TASKS, bare) or (stripped.endswith((":", "?")) and len(bare.split()) <= 4):
+        return REQUIRED
+    return None
+
+
+def negated(clause: Clause, at: int, *, window: int = 30) -> bool:
+    """Does a negation govern the cue at ``at`` (an offset in the text)? "geen nachtdiensten",
+    "nooit in het weekend", "tillen is niet nodig"."""
+    before = clause.plain[max(0, at - clause.start - window): at - clause.start]
+    after = clause.plain[at - clause.start:]
+    if _NEGATION.search(before) and not re.search(r"\b(ook|maar|wel)\b", before.split("geen")[-1]):
+        return True
+    return bool(_NOT_NEEDED.search(after[:60]))
+
+
+# --- the fields -----------------------------------------------------------------------------------------
+
+_NUMBER = r"(\d{1,3}(?:[.,]5)?)"
+_HOURS = re.compile(
+    rf"(?<![\d.:,€])(?:{_NUMBER}\s*(?:-|–|tot( en met)?|t/m|a|à|of|/)\s*)?{_NUMBER}\s*(?:uur|u\b|uren)"
+    r"(?:\s*(?:per|p/|/|in de|op)\s*(?P<unit>week|wk|w\b|maand|mnd|m\b|dag|d\b))?")
+_TIME_BEFORE = re.compile(r"\b(om|vanaf|van|tot|voor|na|rond|tussen|omstreeks|sinds)\s*$")
+_DAYS = re.compile(r"\b(\d|een|twee|drie|vier|vijf|zes)\s*(?:dagen|dag|nachten|diensten|avonden|ochtenden|"
+                   r"middagen)\s*(?:per|p/|/|in de)\s*week|\b(ma(andag)?\s*(?:t/m|tot en met|-|–)\s*vr(ijdag)?)\b")
+_WORDS = {"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6}
+
+
+def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
+    """Hours per week: ranges, alternatives, per month or per day converted; fulltime = 36–40."""
+    days = next((5 if m.group(2) else int(m.group(1)) if m.group(1).isdigit() else _WORDS[m.group(1)]
+                 for m in _DAYS.finditer(low)), None)
+    lows, highs, spans = [], [], []
+    for m in _HOURS.finditer(low):
+        if _TIME_BEFORE.search(low[max(0, m.start() - 8): m.start()]) and not m.group(1) \
+                and not m.group("unit"):
+            continue  # "vanaf 6 uur", "tot 22 uur": a time of day (but "voor 32 uur per week" is not)
+        if re.match(r"\s*(per|/)\s*uur|\s*(?:'s|in de) (ochtend|middag|avond|nacht)", low[m.end():m.end() + 14]):
+            continue
+        a = _num(m.group(1)) if m.group(1) else _num(m.group(3))
+        b = _num(m.group(3))
+        unit = (m.group("unit") or "week")[0]
+        if unit == "m":
+            a, b = a / WEEKS_PER_MONTH, b / WEEKS_PER_MONTH
+            out.warnings.append(f"uren per maand omgerekend naar uren per week ({m.group().strip()})")
+        elif unit == "d":
+            factor = days or 5
+            a, b = a * factor, b * factor
+            out.warnings.append(f"uren per dag × {factor} dagen per week ({m.group().strip()})")
+        if not 2 <= a <= 60 or not 2 <= b <= 60:
+            continue
+        lows.append(round(min(a, b)))
+        highs.append(round(max(a, b)))
+        spans.append(Span(text[m.start():m.end()], m.start(), m.end()))
+    if not spans and days and (daily := _daily(low)):  # "4 ochtenden per week van 5.00 tot 11.00 uur"
+        lows, highs, spans = [round(days * daily[0])], [round(days * daily[0])], [daily[1]]
+        out.warnings.append(f"uren per week berekend uit {days} dagen × de werktijd ({daily[1].text})")
+        spans = [Span(text[s.start:s.end], s.start, s.end) for s in spans]
+    if not spans and (full := re.search(r"\b(fulltime|full-time|voltijd|fulltimer)\b", low)):
+        lows, highs = [FULLTIME[0]], [FULLTIME[1]]
+        spans = [Span(text[full.start():full.end()], full.start(), full.end())]
+    if spans:
+        out.vacancy["hours_min"], out.vacancy["hours_max"] = min(lows), max(highs)
+        out.evidence["hours_min"] = out.evidence["hours_max"] = spans
+
+
+def _daily(low: str) -> tuple[float, Span] | None:
+    """The length of the first working time that gives one ("van 8.00 tot 16.30 uur": 8.5 hours)."""
+    for m in _TIME_RANGE.finditer(low):
+        if m.group("m1") is None and m.group("m2") is None and not m.group("van"):
+            continue
+        start = int(m.group("h1")) + int(m.group("m1") or 0) / 60
+        end = int(m.group("h2")) + int(m.group("m2") or 0) / 60
+        length = (end - start) % 24
+        if 2 <= length <= 12:
+            return length, Span(low[m.start():m.end()], m.start(), m.end())
+    return None
+
+
+def _num(value: str) -> float:
+    return float(value.replace(",", "."))
+
+
+_SHIFT_CUES: dict[str, str] = {
+    "night": r"nacht(dienst(en)?|ploeg(en)?|werk|en)\b|'?s nachts|\bnachtelijk|\bnachten\b",
+    "evening": r"avond(dienst(en)?|ploeg|werk|en|s)?\b|late dienst(en)?|laatdienst|'s avonds|koopavond",
+    "day": r"dagdienst(en)?|\boverdag\b|vroege dienst(en)?|vroegdienst|ochtenddienst|kantoortijden|kantooruren",
+    "weekend": r"weekend(en|dienst(en)?|werk)?\b|zaterdag(en|s)?\b|zondag(en|s)?\b|\bza(\.|terdag)? en zo",
+}
+_ROSTERS = {
+    r"\b(2|twee)[- ]?ploegen(dienst|rooster)?": ("day", "evening"),
+    r"\b(3|drie)[- ]?ploegen(dienst|rooster)?": ("day", "evening", "night"),
+    r"\b(5|vijf)[- ]?ploegen(dienst|rooster)?|volcontinu": ("day", "evening", "night", "weekend"),
+}
+_TIME_RANGE = re.compile(r"(?P<van>\b(?:van|tussen|vanaf)\s*)?(?P<h1>\d{1,2})(?:[.:](?P<m1>\d{2}))?\s*(?:uur|u)?\s*"
+                         r"(?:-|–|tot|t/m|en)\s*(?P<h2>\d{1,2})(?:[.:](?P<m2>\d{2}))?\s*(?:uur|u)?")
+
+
+def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
+    """Shifts from words ("nachtploeg", "2-ploegendienst"), from times ("22.00–06.00") and their negations."""
+    found: dict[str, Span] = {}
+    ruled_out: set[str] = set()
+    for c in cls:
+        for shift, pattern in _SHIFT_CUES.items():
+            for m in re.finditer(pattern, c.plain):
+                at = c.start + m.start()
+                if negated(c, at) or re.search(r"(vrij|vrije)\s*$", c.plain[:m.start()]) or \
+                        re.match(r"\w*\s+(zijn |ben je |heb je )?vrij\b", c.plain[m.start():]):
+                    ruled_out.add(shift)
+                else:
+                    found.setdefault(shift, Span(text[at:at + len(m.group())], at, at + len(m.group())))
+        for pattern, roster in _ROSTERS.items():
+            for m in re.finditer(pattern, c.plain):
+                at = c.start + m.start()
+                for shift in roster:
+                    found.setdefault(shift, Span(text[at:c.start + m.end()], at, c.start + m.end()))
+        for m in _TIME_RANGE.finditer(c.plain):
+            start_h, end_h = int(m.group("h1")), int(m.group("h2"))
+            if not (0 <= start_h <= 24 and 0 <= end_h <= 24) or (m.group("m1") is None and m.group("m2") is None
+                                                                  and not m.group("van")):
+                continue  # "24 tot 32 uur" are hours per week; "van 9 tot 17 uur" and "22.00-06.00" are times
+            at, end = c.start + m.start(), c.start + m.end()
+            for shift in _shifts_of(start_h + int(m.group("m1") or 0) / 60, end_h + int(m.group("m2") or 0) / 60):
+                found.setdefault(shift, Span(text[at:end], at, end))
+    for shift in ("day", "evening", "night", "weekend"):
+        if shift in found and shift not in ruled_out:
+            out.add_item("shifts", shift, found[shift])
+        elif shift in found:
+            out.warnings.append(f"'{found[shift].text}' genoemd maar ook uitgesloten: niet overgenomen")
+
+
+def _shifts_of(start: float, end: float) -> list[str]:
+    """Which shifts a working time covers (hours as 22.5 for 22:30): day when it starts before 18:00 and ends
+    by about 19:00, evening for any work after 19:00 up to midnight, night for any work between 00:00 and
+    06:00. So 22:00–06:00 is evening and night, and 05:00–13:30 night and day."""
+    wraps = end <= start
+    kinds = []
+    if start < 18 and not wraps and end <= 19.25:
+        kinds.append("day")
+    if wraps or end > 19.25:
+        kinds.append("evening")
+    if wraps or start < 6:
+        kinds.append("night")
+    return kinds
+
+
+_LICENCE = re.compile(r"\b(?:rijbewijs|rijbewijzen)\s*(?:categorie\s*)?[-:]?\s*"
+                      r"((?:am|a|be|b|c1|ce|c|d|t)(?:\s*(?:[/,+]|en|of|\s)\s*(?:am|a|be|b|c1|ce|c|d|t)\b)*)\b|"
+                      r"\b(am|be|b|c1|ce|c|d)[- ]rijbewijs\b|\b(groot rijbewijs|vrachtwagenrijbewijs)\b")
+
+
+def licences(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
+    for c in cls:
+        for m in _LICENCE.finditer(c.plain):
+            if m.group(3):
+                codes = ["C"]
+            else:
+                codes = [code.upper() for code in re.findall(r"am|be|b|c1|ce|c|d|t", m.group(1) or m.group(2))]
+            at, end = c.start + m.start(), c.start + m.end()
+            if negated(c, at):
+                continue
+            for code in dict.fromkeys(codes):
+                if c.mode == REQUIRED:
+                    out.add_item("driving_licences", code, Span(text[at:end], at, end))
+                else:
+                    out.note(f"driving_licences_{c.mode}", code)
+
+
+_CEFR = re.compile(r"\b(a1|a2|b1|b2|c1|c2)\b")
+_REFERENTIE = re.compile(r"\b(?:niveau\s*)?([1-4])\s?f\b")
+_DUTCH = re.compile(r"nederlands|nederlandse taal|taalniveau|\btaal\b|nt2")
+_DUTCH_WORDS = [
+    (None, r"(nederlands|taal)\w*\s+(is\s+)?(geen (vereiste|eis|must)|niet (nodig|vereist|belangrijk))|"
+           r"(geen|weinig|niet goed|nog niet goed)\s+nederlands"),
+    ("B2", r"(uitstekend|vloeiend|perfect|zeer goed|foutloos|uitstekende)\w*\s+(\w+\s+){0,3}nederlands"),
+    ("A2", r"(basis|beetje|eenvoudig|enigszins|redelijk|beperkt)\w*\s+(\w+\s+){0,4}nederlands|"
+           r"nederlands\w*\s+(op\s+)?(basis|beginners)"),
+    ("B1", r"(goed|prima|voldoende|goede)\w*\s+(\w+\s+){0,3}(nederlands|nederlandse taal)|"
+           r"(spreek|spreekt|beheers|beheerst|beheersing)\w*\s+(\w+\s+){0,4}(nederlands|nederlandse taal)|"
+           r"nederlands\w*\s+in woord en geschrift"),
+]
+_REFERENTIE_CEFR = {"1": "A2", "2": "B1", "3": "B2", "4": "C1"}
+
+
+def dutch_level(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
+    """CEFR (B1), referentieniveaus (2F = B1) or plain words ("je spreekt goed Nederlands" = B1)."""
+    for c in cls:
+        if not _DUTCH.search(c.plain) and not _REFERENTIE.search(c.plain):
+            continue
+        level, m = None, _CEFR.search(c.plain) if _DUTCH.search(c.plain) else None
+        if m:
+            level = m.group(1).upper()
+        elif (m := _REFERENTIE.search(c.plain)) and _DUTCH.search(c.plain):
+            level = _REFERENTIE_CEFR[m.group(1)]
+        else:
+            for word_level, pattern in _DUTCH_WORDS:
+                if m := re.search(pattern, c.plain):
+                    level = word_level
+                    break
+        if m is None:
+            continue
+        at, end = c.start + m.start(), c.start + m.end()
+        if level is None:
+            out.warnings.append(f"Nederlands niet vereist volgens de tekst ('{text[at:end]}')")
+            return
+        if c.mode != REQUIRED:
+            out.note(f"dutch_level_{c.mode}", level)
+            continue
+        out.add("dutch_level", level, Span(text[at:end], at, end))
+        return
+
+
+_EDUCATION = [
+    ("geen", r"geen (\w+ )?(diploma|opleiding|vooropleiding|ervaring of diploma)('?s)? (nodig|vereist|gevraagd)|"
+             r"zonder (diploma|opleiding)|diploma('?s)? (zijn|is) niet (nodig|vereist)"),
+    ("mbo", r"\bmbo\b[- ]?(?:niveau\s*|-?\s*)?([1-4])?|\bmbo[1-4]\b|niveau\s*([1-4])\b(?=[^.]*mbo)|"
+            r"(?<=diploma)[^.]{0,40}?\bniveau\s*[1-4]\b|(?<=opleiding)[^.]{0,40}?\bniveau\s*[1-4]\b"),
+    ("mbo1", r"\bentree(opleiding|niveau)?\b"),
+    ("vmbo", r"\b(vmbo|mavo|lbo|praktijkonderwijs|vbo)\b"),
+    ("havo", r"\bhavo\b"),
+    ("vwo", r"\bvwo\b"),
+    ("hbo", r"\bhbo\b|\bhogeschool\b|\bbachelor\b"),
+    ("wo", r"\b(wo|universitair|universiteit|master)\b"),
+]
+_ORDER = ("geen", "vmbo", "mbo1", "mbo2", "mbo3", "havo", "mbo4", "vwo", "hbo", "wo")
+
+
+def education(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
+    """The lowest level the text asks for: "mbo 2 of 3" asks mbo 2; "mbo werk- en denkniveau" mbo 2."""
+    best: tuple[int, str, Span] | None = None
+    for c in cls:
+        if c.mode != REQUIRED:
+            continue
+        for level, pattern in _EDUCATION:
+            for m in re.finditer(pattern, c.plain):
+                if level == "mbo":
+                    digit = re.search(r"[1-4]", m.group())
+                    level_here = f"mbo{digit.group()}" if digit else "mbo2"
+                else:
+                    level_here = level
+                at, end = c.start + m.start(), c.start + m.end()
+                if level_here != "geen" and negated(c, at):
+                    continue
+                rank = _ORDER.index(level_here)
+                if best is None or rank < best[0]:
+                    best = (rank, level_here, Span(text[at:end], at, end))
+    if best:
+        out.add("education_level", best[1], best[2])
+
+
+_DEMANDS: dict[str, str] = {
+    "standing": r"staand(e)? (werk|werkzaamheden|functie)|\bstaand\b|(hele|gehele|ganse) dag (op je benen|staan|"
+                r"lopen|aan het lopen)|staat de hele dag|(veel|lang|langdurig) (staan|lopen|op de been)|"
+                r"op je benen|aan de (lopende )?band|(staan|lopen) en (lopen|staan)|fysiek (actief|werk)",
+    "heights": r"op hoogte|hoogtewerk|\bladders?\b|steigers?\b|hoogwerker|op daken|\bdaken\b|valbeveiliging|"
+               r"\bklimmen\b",
+    "outdoor": r"\bbuiten(werk|dienst| werken| aan het werk| bezig|shuis|terrein)?\b(?!land|gewoon|kant|af|om)|"
+               r"weer en wind|weer of geen weer|buitenlucht|alle weersomstandigheden|openbare ruimte|\bop straat\b|"
+               r"in de natuur|in het groen",
+    "customer_contact": r"klantcontact|klant(vriendelijk|gericht)|klanten (te woord|helpen|ontvangen|adviseren|"
+                        r"bedienen|welkom|bellen)|(contact|omgang) met (klanten|gasten|bezoekers|patienten|clienten|"
+                        r"bewoners|publiek|ouders|reizigers)|gasten (ontvangen|bedienen|welkom)|gastvrij|gastheer|"
+                        r"gastvrouw|te woord (staan|te staan)|aan de balie|achter de kassa|kassawerk|\bkassa\b|"
+                        r"bellers|servicegericht|publieksgericht|je helpt (klanten|gasten|bezoekers)|receptie|"
+                        r"bediening|\bverkoop\b|inbound|klantenservice|telefonisch",
+    "high_stimulus": r"\bdruk(ke|te)?\b|hectisch|werkdruk|tijdsdruk|hoog (werk)?tempo|snel (werken|schakelen)|"
+                     r"\blawaai|rumoer|veel prikkels|\bspits\b|deadlines?",
+    "driving": r"\bchauffeur|\bbezorg(er|en|t|ing)\b|\bkoerier|\bje rijdt\b|\brijdend|(bestel)?bus(je)? rijden|"
+               r"rijden (met|in) (een |de )?(bus|busje|bestelbus|vrachtwagen|auto|bedrijfsauto|wagen)|"
+               r"\broute(s)? (rijden|langs)|op de weg|\brijd(t)?\b|eigen auto|\bscooter\b|\btractor\b",
+}
+# People met at work and a verb of meeting them, in one clause: "je ondersteunt cliënten", "leden ontvangen".
+_PEOPLE = re.compile(r"\b(klant(en)?|gasten|bezoekers|leden|clienten|patienten|bewoners|ouders|reizigers|bellers|"
+                     r"passagiers|kopers|publiek)\b")
+_CONTACT = re.compile(r"\b(help\w*|ontvang\w*|bedien\w*|ondersteun\w*|begeleid\w*|advis\w*|adviez\w*|te woord|"
+                      r"bel(len|t)|vragen|wijzen|verzorg\w*|contact|welkom|spreek\w*|afreken\w*|service)\b")
+_YARD = re.compile(r"heftruck|reachtruck|pallet|\bept\b|stapelaar|intern transport|orderpick")
+_LIFT_CUE = re.compile(r"\bti(l|llen|lt)\b|tilwerk|sjouw|\bdra(ag|gen)\b|\bzwaar|\bzware\b|dozen|pakketten|zakken|"
+                       r"kratten|gewicht|lasten|\bkisten\b|meubels|\btillen\b")
+_KILOS = re.compile(r"(\d{1,3})\s*(?:kg|kilo('?s)?|kilogram)\b")
+_HEAVY = re.compile(r"zwaar (fysiek |lichamelijk )?(werk|tilwerk)|fysiek zwaar|lichamelijk zwaar|zware lasten|"
+                    r"zwaar tillen")
+_LIGHT = re.compile(r"licht(e)? (werk|werkzaamheden)|(niet|geen) (zwaar )?(til|tillen|tilwerk)|hoef(t)? (je )?niet "
+                    r"(zwaar )?te tillen|geen zwaar")
+
+
+def demands(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
+    """What the work asks of the body and the mind, the mirror of a person's restrictions."""
+    kilos: tuple[float, Span] | None = None
+    for c in cls:
+        if c.mode == OFFERED:
+            continue
+        if _LIGHT.search(c.plain):
+            continue
+        if _LIFT_CUE.search(c.plain) or _KILOS.search(c.plain):
+            for m in _KILOS.finditer(c.plain):
+                at, end = c.start + m.start(), c.start + m.end()
+                value = float(m.group(1))
+                if 2 <= value <= 200 and (kilos is None or value > kilos[0]):
+                    kilos = (value, Span(text[at:end], at, end))
+            if kilos is None and (heavy := _HEAVY.search(c.plain)):
+                at, end = c.start + heavy.start(), c.start + heavy.end()
+                kilos = (float(HEAVY_KG), Span(text[at:end], at, end))
+        people = _PEOPLE.search(c.plain)
+        if people and _CONTACT.search(c.plain) and c.mode != PREFERRED and not negated(c, c.start + people.start()):
+            at, end = c.start + people.start(), c.start + people.end()
+            _add_demand(out, "customer_contact", None, Span(text[at:end], at, end))
+        for code, pattern in _DEMANDS.items():
+            if code == "driving" and (_YARD.search(c.plain) or _YARD.search(plain(out.vacancy.get("title", "")))):
+                continue  # a forklift is driven in the warehouse, not on the road
+            for m in re.finditer(pattern, c.plain):
+                at, end = c.start + m.start(), c.start + m.end()
+                if negated(c, at) or c.mode == PREFERRED:
+                    continue
+                _add_demand(out, code, None, Span(text[at:end], at, end))
+                break
+    if kilos:
+        _add_demand(out, "lift_kg", kilos[0], kilos[1])
+    for shift, code in (("night", "night_work"), ("evening", "evening_work"), ("weekend", "weekend_work")):
+        if shift in out.vacancy.get("shifts", []):
+            _add_demand(out, code, None, out.evidence["shifts"][out.vacancy["shifts"].index(shift)])
+
+
+def _add_demand(out: Extraction, code: str, value: float | None, span: Span) -> None:
+    present = {d["code"] for d in out.vacancy.get("demands", [])}
+    if code not in present:
+        out.add_item("demands", {"code": code, "value": value}, span)
+
+
+_SUPPORT: dict[str, str] = {
+    "jobcoach": r"job ?coach|(extra|persoonlijke|intensieve|vaste|eigen|dagelijkse|goede) begeleid(ing|er)|"
+                r"begeleid(ing|er)s? (op|van|door) (de werkvloer|het werk|de werkplek|een jobcoach)|werkbegeleider|"
+                r"werkplekbegeleid|coaching op de werkplek|praktijkbegeleid|begeleider op de werkvloer|"
+                r"iemand die je (helpt|begeleidt)|begeleidt je",
+    "jobcarving": r"job ?carving|(functie|werk|taken|takenpakket) (op maat|aangepast)|aangepast(e)? (functie|werk|"
+                  r"taken|werkplek|takenpakket)|(passen|pas|past) [^.]{0,40}\b(werk|taken|functie)\b[^.]{0,30}\baan\b|"
+                  r"wat jij (wel )?kunt|taken (her)?verdelen|functiecreatie|aan(ge)?pass(en|ing) aan (jouw|je) "
+                  r"(mogelijkheden|kunnen)",
+    "loonkostensubsidie": r"loonkostensubsidie|loonkosten ?subsidie|loonwaarde|loonsubsidie|\blks\b|"
+                          r"subsidie|loondispensatie",
+    "proefplaatsing": r"proefplaats(ing)?|behoud van (je |de |uw |een )?uitkering|proefdraai|\bop proef\b|"
+                      r"proefperiode zonder",
+}
+
+
+def support(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
+    for c in cls:
+        for code, pattern in _SUPPORT.items():
+            if code in out.vacancy.get("support", []):
+                continue
+            if m := re.search(pattern, c.plain):
+                at, end = c.start + m.start(), c.start + m.end()
+                if not negated(c, at):
+                    out.add_item("support", code, Span(text[at:end], at, end))
+
+
+_POSTCODE = re.compile(r"\b([1-9]\d{3})\s?([A-Z]{2})\b")
+_PLACE_CONTEXT = re.compile(r"(\bin|\bte|regio|locatie|standplaats|werklocatie|werkplek|adres|vestiging)\W*$", re.I)
+
+
+def location(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
+    """PC4 from an address ("6827 AB"), else from a place name in the region ("in Velp")."""
+    for m in _POSTCODE.finditer(text):
+        if m.group(2) not in ("KG", "UUR") and geo.place(m.group(1)):
+            out.add("postcode", m.group(1), Span(m.group(), m.start(), m.end()))
+            return
+    best: tuple[int, str, Span] | None = None
+    for name, pc4 in _towns().items():
+        for m in re.finditer(rf"\b{re.escape(name)}\b", text):
+            priority = 0 if _PLACE_CONTEXT.search(text[max(0, m.start() - 20):m.start()]) else 1
+            if best is None or (priority, m.start()) < (best[0], best[2].start):
+                best = (priority, pc4, Span(m.group(), m.start(), m.end()))
+    if best:
+        out.add("postcode", best[1], best[2])
+
+
+@lru_cache(maxsize=1)
+def _towns() -> dict[str, str]:
+    """Town name -> its first postcode, from the region's postcode table ("Velp-Zuid" is in Velp)."""
+    towns: dict[str, str] = {}
+    for pc4, name in sorted(geo.places().items()):
+        words = name.split()
+        town = " ".join(words[:2]) if words[0] == "De" else words[0]
+        town = re.sub(r"-(West|Oost|Noord|Zuid|Centrum)$", "", town)
+        towns.setdefault(town, pc4)
+    return towns
+
+
+_WANTED = re.compile(r"\b(zoek(en|t)?|gezocht|ruimte voor|plek voor|plaats voor)\b[^.\n]{0,40}?"
+                     r"\b(een|enthousiaste|ervaren|nieuwe|\d+)\s+(?P<title>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,3}?)"
+                     r"(?=\s*(?:\(|,|\.|!|\bdie\b|\bvoor\b|\bmet\b|\bom\b|\bin\b|\bbij\b|\bm/v|\n|$))")
+
+
+def clean_title(line: str) -> str:
+    """A job title without its wrapping: "Vacature: Schoonmaker (m/v) - Arnhem" -> "Schoonmaker"."""
+    cleaned = re.sub(r"(?i)^(onderwerp|subject|re|fw|vacature|functie|gezocht|wij zoeken|we zoeken)\s*[:\-–]?\s*",
+                     "", line.strip())
+    cleaned = re.sub(r"(?i)^vacature\s+", "", cleaned)
+    cleaned = re.sub(r"(?i)\s*[\(\[]?\b[mv]\s*/\s*[vmx](\s*/\s*x)?\b[\)\]]?|\s*\([^)]*\)|\s+[-–|]\s+.*$", "", cleaned)
+    return cleaned.strip(" :-–|*#")
+
+
+class TermFinder:
+    """Finds vocabulary labels in running text: every run of up to six words is looked up as a label.
+
+    Dictionary lookups, not a regular expression with thousands of alternatives: a long vacancy text takes
+    a millisecond or two."""
+
+    MAX_WORDS = 6
+
+    def __init__(self, vocabulary: Vocabulary, kind: str, *, min_length: int = 3) -> None:
+        self.labels: dict[tuple[str, ...], str] = {}
+        for concept in vocabulary.of_kind(kind):
+            for text in (concept.nl or "", *(label.text for label in concept.labels)):
+                words = tuple(fold(text).split())
+                if words and len(" ".join(words)) >= min_length and len(words) <= self.MAX_WORDS:
+                    self.labels.setdefault(words, concept.id)
+
+    def find(self, low: str) -> list[tuple[str, int, int]]:
+        """(concept id, start, end) of the longest label at each place, left to right, not overlapping."""
+        words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[a-z0-9+]+", low)]
+        hits = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self.MAX_WORDS, len(words) - i), 0, -1):
+                key = tuple(w for w, _, _ in words[i:i + n])
+                if key in self.labels:
+                    hits.append((self.labels[key], words[i][1], words[i + n - 1][2]))
+                    i += n
+                    break
+            else:
+                i += 1
+        return hits
+
+
+class VacancyReader:
+    """Reads Dutch vacancy text into proposed `VacancyIn` fields. Built once per vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.certificates = TermFinder(vocabulary, "certificate", min_length=2)
+        self.skills = TermFinder(vocabulary, "skill", min_length=4)
+        self.occupations = TermFinder(vocabulary, "occupation", min_length=4)
+
+    def read(self, text: str, *, title: str | None = None) -> Extraction:
+        out = Extraction()
+        low = plain(text)
+        cls = clauses(text, low)
+        if title:
+            out.vacancy["title"] = clean_title(title) or title
+        else:
+            self._title(text, low, out)
+        for step in (hours, shifts, licences, dutch_level, education, demands, support, location):
+            step(text, low, cls, out)
+        self._certificates(text, cls, out)
+        self._skills(text, cls, out)
+        return out
+
+    def _title(self, text: str, low: str, out: Extraction) -> None:
+        """The first short line, else "we zoeken een <titel>", else the first occupation the vocabulary finds
+        in the opening sentences."""
+        for m in re.finditer(r"[^\n]+", text):
+            line = m.group().strip()
+            if not line:
+                continue
+            if re.match(r"(?i)(van|aan|cc|datum|verzonden|date|from|to)\s*:", line):
+                continue  # e-mail headers
+            if re.match(r"(?i)(onderwerp|subject)\s*:", line) and not re.search(r"(?i)vacature", line):
+                continue
+            if re.match(r"(?i)(beste|hallo|hoi|geachte|dag|goedemorgen|goedemiddag|l\.s\.|hi)\b", line):
+                break
+            cleaned = clean_title(line)
+            if cleaned and len(cleaned.split()) <= 7 and not cleaned.endswith((".", "?", "!")):
+                start = text.find(cleaned, m.start())
+                out.add("title", cleaned, Span(cleaned, start, start + len(cleaned)))
+                return
+            break
+        wanted = _WANTED.search(low)
+        if wanted:
+            start, end = wanted.start("title"), wanted.end("title")
+            out.add("title", text[start:end], Span(text[start:end], start, end))
+            return
+        hits = self.occupations.find(low[:600])
+        if hits:
+            _, start, end = hits[0]
+            out.add("title", text[start:end], Span(text[start:end], start, end))
+        else:
+            out.warnings.append("geen functietitel gevonden")
+
+    def _certificates(self, text: str, cls: list[Clause], out: Extraction) -> None:
+        """Certificates the vocabulary knows: asked, wished ("een pré") or offered ("behaal je bij ons")."""
+        for c in cls:
+            for concept_id, start, end in self.certificates.find(c.plain):
+                at, stop = c.start + start, c.start + end
+                if negated(c, at):
+                    continue
+                label = self.vocabulary.label(concept_id)
+                if c.mode == REQUIRED:
+                    out.add_item("certificates", label, Span(text[at:stop], at, stop))
+                else:
+                    out.note(f"certificates_{c.mode}", label)
+        for label in out.notes.get("certificates_offered", []):  # asked once, offered elsewhere: an offer
+            if label in out.vacancy.get("certificates", []):
+                out.vacancy["certificates"].remove(label)
+
+    def _skills(self, text: str, cls: list[Clause], out: Extraction) -> None:
+        """Skills the vocabulary knows, and the tasks a list names in words of its own.
+
+        Read where the text asks for them or lists the work, never under "Wat bieden wij". A single word
+        counts in a short list item ("- kassawerk") or as the skill's own name, not as a synonym in running
+        text, where "planten" or "zetten" are too often just words. Dutch itself is the language level, a
+        town's name is a place, and words read as another field are not read again as a skill."""
+        used = [s for spans in out.evidence.values() for s in spans]
+        towns = set(_towns())
+        for c in cls:
+            if c.mode == OFFERED or not c.plain.strip():
+                continue
+            name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
+            found = False
+            for concept_id, start, end in self.skills.find(c.plain):
+                at, stop = c.start + start, c.start + end
+                words = c.plain[start:end]
+                if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
+                        or any(s.start < stop and at < s.end for s in used):
+                    continue
+                own_name = fold(words) == fold(self.vocabulary.label(concept_id))
+                if " " not in words.strip() and not own_name and not (c.item and len(c.plain.split()) <= 6):
+                    continue
+                out.add_item(name, self.vocabulary.label(concept_id), Span(text[at:stop], at, stop))
+                found = True
+            if not found and c.tasks and not any(s.start < c.end and c.start < s.end for s in used):
+                self._task_phrases(text, c, name, out)
+
+    @staticmethod
+    def _task_phrases(text: str, c: Clause, name: str, out: Extraction) -> None:
+        """A list item the vocabulary does not know, as skills in its own words: "- Inschrijvingen verwerken
+        en proeflessen inplannen" is two tasks. Kept as text, the normaliser stores them as unknown terms."""
+        listed = _TASK_LIST.search(c.plain)
+        start = listed.end() if listed else 0
+        body = re.sub(r"^[\s\-•*·–:]+|(\s*\(.*?\)|[.!;:]+)\s*$", "", c.plain[start:])
+        offset = c.plain.find(body, start) if body else -1
+        if offset < 0 or len(body.split()) > (16 if listed else 8) or _NEGATION.search(body):
+            return
+        for part in re.finditer(r"[^,;]+?(?=\s+en\s+|,|;|$)", body):
+            phrase = re.sub(r"^(en|je|jij|u|het|de)\s+", "", part.group().strip())
+            if 2 <= len(phrase.split()) <= 6 and not re.match(r"(ben|bent|hebt|heeft|kunt|kan|wil|houdt)\b", phrase):
+                at = c.start + offset + part.start() + part.group().find(phrase)
+                out.add_item(name, text[at:at + len(phrase)], Span(text[at:at + len(phrase)], at, at + len(phrase)))
