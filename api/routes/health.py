@@ -37,8 +37,8 @@ def readyz(service: ServiceDep) -> JSONResponse:
             checks["model"] = row["version"] if row else "no champion model"
     except Exception as exc:
         checks["database"] = f"unreachable ({type(exc).__name__})"
-    checks["encoder"] = "ok" if service._encoder is not None else "not loaded"
-    ready = checks.get("database") == "ok" and checks.get("migrations") == "ok" and checks["encoder"] == "ok" \
+    checks["encoder"] = service._encoder.name if service._encoder is not None else "not loaded"
+    ready = checks.get("database") == "ok" and checks.get("migrations") == "ok" and service._encoder is not None \
         and checks.get("model") not in (None, "no champion model")
     return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
                         status_code=200 if ready else 503)

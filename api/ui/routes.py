@@ -48,7 +48,7 @@ from api.ui.session import (
 )
 from matcher import geo
 from matcher.batch import worklist
-from matcher.domain import OutcomeEvent, OutcomeIn, RejectionReason
+from matcher.domain import OutcomeEvent, OutcomeIn, RejectionReason, VacancyIn
 from matcher.errors import MatcherError, NotFound
 from matcher.security import Actor
 from matcher.service import Service
@@ -100,7 +100,9 @@ def _templates() -> Jinja2Templates:
     )
     env.globals.update(chips=view.chips, logit_total=view.logit_total, event_labels=view.EVENT_LABELS,
                        reason_labels=view.REASON_LABELS, shortlist_events=view.SHORTLIST_EVENTS,
-                       manual_events=view.MANUAL_EVENTS, role_labels=view.ROLE_LABELS)
+                       manual_events=view.MANUAL_EVENTS, role_labels=view.ROLE_LABELS,
+                       shift_labels=view.SHIFT_LABELS, demand_labels=view.DEMAND_LABELS,
+                       support_labels=view.SUPPORT_LABELS)
     return Jinja2Templates(env=env)
 
 
@@ -319,6 +321,81 @@ def vacancy_page(request: Request, source: str, external_id: str, service: Servi
     return render(request, "vacature.html", actor, section="vacatures", vacancy=vacancy, shortlist=listed,
                   anonymous=actor.role == "employer_service", size=int(aantal), sizes=SHORTLIST_SIZES,
                   confirmation=_confirmation(vastgelegd, kandidaat), here=request.url.path)
+
+
+# -- pasting a vacancy ----------------------------------------------------------------------------
+
+PASTE_ROLES = ("employer_service", "consultant", "admin")
+SAVE_ROLES = ("employer_service", "admin")  # who may write vacancies, as in the API
+FormList = Annotated[list[str], Form()]
+
+
+def _may_paste(actor: Actor) -> None:
+    if actor.role not in PASTE_ROLES:
+        raise UiError(403, "Geen toegang", "Vacatures plakken kan met een sleutel van werkgeversdienstverlening, "
+                                           "een werkconsulent of een beheerder.")
+
+
+@router.get("/vacatures/plakken", response_class=HTMLResponse)
+def paste_page(request: Request, actor: UiActor) -> Response:
+    _may_paste(actor)
+    return render(request, "vacature_plakken.html", actor, section="vacatures", read=None, content="",
+                  may_save=actor.role in SAVE_ROLES)
+
+
+@router.post("/vacatures/plakken", response_class=HTMLResponse)
+def paste_read(request: Request, service: ServiceDep, actor: UiActor, csrf: FormText = "",
+               inhoud: Annotated[str, Form(max_length=1_000_000)] = "") -> Response:
+    """Read what was pasted and show the proposed fields, each with the words it was read from marked."""
+    _may_paste(actor)
+    check_csrf(csrf, csrf_token(service, actor.key_id))
+    if not inhoud.strip():
+        raise UiError(422, "Niets geplakt", "Plak de tekst van de vacature, een webpagina of een JobPosting.",
+                      back="/ui/vacatures/plakken")
+    try:
+        read = service.read_vacancy(inhoud)
+    except MatcherError as exc:
+        raise UiError(422, "Niet te lezen", f"De inhoud kon niet worden gelezen: {exc.detail}.",
+                      back="/ui/vacatures/plakken") from exc
+    evidence = {k: [s.__dict__ for s in v] for k, v in read.extraction.evidence.items()}
+    return render(request, "vacature_plakken.html", actor, section="vacatures", read=read,
+                  proposal=read.extraction.vacancy, pieces=view.highlight(read.text, evidence), content=inhoud,
+                  may_save=actor.role in SAVE_ROLES, sources=service.settings.sources,
+                  external_id=read.identifier or "")
+
+
+@router.post("/vacatures/plakken/opslaan")
+def paste_save(request: Request, service: ServiceDep, actor: UiActor, csrf: FormText = "",
+               bron: FormText = "", id: FormText = "", titel: FormText = "", werkgever: FormText = "",
+               postcode: FormText = "", uren_min: FormText = "", uren_max: FormText = "",
+               diensten: FormList = [], rijbewijzen: FormText = "", certificaten: FormText = "",  # noqa: B006
+               taalniveau: FormText = "", opleiding: FormText = "", eisen: FormList = [],  # noqa: B006
+               tillen_kg: FormText = "", ondersteuning: FormList = [], vaardigheden: FormNote = "",  # noqa: B006
+               wensen: FormNote = "", omschrijving: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    """Save the checked fields: what the adviser saved is what the vacancy states (given)."""
+    check_csrf(csrf, csrf_token(service, actor.key_id))
+    if actor.role not in SAVE_ROLES:
+        raise UiError(403, "Geen toegang", "Alleen werkgeversdienstverlening slaat vacatures op.")
+    if bron not in service.settings.sources or not REF.match(id):
+        raise UiError(422, "Ongeldige invoer", "Kies een bron en geef een vacaturenummer (letters, cijfers, . _ : -).",
+                      back="/ui/vacatures/plakken")
+
+    def items(text: str) -> list[str]:
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    demands = [{"code": code} for code in eisen] + ([{"code": "lift_kg", "value": tillen_kg}] if tillen_kg else [])
+    fields = {"title": titel, "employer": werkgever, "postcode": postcode or None, "description": omschrijving,
+              "hours_min": uren_min or None, "hours_max": uren_max or None, "shifts": diensten,
+              "driving_licences": [c.upper() for c in items(rijbewijzen)], "certificates": items(certificaten),
+              "dutch_level": taalniveau or None, "education_level": opleiding or None, "demands": demands,
+              "support": ondersteuning, "required_skills": items(vaardigheden), "preferred_skills": items(wensen)}
+    try:
+        body = VacancyIn.model_validate(fields)
+    except ValidationError as exc:
+        wrong = ", ".join(sorted({view.FIELD_LABELS.get(str(e["loc"][0]), str(e["loc"][0])) for e in exc.errors()}))
+        raise UiError(422, "Ongeldige invoer", f"Controleer: {wrong}.", back="/ui/vacatures/plakken") from exc
+    service.upsert_vacancy(bron, id, body, actor=actor)
+    return RedirectResponse(f"/ui/vacatures/{quote(bron, safe='')}/{quote(id, safe='')}", status_code=303)
 
 
 # -- outcomes -------------------------------------------------------------------------------------

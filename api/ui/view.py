@@ -76,6 +76,31 @@ VACANCY_STATUS_LABELS = {"open": "open", "filled": "vervuld", "closed": "geslote
 CANDIDATE_STATUS_LABELS = {"active": "actief", "placed": "geplaatst", "paused": "gepauzeerd",
                            "withdrawn": "uitgeschreven"}
 SHIFT_LABELS = {"day": "dag", "evening": "avond", "night": "nacht", "weekend": "weekend"}
+DEMAND_LABELS = {"standing": "staand werk", "heights": "werken op hoogte", "outdoor": "buitenwerk",
+                 "customer_contact": "klantcontact", "high_stimulus": "drukke werkomgeving", "driving": "rijden",
+                 "night_work": "nachtwerk", "evening_work": "avondwerk", "weekend_work": "weekendwerk"}
+SUPPORT_LABELS = {"jobcoach": "jobcoach", "jobcarving": "jobcarving", "loonkostensubsidie": "loonkostensubsidie",
+                  "proefplaatsing": "proefplaatsing"}
+FIELD_LABELS = {"title": "functie", "employer": "werkgever", "hours_min": "uren", "hours_max": "uren",
+                "shifts": "diensten", "driving_licences": "rijbewijs", "certificates": "certificaten",
+                "dutch_level": "taalniveau", "education_level": "opleiding", "demands": "eisen aan het werk",
+                "support": "ondersteuning", "required_skills": "vaardigheden", "preferred_skills": "wensen",
+                "postcode": "locatie"}
+
+
+def highlight(text: str, evidence: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str | None]]:
+    """The text cut into pieces, each with the field it was read as (or None): the page marks them. Where
+    two findings overlap the first one in the text keeps the words."""
+    spans = sorted((s["start"], s["end"], FIELD_LABELS.get(name, name)) for name, found in evidence.items()
+                   for s in found if 0 <= s["start"] < s["end"] <= len(text))
+    pieces: list[tuple[str, str | None]] = []
+    at = 0
+    for start, end, label in spans:
+        if start < at:
+            continue
+        pieces += [(text[at:start], None), (text[start:end], label)]
+        at = end
+    return [p for p in [*pieces, (text[at:], None)] if p[0]]
 SOURCE_LABELS = {"wsp": "WSP", "scalabor": "Scalabor"}
 
 assert set(EVENT_LABELS) == {e.value for e in OutcomeEvent}

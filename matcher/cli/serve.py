@@ -7,7 +7,7 @@ import signal
 import sys
 from typing import Any
 
-from matcher.cli.base import EXIT_OK, command
+from matcher.cli.base import EXIT_OK, command, open_service
 from matcher.config import Settings
 
 
@@ -21,9 +21,22 @@ def add_arguments(sub: Any) -> None:
 
 @command("migrate")
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Schema to head; then, after the encoder was switched, vectors from the new one for everyone who lacks
+    them (vectors of two encoders are never compared, so until then meaning would not count)."""
+    from matcher.batch.rematch import refresh_embeddings
+    from matcher.db import repository
+    from matcher.matching.embeddings import configured_name
     from matcher.setup import migrate_all
 
     print(f"database at revision {migrate_all(settings)}")
+    service = open_service(settings)
+    name = configured_name(settings)
+    with service.db.connection() as conn:
+        missing = repository.missing_vectors(conn, name)
+    if missing:
+        print(f"{missing} active people and open vacancies have no vector from {name} yet; embedding them …")
+        report = refresh_embeddings(service)
+        print("encoded " + ", ".join(f"{kind}: {r['encoded']} (copied {r['copied']})" for kind, r in report.items()))
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""`matcher vocab …`: import an ESCO download into the vocabulary."""
+"""`matcher vocab …`: import an ESCO download into the vocabulary, fit the normaliser's similarity blend on it."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ def add_arguments(sub: Any) -> None:
     pairs.add_argument("--seed", type=int, default=42)
     pairs.add_argument("--self-ratio", type=float, default=1.0,
                        help="English self-pairs per Dutch training pair (keeps English quality)")
+    blend = vocab.add_parser("fit-blend", help="fit the similarity blend on an ESCO download (one per encoder)")
+    blend.add_argument("directory", type=Path)
+    blend.add_argument("--out", type=Path, help="default: the shipped matcher/matching/vocabulary/data/blend.json")
+    blend.add_argument("--encoders", default="multilingual-e5-small,all-MiniLM-L6-v2,letters",
+                       help="comma-separated: installed encoders, and `letters` for the blend without one")
 
 
 @command("vocab import-esco")
@@ -55,4 +60,25 @@ def _esco_pairs(args: argparse.Namespace, settings: Settings) -> int:
     write_pairs(pairs, args.out)
     print_json(pair_counts(pairs))
     print(f"wrote {len(pairs)} pairs to {args.out}")
+    return EXIT_OK
+
+
+@command("vocab fit-blend")
+def _fit_blend(args: argparse.Namespace, settings: Settings) -> int:
+    from matcher.learning.blend import fit
+    from matcher.matching.embeddings import open_encoder
+    from matcher.matching.vocabulary.blend import BLEND_FILE, save_all
+
+    if not args.directory.is_dir():
+        print(f"error: {args.directory} is not a folder")
+        return EXIT_USAGE
+    blends = []
+    for name in [n.strip() for n in args.encoders.split(",") if n.strip()]:
+        encoder = None if name == "letters" else open_encoder(settings.model_copy(update={"encoder": name}))
+        blend = fit(args.directory, encoder)
+        print_json({"encoder": blend.encoder, "weights": blend.weights, "threshold": blend.threshold,
+                    "dev": blend.card["dev"]})
+        blends.append(blend)
+    save_all(blends, args.out or BLEND_FILE)
+    print(f"wrote {args.out or BLEND_FILE}")
     return EXIT_OK

@@ -216,3 +216,21 @@ def upsert_vacancy(conn: Conn, row: Row) -> Row | None:
             [(vid, i, d["code"], d.get("value")) for i, d in enumerate(row["demands"])],
         )
     return dict(result)
+
+
+def missing_vectors(conn: Conn, encoder: str) -> int:
+    """Active people and open vacancies without a vector from this encoder (after switching encoders: all)."""
+    row = conn.execute(
+        """SELECT (SELECT count(*) FROM candidates c WHERE c.status = 'active' AND NOT EXISTS (
+                       SELECT 1 FROM embeddings e WHERE e.kind = 'candidate' AND e.row_id = c.id AND e.encoder = %(e)s))
+                + (SELECT count(*) FROM vacancies v WHERE v.status = 'open' AND NOT EXISTS (
+                       SELECT 1 FROM embeddings e WHERE e.kind = 'vacancy' AND e.row_id = v.id AND e.encoder = %(e)s))
+                  AS n""", {"e": encoder}).fetchone()
+    return int(row["n"]) if row else 0
+
+
+def move_shortlist(conn: Conn, request_id: str, when: Any) -> None:
+    """Date a logged shortlist and its shown matches at another moment: the demo's simulated history only."""
+    conn.execute("UPDATE shortlist_requests SET created_at = %s WHERE id = %s", (when, request_id))
+    conn.execute("UPDATE shown_matches SET created_at = %s WHERE request_id = %s", (when, request_id))
+

@@ -157,6 +157,30 @@ def _posting_line(number: int, raw: dict[str, Any], posting: Posting | None, sou
     return (key.source, key.external_id), body
 
 
+def vacancy_pages(pages: list[tuple[str, str]], *, posting: Posting, source: str
+                  ) -> tuple[list[tuple[tuple[str, str], VacancyIn]], list[dict[str, Any]]]:
+    """HTML pages of vacancies (name, content): each keyed by its JobPosting identifier, else by its file name."""
+    items: list[tuple[tuple[str, str], VacancyIn]] = []
+    errors: list[dict[str, Any]] = []
+    seen: dict[Any, int] = {}
+    for number, (name, content) in enumerate(pages, start=1):
+        try:
+            body, identifier = posting(content)
+        except MatcherError as exc:
+            errors.append({"row": number, "file": name, "errors": exc.extra.get("errors") or
+                           [{"loc": "", "msg": exc.detail}]})
+            continue
+        external_id = re.sub(r"[^A-Za-z0-9._:-]", "-", identifier or name.rsplit(".", 1)[0]).strip("-")[:64]
+        try:
+            key = VacancyKey(source=source, external_id=external_id)
+        except ValidationError as exc:
+            errors.append({"row": number, "file": name, "errors": _errors(exc)})
+            continue
+        if _first_time((key.source, key.external_id), number, seen, "external_id", errors):
+            items.append(((key.source, key.external_id), body))
+    return items, errors
+
+
 def _split(cell: str) -> list[str]:
     return [p.strip() for p in cell.split(";") if p.strip()]
 

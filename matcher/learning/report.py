@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.learning import charts, labels
+from matcher.learning import charts, labels, registry
 from matcher.security import SYSTEM, Actor, audit
 
 SMALL = 5
@@ -117,10 +117,11 @@ def gather(service: Any, *, since: datetime | None, now: datetime, actor: Actor 
             "SELECT candidate_id, attribute, value FROM candidate_monitoring WHERE attribute = ANY(%s)",
             (list(service.settings.monitoring_attributes),)))
         champion = service.models.champion(conn).version
+        models = registry.list_versions(conn)
         audit(conn, actor, "report.generate",
               detail={"since": since.isoformat() if since else None, "candidates": len(people)})
     return {"shown_pairs": shown_pairs, "events": events, "served": served, "people": people,
-            "monitoring": monitoring, "champion": champion}
+            "monitoring": monitoring, "champion": champion, "models": models}
 
 
 def _pairs(raw: dict[str, Any], since: datetime | None) -> dict[tuple[str, int | None], Pair]:
@@ -296,6 +297,32 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "".join(out)
 
 
+def models_html(models: Sequence[dict[str, Any]]) -> str:
+    """Every trained version: what it was trained on, how it did against the champion of its day on the later
+    period, and what the promotion rule decided; then the same as a learning curve over the training runs."""
+    trained = [m for m in models if m["metrics"] and m["metrics"].get("challenger")]
+    if not trained:
+        return ("<p>Nog geen getraind model: alleen het vooraf ingestelde model. Leg uitkomsten vast en draai "
+                "<code>matcher train</code>.</p>")
+    status_nl = {"champion": "in gebruik", "challenger": "uitdager", "rejected": "teruggezet", "retired": "vervangen"}
+    rows = []
+    for m in trained:
+        metrics = m["metrics"]
+        counts, ci = metrics.get("counts", {}), metrics.get("ndcg_gain_ci95")
+        low, high = ci if ci else (None, None)
+        rows.append([m["version"], status_nl.get(m["status"], m["status"]), f"{m['created_at']:%d-%m-%Y}",
+                     _cell(counts.get("train_labelled")), metrics.get("champion_version", "–"),
+                     f"{metrics['champion']['ndcg_at_10']:.3f}", f"{metrics['challenger']['ndcg_at_10']:.3f}",
+                     "–" if low is None else f"{low:+.3f} … {high:+.3f}",
+                     "ja" if metrics.get("decision", {}).get("promote") else "nee"])
+    curve = charts.lines([r[2] for r in rows], {"model in gebruik": [float(r[5]) for r in rows],
+                                                "nieuw getraind": [float(r[6]) for r in rows]},
+                         title="Leercurve: NDCG@10 op de latere periode, per training", ylabel="NDCG@10")
+    return (_table(["versie", "status", "getraind op", "gelabelde voorbeelden", "vergeleken met", "NDCG@10 in gebruik",
+                    "NDCG@10 nieuw", "winst (95%-interval)", "automatisch in gebruik"], rows)
+            + _img(curve, "Leercurve per training"))
+
+
 def _funnel_html(title: str, rows: dict[str, dict[str, int]], label: str) -> str:
     body = _table([label, *(STAGE_NL[s] for s in STAGES), "aangenomen / voorgesteld"],
                   [[SOURCE_NL.get(k, k), *(_cell(r[s]) for s in STAGES), _pct(r["hired"], r["proposed"])]
@@ -329,6 +356,12 @@ def render(raw: dict[str, Any], *, since: datetime | None, now: datetime) -> tup
         '<p class="note">De ranglijst is een advies: een mens beslist. Dit rapport bevat geen namen of '
         f"kandidaatnummers; aantallen van 1 tot {SMALL - 1} staan er als &lt;{SMALL} (en worden in grafieken niet "
         "getekend), kleine groepen zijn samengevoegd tot <em>overig (klein)</em>.</p>",
+        "<h2>Modellen</h2>",
+        "<p>Elk getraind model wordt op dezelfde latere periode vergeleken met het model dat toen in gebruik was "
+        "(NDCG@10 over de getoonde shortlists met een bekende uitkomst). Het neemt het alleen automatisch over "
+        "als het beter is, met een 95%-interval van de winst boven nul, en de selectie per groep niet schever "
+        "maakt; anders wacht het op een mens (<code>matcher models promote</code>).</p>",
+        models_html(raw.get("models", [])),
         "<h2>Trechter per bron</h2>",
         "<p>Een paar is één kandidaat bij één vacature. Het telt mee vanaf de periode waarin het voor het eerst "
         "getoond (of handmatig vastgelegd) is, en bij een stap zodra er een uitkomst op of na die stap is.</p>",

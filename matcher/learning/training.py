@@ -82,6 +82,7 @@ from matcher import __version__
 from matcher.db import Conn
 from matcher.errors import Invalid
 from matcher.learning import charts, labels, registry
+from matcher.matching.embeddings import configured_name
 from matcher.matching.features import FEATURES
 from matcher.matching.scoring import AdditiveModel
 from matcher.security import SYSTEM, Actor, audit
@@ -191,7 +192,10 @@ def default_split(examples: Sequence[Example], as_of: datetime) -> datetime:
     """The time that leaves the last quarter of the labelled examples for evaluation."""
     times = sorted(e.shown_at for e in examples if labels.label(e.events, as_of).known)
     if len(times) < 2:
-        raise Invalid("not enough outcomes to split into a training and an evaluation period")
+        raise Invalid("not enough outcomes to split into a training and an evaluation period: it needs matches that "
+                      "were shown at two or more different moments and have a known outcome. Record outcomes "
+                      "(POST /v1/outcomes, matcher import outcomes FILE), or on the demo region simulate a history "
+                      "with `matcher demo outcomes DIR` (12 weeks ending today)")
     return times[min(len(times) - 1, int(len(times) * (1 - EVAL_FRACTION)))]
 
 
@@ -223,8 +227,9 @@ def fit(data: Labelled, *, seed: int, version: str, meta: dict[str, Any] | None 
 
     known = data.known
     if len(set(data.y[known].tolist())) < 2:
-        raise Invalid("the training period holds only one kind of outcome (all positive or all negative); "
-                      "record more outcomes or move --split-date")
+        raise Invalid("the training period holds only one kind of outcome (all positive or all negative): it "
+                      "needs both matches that went on (invited, hired) and matches that did not (rejected, "
+                      "declined); record more outcomes or move --split-date")
     # a positive label means a step passed, a negative one a step not passed: both kinds of rows exist
     rows = [(i, labels.STEPS.index(step), passed) for i, found in enumerate(data.steps) for step, passed in found]
     index, step, passed = np.array(rows, dtype=np.int64).T
@@ -501,11 +506,13 @@ def train(service: Any, *, seed: int = 0, split_date: datetime | None = None, mi
     train_set, eval_set = label_examples(early, split), label_examples(later, as_of)
     n_train = int(train_set.known.sum())
     if n_train < min_events:
-        raise Invalid(f"only {n_train} labelled shown matches before {split.date()} (at least {min_events} "
-                      "needed; lower --min-events or record more outcomes)")
+        raise Invalid(f"only {n_train} labelled shown matches before {split.date()}, at least {min_events} needed: "
+                      "record more outcomes (on the demo region: `matcher demo outcomes DIR --weeks 26`), lower "
+                      "--min-events, or move --split-date later")
     if not eval_set.known.any():
-        raise Invalid(f"no labelled shown matches from {split.date()} on to evaluate with; choose an earlier "
-                      "--split-date")
+        raise Invalid(f"no labelled shown matches from {split.date()} on to evaluate with: the evaluation "
+                      "period needs outcomes too; choose an earlier --split-date, or record outcomes of the matches "
+                      "shown since")
 
     digest = fingerprint(train_set, seed=seed, split=split, anchor=prior)
     version = f"trained-{split:%Y%m%d}-{digest[:8]}"
@@ -520,7 +527,8 @@ def train(service: Any, *, seed: int = 0, split_date: datetime | None = None, mi
         "erased_persons_examples": sum(e.candidate_id is None for e in examples),
     }
     window = {"train_from": early[0].shown_at.isoformat() if early else None, "split_date": split.isoformat(),
-              "eval_until": as_of.isoformat(), "label_scheme": LABEL_SCHEME}
+              "eval_until": as_of.isoformat(), "label_scheme": LABEL_SCHEME,
+              "encoder": configured_name(service.settings)}
     with service.db.connection() as conn:
         existing = conn.execute("SELECT status, path FROM model_versions WHERE version = %s", (version,)).fetchone()
     if existing is not None:
@@ -614,6 +622,7 @@ def model_card(model: AdditiveModel, *, metrics: dict[str, Any], window: dict[st
         "known at the split date) |",
         f"| evaluation period | shown from {_day(window['split_date'])} until {_day(window['eval_until'])} |",
         f"| label scheme | {window['label_scheme']} |",
+        f"| encoder (semantic similarity) | {window.get('encoder', 'not recorded')} |",
         f"| seed | {model.meta.get('seed')} |",
         f"| regularisation | {model.meta.get('algorithm', '')}; {_regularisation(model.meta.get('regularisation'))} |",
         f"| data fingerprint | `{model.meta.get('data_fingerprint', '')[:16]}` |",

@@ -75,7 +75,8 @@ def test_readyz_is_green_then_red_when_the_database_is_unreachable(client, servi
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"] == {"database": "ok", "migrations": "ok", "model": "prior-2026.11",
-                                      "encoder": "ok"}
+                                      "encoder": service.encoder.name}
+    assert service.encoder.name.startswith("multilingual-e5-small")  # the default, named on /readyz
     service.db.pool.close()  # the same as the database going away for this process
     red = client.get("/readyz")
     assert red.status_code == 503

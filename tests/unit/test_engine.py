@@ -74,7 +74,7 @@ def test_normalise_maps_variants_to_concepts(normaliser: Normaliser, text: str, 
                                              method: str) -> None:
     match = normaliser.match(text, kind)
     assert (match.concept_id, match.method) == (expected, method)
-    assert 0.72 <= match.confidence <= 1.0
+    assert normaliser.blend.threshold <= match.confidence <= 1.0
 
 
 def test_unknown_terms_are_kept_as_text(normaliser: Normaliser) -> None:

@@ -5,8 +5,9 @@ Three signals, because Dutch typed in a hurry needs all of them:
 - character n-grams catch compounds and inflections ("schoonmaakster" ~ "schoonmaker"),
 - the sentence encoder catches meaning where the letters differ ("interieurverzorger").
 An exact hit on any known label (preferred, synonym, misspelling, abbreviation) is certain. Otherwise
-the best candidate label is scored by a blend of the three; below the threshold the text is kept as
-an unknown term and still used as text by the matcher.
+each signal proposes its closest labels and the learned blend (`blend.py`: weights fitted on ESCO, one
+set per encoder) gives each a probability of being the same thing; below the blend's threshold the text
+is kept as an unknown term and still used as text by the matcher.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.matching.embeddings import Encoder
 from matcher.matching.vocabulary import Concept, Vocabulary
+from matcher.matching.vocabulary.blend import Blend, for_encoder, pair_features
 from matcher.text import fold
 
-THRESHOLD = 0.72
 SURE = 0.95
+CANDIDATES = 5  # closest labels proposed by each signal
 # Words that negate, restrict or bound a phrase, by what they mean: "geen nachtdiensten" and "alleen
 # nachtdiensten" contradict each other, "max 20 uur" and "minimaal 20 uur" too.
 POLARITY = {"geen": "niet", "niet": "niet", "nooit": "niet", "alleen": "alleen", "uitsluitend": "alleen",
@@ -61,9 +63,11 @@ class Match:
 class KindNormaliser:
     """Normalises text against the labels of one concept kind (occupation, skill, …)."""
 
-    def __init__(self, concepts: list[Concept], encoder: Encoder | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(self, concepts: list[Concept], encoder: Encoder | None = None, cache_dir: Path | None = None,
+                 blend: Blend | None = None) -> None:
         self.encoder = encoder
         self.cache_dir = cache_dir
+        self.blend = blend or for_encoder(encoder.name if encoder else None)
         self.exact: dict[str, str] = {}
         labels: list[str] = []
         owners: list[str] = []
@@ -147,22 +151,47 @@ class KindNormaliser:
         return [r for r in results if r is not None]
 
     def _best(self, text: str, key: str, ngram_sim: np.ndarray, embed_sim: np.ndarray | None) -> Match:
-        candidates = set(np.argsort(-ngram_sim)[:5].tolist())
-        candidates.update(idx for _, _, idx in process.extract(key, self.labels, scorer=fuzz.WRatio, limit=5))
+        ranked = self._rank(key, ngram_sim, embed_sim)
+        if ranked and ranked[0][1] >= self.blend.threshold:
+            return Match(text, ranked[0][0], round(ranked[0][1], 3), "fuzzy")
+        return Match(text, None, round(ranked[0][1], 3) if ranked else 0.0, "unknown")
+
+    def _rank(self, key: str, ngram_sim: np.ndarray, embed_sim: np.ndarray | None,
+              pool: int = CANDIDATES) -> list[tuple[str, float]]:
+        """Concepts by the blend's probability for their best label among the ``pool`` closest labels of each
+        signal."""
+        candidates = set(np.argsort(-ngram_sim)[:pool].tolist())
+        candidates.update(idx for _, _, idx in process.extract(key, self.labels, scorer=fuzz.WRatio, limit=pool))
         if embed_sim is not None:
-            candidates.update(np.argsort(-embed_sim)[:5].tolist())
-        best, best_score = -1, 0.0
+            candidates.update(np.argsort(-embed_sim)[:pool].tolist())
         polarity = _polarity(key)
+        best: dict[str, float] = {}
         for idx in candidates:
             if _contradicts(_polarity(self.labels[idx]), polarity):
                 continue  # never map a phrase onto its opposite
-            score = _blend(key, self.labels[idx], float(ngram_sim[idx]),
-                           None if embed_sim is None else float(embed_sim[idx]))
-            if score > best_score:
-                best, best_score = idx, score
-        if best >= 0 and best_score >= THRESHOLD:
-            return Match(text, self.owners[best], round(best_score, 3), "fuzzy")
-        return Match(text, None, round(best_score, 3), "unknown")
+            meaning = None if embed_sim is None else float(embed_sim[idx])
+            p = self.blend.probability(pair_features(key, self.labels[idx], meaning))
+            if p > best.get(self.owners[idx], -1.0):
+                best[self.owners[idx]] = p
+        return sorted(best.items(), key=lambda kv: -kv[1])
+
+    def rank(self, texts: list[str], k: int = 10) -> list[list[tuple[str, float]]]:
+        """The k likeliest concepts for each text (an exact label first, with probability 1)."""
+        keys = [fold(t) for t in texts]
+        out: list[list[tuple[str, float]]] = []
+        if not self.labels:
+            return [[] for _ in texts]
+        assert self.label_ngrams is not None
+        ngram_sims = (self.ngrams.transform(keys) @ self.label_ngrams.T).toarray()
+        vectors = self._vectors()
+        embed_sims = None if vectors is None else self.encoder.encode(keys) @ vectors.T  # type: ignore[union-attr]
+        for row, key in enumerate(keys):
+            ranked = self._rank(key, ngram_sims[row], None if embed_sims is None else embed_sims[row],
+                                pool=max(CANDIDATES, k))
+            if key in self.exact:
+                ranked = [(self.exact[key], 1.0)] + [r for r in ranked if r[0] != self.exact[key]]
+            out.append(ranked[:k])
+        return out
 
 
 def _save_atomically(path: Path, array: np.ndarray) -> None:
@@ -174,14 +203,6 @@ def _save_atomically(path: Path, array: np.ndarray) -> None:
     os.replace(tmp, path)
 
 
-def _blend(a: str, b: str, ngram: float, embed: float | None) -> float:
-    """Combined similarity of two folded strings in [0, 1]."""
-    spelling = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100
-    if embed is None:
-        return 0.6 * spelling + 0.4 * ngram
-    return 0.45 * spelling + 0.25 * ngram + 0.30 * max(embed, 0.0)
-
-
 class Normaliser:
     """One normaliser per concept kind, built from the vocabulary the database holds."""
 
@@ -189,11 +210,13 @@ class Normaliser:
         self.vocabulary = vocabulary
         self.encoder = encoder
         self.cache_dir = cache_dir
+        self.blend = for_encoder(encoder.name if encoder else None)
         self._kinds: dict[str, KindNormaliser] = {}
 
     def kind(self, kind: str) -> KindNormaliser:
         if kind not in self._kinds:
-            self._kinds[kind] = KindNormaliser(self.vocabulary.of_kind(kind), self.encoder, self.cache_dir)
+            self._kinds[kind] = KindNormaliser(self.vocabulary.of_kind(kind), self.encoder, self.cache_dir,
+                                               self.blend)
         return self._kinds[kind]
 
     def match(self, text: str, kind: str) -> Match:
@@ -237,19 +260,13 @@ class Normaliser:
                 vocab = max(vocab, min(ma.confidence, mb.confidence))
             elif ma.concept_id and mb.concept_id and min(ma.confidence, mb.confidence) >= SURE:
                 known_apart = True  # the vocabulary knows both, as different concepts
-        ngram = _ngram_cosine(fa, fb)
-        embed = None
+        meaning = None
         if self.encoder is not None:
             va, vb = self.encoder.encode([fa, fb])
-            embed = float(va @ vb)
-        letters_and_meaning = _blend(fa, fb, ngram, embed)
+            meaning = float(va @ vb)
+        letters_and_meaning = self.blend.probability(pair_features(fa, fb, meaning))
         if _contradicts(_polarity(fa), _polarity(fb)):
             letters_and_meaning *= 0.5  # "geen nachtdiensten" is not "alleen nachtdiensten"
         if known_apart and not vocab:
             letters_and_meaning *= 0.6
         return max(vocab, letters_and_meaning)
-
-
-def _ngram_cosine(a: str, b: str) -> float:
-    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), use_idf=False).fit_transform([a, b])
-    return float((matrix[0] @ matrix[1].T).toarray()[0, 0])

