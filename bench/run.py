@@ -98,9 +98,12 @@ def main() -> None:
     from demoregion.truth import Truth
 
     truth = Truth.load(demo_dir / "truth")
-    step("synonyms", quality.synonym_auc, service)
+    step("synonyms", quality.synonym_auc, service, which="test")
+    step("synonyms_development", quality.synonym_auc, service, which="development")
     step("esco_normalisation", quality.esco_normalisation, service)
-    step("shortlist_quality", quality.shortlist_quality, service, truth)
+    step("esco_matches", quality.esco_matches, service)
+    step("shortlist_quality", quality.shortlist_quality_by_encoder, service, truth)
+    step("extraction", optional, "extraction")
     step("latency", speed.in_process_latency, service)
     if not args.skip_http:
         for workers in (1, 2):

@@ -16,7 +16,7 @@ import pytest
 from matcher.config import Settings
 from matcher.db import Database, open_database
 from matcher.db.embedded import embedded_url
-from matcher.matching.embeddings import SentenceTransformerEncoder
+from matcher.matching.embeddings import SentenceTransformerEncoder, open_encoder
 from matcher.security import create_key
 from matcher.service import Service
 from matcher.setup import migrate_all
@@ -93,7 +93,8 @@ def settings(db_url: str, pg_dir: Path, models_dir: Path, tmp_path: Path) -> Set
 
 @pytest.fixture(scope="session")
 def encoder() -> SentenceTransformerEncoder:
-    return SentenceTransformerEncoder()
+    """The default encoder, as a fresh install runs it (multilingual-e5-small, unpacked on first use)."""
+    return open_encoder(Settings())
 
 
 @pytest.fixture

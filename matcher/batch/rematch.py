@@ -201,6 +201,8 @@ def subset(table: T, index: np.ndarray | slice) -> T:
             values[f.name] = value[index]
         elif isinstance(value, dict):
             values[f.name] = {key: column[index] for key, column in value.items()}
+        elif f.name == "meaning":  # the encoder's cosine scale: one for the whole table
+            values[f.name] = value
         else:  # a new field type must be thought about, not silently shared
             raise TypeError(f"cannot subset field {f.name} of {type(table).__name__}")
     return dataclasses.replace(table, **values)

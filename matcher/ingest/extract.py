@@ -141,12 +141,13 @@ def _heading(line: str) -> str | None:
     if not stripped or stripped.startswith(("-", "•")):
         return None
     bare = stripped.rstrip(":?").strip()
-    if not (stripped.endswith((":", "?")) and len(bare.split()) <= 7) and len(bare.split()) > 4:
+    marked = stripped.endswith((":", "?"))
+    if len(bare.split()) > (7 if marked else 3):  # "Wij bieden een jobcoach" is content, "Wat bieden wij" a heading
         return None
     for mode, pattern in _HEADINGS:
         if re.search(pattern, bare):
             return mode
-    if re.search(TASKS, bare) or (stripped.endswith((":", "?")) and len(bare.split()) <= 4):
+    if re.search(TASKS, bare) or (marked and len(bare.split()) <= 4):
         return REQUIRED
     return None
 
@@ -482,7 +483,7 @@ _SUPPORT: dict[str, str] = {
     "jobcarving": r"job ?carving|(functie|werk|taken|takenpakket) (op maat|aangepast)|aangepast(e)? (functie|werk|"
                   r"taken|werkplek|takenpakket)|(passen|pas|past) [^.]{0,40}\b(werk|taken|functie)\b[^.]{0,30}\baan\b|"
                   r"wat jij (wel )?kunt|taken (her)?verdelen|functiecreatie|aan(ge)?pass(en|ing) aan (jouw|je) "
-                  r"(mogelijkheden|kunnen)",
+                  r"(mogelijkheden|kunnen)|\b(taken|werk|functie)\b[^.]{0,30}\baan(ge)?pas(sen|t)\b",
     "loonkostensubsidie": r"loonkostensubsidie|loonkosten ?subsidie|loonwaarde|loonsubsidie|\blks\b|"
                           r"subsidie|loondispensatie",
     "proefplaatsing": r"proefplaats(ing)?|behoud van (je |de |uw |een )?uitkering|proefdraai|\bop proef\b|"

@@ -126,6 +126,7 @@ def fit(esco_dir: Path, encoder: Encoder | None, *, max_queries: int = 4000, see
     blend = Blend(encoder=encoder.name if encoder else None, weights=(weights * scale).round(4).tolist(),
                   intercept=round(float(platt.intercept_[0]), 4), threshold=0.5, card={})
     blend.threshold, dev_metrics = _threshold(blend, dev, rng)
+    blend.cosines = _cosines(occs, encoder) if encoder else None
     blend.card = {
         "fitted": datetime.now(UTC).date().isoformat(),
         "data": "ESCO v1.1.1 occupations (Dutch): alternative label -> preferred label",
@@ -140,6 +141,22 @@ def fit(esco_dir: Path, encoder: Encoder | None, *, max_queries: int = 4000, see
 
 
 C_GRID = (0.1, 1.0, 10.0)
+COSINE_SAMPLE = 2000
+
+
+def _cosines(occs: list[Occupation], encoder: Encoder) -> dict[str, float]:
+    """Mean and spread of the encoder's cosines on one fixed sample of train pairs, half of them an alternative
+    label with its own preferred label, half with another occupation's: the same texts for every encoder, so
+    two encoders' scales can be matched (`matching.vocabulary.blend.meaning_scale`)."""
+    rng = random.Random(1)
+    train = [o for o in occs if o.split == "train" and o.alts]
+    left, right = [], []
+    for n in range(COSINE_SAMPLE):
+        occ = rng.choice(train)
+        left.append(fold(rng.choice(occ.alts)))
+        right.append(fold(occ.pref if n % 2 == 0 else rng.choice(train).pref))
+    cos = (encoder.encode(left) * encoder.encode(right)).sum(axis=1)
+    return {"mean": round(float(cos.mean()), 4), "std": round(float(cos.std()), 4), "pairs": COSINE_SAMPLE}
 
 
 def _grouped(pairs: Iterator[tuple[int, int, np.ndarray, int]]) -> list[tuple[np.ndarray, int]]:

@@ -119,7 +119,8 @@ def compute(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None = N
     X[..., 1] = np.where(n_pref > 0, _dot(skills, vrow(vacs.preferred)) / np.maximum(n_pref, 1), 0.0)
     held = _dot(crow(cands.certificates), vrow(vacs.certificates))
     X[..., 2] = np.where(n_cert > 0, held / np.maximum(n_cert, 1), 1.0)
-    X[..., 3] = np.clip(cands.vectors[cs] @ vacs.vectors[vs].T, 0.0, 1.0)
+    offset, gain = vacs.meaning
+    X[..., 3] = np.clip(offset + gain * (cands.vectors[cs] @ vacs.vectors[vs].T), 0.0, 1.0)
     X[..., 4] = _dot(crow(cands.ngrams), vrow(vacs.ngrams), cands.ngrams_by_term if full_c and nv == 1 else None,
                      vacs.ngrams_by_term if full_v and nc == 1 else None)
     occupation, family = vrow(vacs.occupation), vrow(vacs.occupation_family)

@@ -19,6 +19,7 @@ from matcher.db.connect import Conn
 from matcher.matching.tables import CandidateTable, Row, TermSpace, VacancyTable, candidate_table, vacancy_table
 from matcher.matching.texts import candidate_text, vacancy_text
 from matcher.matching.vocabulary import Vocabulary
+from matcher.matching.vocabulary.blend import meaning_scale
 
 
 @dataclass
@@ -83,7 +84,7 @@ class MatchIndex:
             cands = old.candidates
         if new_v or old is None:
             rows = [self._vacancies[k] for k in sorted(self._vacancies)]
-            vacs = vacancy_table(rows, self.terms, self.families, self.dim)
+            vacs = vacancy_table(rows, self.terms, self.families, self.dim, meaning_scale(self.encoder_name))
         else:
             vacs = old.vacancies
         return Snapshot(

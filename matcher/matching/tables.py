@@ -147,6 +147,8 @@ class VacancyTable(_Table):
     support: np.ndarray
     lift: np.ndarray
     demands: dict[str, np.ndarray]
+    # (offset, gain): this encoder's cosines on the scale the scoring model was set on (`blend.meaning_scale`)
+    meaning: tuple[float, float] = (0.0, 1.0)
 
 
 def _vectors(rows: Sequence[Row], dim: int) -> np.ndarray:
@@ -224,7 +226,8 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
     )
 
 
-def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int) -> VacancyTable:
+def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int,
+                  meaning: tuple[float, float] = (0.0, 1.0)) -> VacancyTable:
     demands = {code: np.zeros(len(rows), dtype=bool) for code in BOOLEAN_DEMANDS}
     lift = np.zeros(len(rows), dtype=np.float32)
     for i, row in enumerate(rows):
@@ -267,4 +270,5 @@ def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], d
         support=np.array([bits(r["support"], SUPPORT_BITS) for r in rows], dtype=np.int64),
         lift=lift,
         demands=demands,
+        meaning=meaning,
     )

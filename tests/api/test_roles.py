@@ -125,6 +125,8 @@ CASES = [
     Case("import-vacancies", "POST", "/v1/vacancies/import", "/v1/vacancies/import",
          ("employer_service", "batch"), 200, body=_vacancy_line, content_type="application/x-ndjson",
          written=_exists("SELECT 1 FROM vacancies WHERE external_id = 'VI-' || %(t)s")),
+    Case("extract-vacancy", "POST", "/v1/vacancies/extract", "/v1/vacancies/extract",
+         ("employer_service", "consultant"), 200, body=lambda t: {"content": f"Orderpicker {t}, 32 uur per week"}),
     Case("shortlist", "GET", "/v1/vacancies/{source}/{external_id}/shortlist", "/v1/vacancies/wsp/W-MAG/shortlist",
          ("consultant", "employer_service"), 200),
     Case("outcome", "POST", "/v1/outcomes", "/v1/outcomes", ("consultant", "employer_service"), 201,

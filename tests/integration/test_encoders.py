@@ -17,6 +17,7 @@ from matcher.matching.vocabulary.normalise import KindNormaliser
 from matcher.security import SYSTEM
 from matcher.service import Service
 
+TYPO = "magezijn medewerker"
 TEXTS = ["magazijnmedewerker", "Je werkt in de nachtploeg en tilt dozen tot 25 kilo.", "cleaner", "é ü 32 uur"]
 
 
@@ -84,7 +85,7 @@ def test_the_learned_blend_is_shipped_per_encoder_with_its_card() -> None:
     for blend in blends.values():
         assert len(blend.weights) == 5 and 0 < blend.threshold < 1
         assert "ESCO" in blend.card["data"] and "train" in blend.card["split"] and blend.card["dev"]["queries"] > 0
-    assert for_encoder("an encoder without a fitted blend") is blends[None]
+    assert for_encoder("an encoder without a fitted blend") == blends[None]
 
 
 def test_the_normaliser_uses_the_blends_weights(encoder: SentenceTransformerEncoder) -> None:
@@ -92,19 +93,18 @@ def test_the_normaliser_uses_the_blends_weights(encoder: SentenceTransformerEnco
                         labels=(Label("magazijnmedewerker", "nl", "pref"),)),
                 Concept(id="occ:kok", kind="occupation", nl="kok", labels=(Label("kok", "nl", "pref"),))]
     shipped = KindNormaliser(concepts, encoder)
-    assert shipped.blend is for_encoder(encoder.name)
-    found = shipped.match("magezijn medewerkr")
+    assert shipped.blend == for_encoder(encoder.name) and shipped.blend.encoder == encoder.name
+    found = shipped.match(TYPO)
     assert found.concept_id == "occ:mag" and found.method == "fuzzy"
-    assert found.confidence == pytest.approx(shipped._rank("magezijn medewerkr", *_sims(shipped, encoder))[0][1],
-                                             abs=1e-3)
+    assert found.confidence == pytest.approx(shipped._rank(TYPO, *_sims(shipped, encoder))[0][1], abs=1e-3)
     # the same normaliser with other weights decides otherwise: the weights are what decides
     blind = Blend(encoder=encoder.name, weights=[0.0] * 5, intercept=-8.0, threshold=shipped.blend.threshold)
-    assert KindNormaliser(concepts, encoder, blend=blind).match("magezijn medewerkr").concept_id is None
+    assert KindNormaliser(concepts, encoder, blend=blind).match(TYPO).concept_id is None
 
 
 def _sims(normaliser: KindNormaliser, encoder: SentenceTransformerEncoder) -> tuple[np.ndarray, np.ndarray]:
     assert normaliser.label_ngrams is not None
-    ngram = (normaliser.ngrams.transform(["magezijn medewerkr"]) @ normaliser.label_ngrams.T).toarray()[0]
+    ngram = (normaliser.ngrams.transform([TYPO]) @ normaliser.label_ngrams.T).toarray()[0]
     vectors = normaliser._vectors()
     assert vectors is not None
-    return ngram, encoder.encode(["magezijn medewerkr"])[0] @ vectors.T
+    return ngram, encoder.encode([TYPO])[0] @ vectors.T

@@ -59,6 +59,8 @@ class Blend:
     intercept: float
     threshold: float  # accept the best label at or above this probability
     card: dict[str, Any] = field(default_factory=dict)
+    # mean and spread of this encoder's cosines on one fixed sample of job-title pairs (`learning.blend`)
+    cosines: dict[str, float] | None = None
 
     def probability(self, features: np.ndarray) -> float:
         z = self.intercept + float(np.dot(self.weights, features))
@@ -76,6 +78,26 @@ def for_encoder(name: str | None, path: Path = BLEND_FILE) -> Blend:
     would be read with another model's weights)."""
     blends = load_all(path)
     return blends.get(name) or blends[None]
+
+
+REFERENCE = "all-MiniLM-L6-v2"  # the encoder whose cosine scale the shipped scoring model was set on
+
+
+@lru_cache(maxsize=8)
+def meaning_scale(name: str | None, path: Path = BLEND_FILE) -> tuple[float, float]:
+    """(offset, gain) that put this encoder's cosines on the reference encoder's scale.
+
+    The prior's weight and reference value for `semantic_similarity` were set on all-MiniLM-L6-v2's cosines
+    (spread about 0.1 between job texts). multilingual-e5-small gives every pair of job texts a cosine near
+    0.85 with a spread of about 0.02: on the raw scale its meaning would hardly move a score. Matching the
+    mean and spread measured on the same pairs keeps the feature's meaning when the encoder changes.
+    Identity for the reference encoder and for an encoder without measured cosines."""
+    blends = load_all(path)
+    own, ref = blends.get(name), blends.get(REFERENCE)
+    if own is None or ref is None or not own.cosines or not ref.cosines or name == REFERENCE:
+        return 0.0, 1.0
+    gain = ref.cosines["std"] / own.cosines["std"]
+    return ref.cosines["mean"] - gain * own.cosines["mean"], gain
 
 
 def save_all(blends: list[Blend], path: Path = BLEND_FILE) -> None:
