@@ -262,9 +262,10 @@ def test_the_model_card_shows_a_feature_that_copies_a_monitoring_attribute(clone
         closeness = {r["ref"]: r["closeness"] for r in conn.execute(
             """SELECT c.ref, avg((s.features->>'travel_distance')::float) AS closeness FROM shown_matches s
                JOIN candidates c ON c.id = s.candidate_id GROUP BY c.ref""")}
-    middle = float(np.median(list(closeness.values())))
+    bands = ["ver weg", "verder weg", "dichtbij", "naast de deur"]  # quartiles of how close people are shown
+    edges = np.quantile(list(closeness.values()), [0.25, 0.5, 0.75])
     changed = [(ref, body.model_copy(update={"monitoring": body.monitoring | {
-        "woongebied": "dichtbij" if closeness[ref] >= middle else "verder weg"}}))
+        "woongebied": bands[int(np.searchsorted(edges, closeness[ref], side="right"))]}}))
                for ref, body in world.candidates.items() if ref in closeness]
     assert service.import_candidates(changed, actor=SYSTEM).updated == len(changed)
 
@@ -278,7 +279,7 @@ def test_the_model_card_shows_a_feature_that_copies_a_monitoring_attribute(clone
     # and both models' selection rates for the new attribute are measured and shown side by side
     for m in ("champion", "challenger"):
         groups = result.metrics[m]["selection"]["woongebied"]["groups"]
-        assert set(groups) == {"dichtbij", "verder weg"} and result.metrics[m]["selection"]["woongebied"]["gap"] > 0
+        assert set(groups) == set(bands) and result.metrics[m]["selection"]["woongebied"]["gap"] > 0
     assert "**woongebied** (gap: champion" in card
 
 
