@@ -548,6 +548,63 @@ def clean_title(line: str) -> str:
     return cleaned.strip(" :-–|*#")
 
 
+_PARTICLES = ("aan", "af", "bij", "door", "in", "mee", "na", "om", "op", "terug", "toe", "uit", "voor", "weg")
+_PREFIXES = ("be", "ge", "her", "ver", "ont", "er", "over", "onder", "door", *_PARTICLES)
+_VOWELS = re.compile(r"[aeiouy]+")
+
+
+def _names_tasks(c: Clause, text: str) -> bool:
+    """A clause made of tasks in the infinitive, as short summaries list the work without a heading:
+    "Groenten snijden, broodmaaltijden klaarmaken en de vaatwasser bedienen". Each part ends in a verb
+    (lowercase, so not a name such as "Van der Meulen"; not a plural in -heden) and does not start with
+    a subject ("we werken met ...")."""
+    original = re.sub(r"^[\s\-•*·–]+|[.!;:]+\s*$", "", text[c.start:c.end])
+    parts = [p.split() for p in re.split(r"\s+en\s+|,\s*", original) if p.strip()]
+    return bool(parts) and len(parts[0]) >= 2 and not re.search(r"\d", original) and all(
+        len(p) <= 6 and re.fullmatch(r"[a-zë]{3,}en", p[-1]) and not p[-1].endswith("heden")
+        and p[0].lower() not in ("we", "wij", "je", "jij", "u", "ze", "zij", "er", "het") for p in parts)
+
+
+def as_task(phrase: str) -> str | None:
+    """A clause that starts with its verb, as a task is named: "verkoopt kaartjes" -> "kaartjes verkopen",
+    "geeft toegangspassen uit" -> "toegangspassen uitgeven". None when the first word is no verb in the
+    second or third person (``-t``), so the phrase is kept as written."""
+    words = phrase.split()
+    verb = words[0].lower()
+    if len(words) < 2 or not verb.isalpha() or not verb.endswith("t") or len(verb) < 4 \
+            or re.search(r"..en$", words[-1]):  # "post verwerken" already ends in its verb
+        return None
+    rest = words[1:]
+    particle = rest.pop() if rest[-1].lower() in _PARTICLES and len(rest) > 1 else ""
+    while rest and rest[0].lower() in ("je", "jouw", "hun", "de", "het", "een"):
+        rest = rest[1:]
+    if not rest:
+        return None
+    return " ".join([*rest, particle.lower() + _infinitive(verb)])
+
+
+def _infinitive(finite: str) -> str:
+    """Dutch spelling: verkoopt -> verkopen, pakt -> pakken, geeft -> geven, rijdt -> rijden, verzamelt ->
+    verzamelen (a syllable is doubled only where a one-syllable root is stressed)."""
+    stem = finite[:-1]
+    if re.search(r"(aa|ee|oo|uu)[^aeiouy]$", stem):  # a long vowel in a closed syllable is written once
+        stem = stem[:-2] + stem[-1]
+        long = True
+    else:
+        long = bool(re.search(r"(ie|eu|oe|ei|ij|ui|ou|au|aai|ooi|oei)[^aeiouy]?$", stem))
+    if long and stem[-1] in "fs":
+        stem = stem[:-1] + {"f": "v", "s": "z"}[stem[-1]]
+    root = stem
+    for prefix in _PREFIXES:
+        if root.startswith(prefix) and len(root) - len(prefix) >= 3 and _VOWELS.search(root[len(prefix):]):
+            root = root[len(prefix):]
+            break
+    if not long and re.search(r"[aeiou][^aeiouy]$", stem) and len(_VOWELS.findall(root)) == 1 \
+            and not re.search(r"[aeiou]{2}[^aeiouy]$", stem):
+        stem += stem[-1]  # a short stressed vowel stays short: pak -> pakken, herstel -> herstellen
+    return stem + "en"
+
+
 class TermFinder:
     """Finds vocabulary labels in running text: every run of up to six words is looked up as a label.
 
@@ -676,7 +733,8 @@ class VacancyReader:
                     continue
                 out.add_item(name, self.vocabulary.label(concept_id), Span(text[at:stop], at, stop))
                 found = True
-            if not found and c.tasks and not any(s.start < c.end and c.start < s.end for s in used):
+            if not found and (c.tasks or _names_tasks(c, text)) \
+                    and not any(s.start < c.end and c.start < s.end for s in used):
                 self._task_phrases(text, c, name, out)
 
     @staticmethod
@@ -689,8 +747,12 @@ class VacancyReader:
         offset = c.plain.find(body, start) if body else -1
         if offset < 0 or len(body.split()) > (16 if listed else 8) or _NEGATION.search(body):
             return
+        # "Je verkoopt kaartjes, draait bardienst": the sentence speaks to the reader, its clauses start with a verb
+        sentence = re.split(r"[.!?;\n]", text[:c.start])[-1] + c.plain
+        addressed = bool(re.match(r"\s*(je|jij|u)\s", sentence, re.IGNORECASE))
         for part in re.finditer(r"[^,;]+?(?=\s+en\s+|,|;|$)", body):
             phrase = re.sub(r"^(en|je|jij|u|het|de)\s+", "", part.group().strip())
             if 2 <= len(phrase.split()) <= 6 and not re.match(r"(ben|bent|hebt|heeft|kunt|kan|wil|houdt)\b", phrase):
                 at = c.start + offset + part.start() + part.group().find(phrase)
-                out.add_item(name, text[at:at + len(phrase)], Span(text[at:at + len(phrase)], at, at + len(phrase)))
+                said = text[at:at + len(phrase)]
+                out.add_item(name, (addressed and as_task(said)) or said, Span(said, at, at + len(phrase)))

@@ -111,7 +111,7 @@ def complete(body: VacancyIn, reader: VacancyReader | None) -> tuple[VacancyIn, 
     field the sender left out is filled from the description when the text says it: ``text``, with the spans
     it was read from (offsets into the description), so an adviser can check and correct it."""
     provenance: Row = {name: {"source": body.stated_by} for name in sorted(body.model_fields_set)}
-    if reader is None or not body.description:
+    if reader is None or not body.description or body.model_fields_set.issuperset(READABLE):
         return body, provenance
     read = reader.read(body.description, title=body.title)
     fill: Row = {}

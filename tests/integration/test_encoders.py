@@ -96,15 +96,10 @@ def test_the_normaliser_uses_the_blends_weights(encoder: SentenceTransformerEnco
     assert shipped.blend == for_encoder(encoder.name) and shipped.blend.encoder == encoder.name
     found = shipped.match(TYPO)
     assert found.concept_id == "occ:mag" and found.method == "fuzzy"
-    assert found.confidence == pytest.approx(shipped._rank(TYPO, *_sims(shipped, encoder))[0][1], abs=1e-3)
+    ngram, spelling, embed = shipped._signals([TYPO])
+    assert embed is not None
+    assert found.confidence == pytest.approx(shipped._rank(TYPO, ngram[0], spelling[0], embed[0])[0][1], abs=1e-3)
     # the same normaliser with other weights decides otherwise: the weights are what decides
     blind = Blend(encoder=encoder.name, weights=[0.0] * 5, intercept=-8.0, threshold=shipped.blend.threshold)
     assert KindNormaliser(concepts, encoder, blend=blind).match(TYPO).concept_id is None
 
-
-def _sims(normaliser: KindNormaliser, encoder: SentenceTransformerEncoder) -> tuple[np.ndarray, np.ndarray]:
-    assert normaliser.label_ngrams is not None
-    ngram = (normaliser.ngrams.transform([TYPO]) @ normaliser.label_ngrams.T).toarray()[0]
-    vectors = normaliser._vectors()
-    assert vectors is not None
-    return ngram, encoder.encode([TYPO])[0] @ vectors.T

@@ -9,7 +9,7 @@ import pytest
 
 from matcher.errors import Invalid
 from matcher.ingest import jobposting
-from matcher.ingest.extract import VacancyReader
+from matcher.ingest.extract import VacancyReader, _infinitive, as_task
 from matcher.matching.vocabulary import Vocabulary
 
 NIGHT = ("Je werkt in de nachtploeg van 22.00 tot 06.00 uur, vier nachten per week (32 uur). Je tilt regelmatig "
@@ -166,3 +166,28 @@ def test_format_is_detected() -> None:
     assert jobposting.detect('  {"@type": "JobPosting"}') == "jobposting"
     assert jobposting.detect("<!doctype html><p>x</p>") == "html"
     assert jobposting.detect("Orderpicker gezocht, 32 uur") == "text"
+
+
+@pytest.mark.parametrize(("finite", "infinitive"), [
+    ("verkoopt", "verkopen"), ("pakt", "pakken"), ("geeft", "geven"), ("rijdt", "rijden"), ("leest", "lezen"),
+    ("verzamelt", "verzamelen"), ("herstelt", "herstellen"), ("opent", "openen"), ("draait", "draaien")])
+def test_a_verb_in_the_third_person_is_named_in_the_infinitive(finite: str, infinitive: str) -> None:
+    assert _infinitive(finite) == infinitive
+
+
+def test_tasks_said_to_the_reader_are_named_as_tasks_with_the_words_as_written_as_evidence(
+        reader: VacancyReader) -> None:
+    text = ("Kassamedewerker theater\n\nWat ga je doen?\n"
+            "Je verkoopt kaartjes, geeft toegangspassen uit en pakt bestellingen in.")
+    out = reader.read(text)
+    tasks = {"kaartjes verkopen", "toegangspassen uitgeven", "bestellingen inpakken"}
+    assert tasks <= set(out.vacancy["required_skills"])
+    assert {"verkoopt kaartjes", "geeft toegangspassen uit"} <= {s.text for s in out.evidence["required_skills"]}
+    assert as_task("post verwerken") is None  # already named as a task
+
+
+def test_a_summary_line_of_infinitives_lists_tasks_but_a_name_or_a_subject_does_not(reader: VacancyReader) -> None:
+    skills = read(reader, "Keukenhulp. 24 uur per week.\nBroodmaaltijden klaarmaken en soep opwarmen.\n"
+                          "Contact: Wim van der Meulen.\nWe werken met pictogrammen.").get("required_skills", [])
+    assert {"Broodmaaltijden klaarmaken", "soep opwarmen"} <= set(skills)
+    assert not any("meulen" in s or "pictogrammen" in s for s in skills)

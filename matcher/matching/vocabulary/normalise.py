@@ -30,6 +30,7 @@ from matcher.text import fold
 
 SURE = 0.95
 CANDIDATES = 5  # closest labels proposed by each signal
+CHUNK = 256  # texts scored against all labels at once (a dense row per text and signal)
 # Words that negate, restrict or bound a phrase, by what they mean: "geen nachtdiensten" and "alleen
 # nachtdiensten" contradict each other, "max 20 uur" and "minimaal 20 uur" too.
 POLARITY = {"geen": "niet", "niet": "niet", "nooit": "niet", "alleen": "alleen", "uitsluitend": "alleen",
@@ -126,7 +127,7 @@ class KindNormaliser:
         return self.match_many([text])[0]
 
     def match_many(self, texts: list[str]) -> list[Match]:
-        """Batch version: one encoder call for all texts that need it."""
+        """Batch version: one call per signal for every few hundred texts that need one."""
         keys = [fold(t) for t in texts]
         results: list[Match | None] = [None] * len(texts)
         todo = []
@@ -137,33 +138,39 @@ class KindNormaliser:
                 results[i] = Match(texts[i], self.exact[key], 1.0, "exact")
             else:
                 todo.append(i)
-        if todo:
-            assert self.label_ngrams is not None
-            query_ngrams = self.ngrams.transform([keys[i] for i in todo])
-            ngram_sims = (query_ngrams @ self.label_ngrams.T).toarray()
-            vectors = self._vectors()
-            embed_sims = None
-            if vectors is not None:
-                embed_sims = self.encoder.encode([keys[i] for i in todo]) @ vectors.T  # type: ignore[union-attr]
-            for row, i in enumerate(todo):
-                embed_row = None if embed_sims is None else embed_sims[row]
-                results[i] = self._best(texts[i], keys[i], ngram_sims[row], embed_row)
+        for start in range(0, len(todo), CHUNK):
+            part = todo[start:start + CHUNK]
+            ngram, spelling, embed = self._signals([keys[i] for i in part])
+            for row, i in enumerate(part):
+                results[i] = self._best(texts[i], keys[i], ngram[row], spelling[row],
+                                        None if embed is None else embed[row])
         return [r for r in results if r is not None]
 
-    def _best(self, text: str, key: str, ngram_sim: np.ndarray, embed_sim: np.ndarray | None) -> Match:
-        ranked = self._rank(key, ngram_sim, embed_sim)
+    def _signals(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """For each key and label: character n-gram cosine, rapidfuzz WRatio, embedding cosine (with an
+        encoder). One batched call each, on all cores."""
+        assert self.label_ngrams is not None
+        ngram = (self.ngrams.transform(keys) @ self.label_ngrams.T).toarray()
+        spelling = process.cdist(keys, self.labels, scorer=fuzz.WRatio, workers=-1, dtype=np.float32)
+        vectors = self._vectors()
+        embed = None if vectors is None else self.encoder.encode(keys) @ vectors.T  # type: ignore[union-attr]
+        return ngram, spelling, embed
+
+    def _best(self, text: str, key: str, ngram_sim: np.ndarray, spelling: np.ndarray,
+              embed_sim: np.ndarray | None) -> Match:
+        ranked = self._rank(key, ngram_sim, spelling, embed_sim)
         if ranked and ranked[0][1] >= self.blend.threshold:
             return Match(text, ranked[0][0], round(ranked[0][1], 3), "fuzzy")
         return Match(text, None, round(ranked[0][1], 3) if ranked else 0.0, "unknown")
 
-    def _rank(self, key: str, ngram_sim: np.ndarray, embed_sim: np.ndarray | None,
+    def _rank(self, key: str, ngram_sim: np.ndarray, spelling: np.ndarray, embed_sim: np.ndarray | None,
               pool: int = CANDIDATES) -> list[tuple[str, float]]:
         """Concepts by the blend's probability for their best label among the ``pool`` closest labels of each
         signal."""
-        candidates = set(np.argsort(-ngram_sim)[:pool].tolist())
-        candidates.update(idx for _, _, idx in process.extract(key, self.labels, scorer=fuzz.WRatio, limit=pool))
-        if embed_sim is not None:
-            candidates.update(np.argsort(-embed_sim)[:pool].tolist())
+        candidates: set[int] = set()
+        for signal in (ngram_sim, spelling, embed_sim):
+            if signal is not None:
+                candidates.update(np.argsort(-signal, kind="stable")[:pool].tolist())
         polarity = _polarity(key)
         best: dict[str, float] = {}
         for idx in candidates:
@@ -181,16 +188,15 @@ class KindNormaliser:
         out: list[list[tuple[str, float]]] = []
         if not self.labels:
             return [[] for _ in texts]
-        assert self.label_ngrams is not None
-        ngram_sims = (self.ngrams.transform(keys) @ self.label_ngrams.T).toarray()
-        vectors = self._vectors()
-        embed_sims = None if vectors is None else self.encoder.encode(keys) @ vectors.T  # type: ignore[union-attr]
-        for row, key in enumerate(keys):
-            ranked = self._rank(key, ngram_sims[row], None if embed_sims is None else embed_sims[row],
-                                pool=max(CANDIDATES, k))
-            if key in self.exact:
-                ranked = [(self.exact[key], 1.0)] + [r for r in ranked if r[0] != self.exact[key]]
-            out.append(ranked[:k])
+        for start in range(0, len(keys), CHUNK):
+            part = keys[start:start + CHUNK]
+            ngram, spelling, embed = self._signals(part)
+            for row, key in enumerate(part):
+                ranked = self._rank(key, ngram[row], spelling[row], None if embed is None else embed[row],
+                                    pool=max(CANDIDATES, k))
+                if key in self.exact:
+                    ranked = [(self.exact[key], 1.0)] + [r for r in ranked if r[0] != self.exact[key]]
+                out.append(ranked[:k])
         return out
 
 
