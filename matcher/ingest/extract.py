@@ -553,18 +553,6 @@ _PREFIXES = ("be", "ge", "her", "ver", "ont", "er", "over", "onder", "door", *_P
 _VOWELS = re.compile(r"[aeiouy]+")
 
 
-def _names_tasks(c: Clause, text: str) -> bool:
-    """A clause made of tasks in the infinitive, as short summaries list the work without a heading:
-    "Groenten snijden, broodmaaltijden klaarmaken en de vaatwasser bedienen". Each part ends in a verb
-    (lowercase, so not a name such as "Van der Meulen"; not a plural in -heden) and does not start with
-    a subject ("we werken met ...")."""
-    original = re.sub(r"^[\s\-•*·–]+|[.!;:]+\s*$", "", text[c.start:c.end])
-    parts = [p.split() for p in re.split(r"\s+en\s+|,\s*", original) if p.strip()]
-    return bool(parts) and len(parts[0]) >= 2 and not re.search(r"\d", original) and all(
-        len(p) <= 6 and re.fullmatch(r"[a-zë]{3,}en", p[-1]) and not p[-1].endswith("heden")
-        and p[0].lower() not in ("we", "wij", "je", "jij", "u", "ze", "zij", "er", "het") for p in parts)
-
-
 def as_task(phrase: str) -> str | None:
     """A clause that starts with its verb, as a task is named: "verkoopt kaartjes" -> "kaartjes verkopen",
     "geeft toegangspassen uit" -> "toegangspassen uitgeven". None when the first word is no verb in the
@@ -733,8 +721,7 @@ class VacancyReader:
                     continue
                 out.add_item(name, self.vocabulary.label(concept_id), Span(text[at:stop], at, stop))
                 found = True
-            if not found and (c.tasks or _names_tasks(c, text)) \
-                    and not any(s.start < c.end and c.start < s.end for s in used):
+            if not found and c.tasks and not any(s.start < c.end and c.start < s.end for s in used):
                 self._task_phrases(text, c, name, out)
 
     @staticmethod

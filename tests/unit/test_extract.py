@@ -185,9 +185,3 @@ def test_tasks_said_to_the_reader_are_named_as_tasks_with_the_words_as_written_a
     assert {"verkoopt kaartjes", "geeft toegangspassen uit"} <= {s.text for s in out.evidence["required_skills"]}
     assert as_task("post verwerken") is None  # already named as a task
 
-
-def test_a_summary_line_of_infinitives_lists_tasks_but_a_name_or_a_subject_does_not(reader: VacancyReader) -> None:
-    skills = read(reader, "Keukenhulp. 24 uur per week.\nBroodmaaltijden klaarmaken en soep opwarmen.\n"
-                          "Contact: Wim van der Meulen.\nWe werken met pictogrammen.").get("required_skills", [])
-    assert {"Broodmaaltijden klaarmaken", "soep opwarmen"} <= set(skills)
-    assert not any("meulen" in s or "pictogrammen" in s for s in skills)
