@@ -31,6 +31,7 @@ import numpy as np
 
 from matcher.matching.embeddings import Encoder
 from matcher.matching.vocabulary.blend import FEATURES, Blend, pair_features
+from matcher.matching.vocabulary.normalise import proposed
 from matcher.text import fold
 
 # Buckets of sha256(conceptUri) % 10. Frozen: changing them would put fitted-on concepts into the test split.
@@ -88,10 +89,8 @@ def _pairs(queries: list[tuple[str, int]], prefs: list[str], encoder: Encoder | 
     if encoder is not None:
         embed = encoder.encode(texts) @ encoder.encode(folded).T
     for qi, (text, gold) in enumerate(zip(texts, (g for _, g in queries), strict=True)):
-        found = set(np.argsort(-ngram[qi])[:CANDIDATES]) | set(np.argsort(-spelling[qi])[:CANDIDATES])
-        if embed is not None:
-            found |= set(np.argsort(-embed[qi])[:CANDIDATES])
-        for li in sorted(int(i) for i in found):  # the right label only where a signal finds it, as in use
+        found = proposed((ngram[qi], spelling[qi], None if embed is None else embed[qi]), CANDIDATES)
+        for li in sorted(found):  # the right label only where a signal finds it, as in use
             cos = None if embed is None else float(embed[qi, li])
             yield qi, li, pair_features(text, folded[li], cos), int(li == gold)
 

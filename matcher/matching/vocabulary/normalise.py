@@ -167,10 +167,7 @@ class KindNormaliser:
               pool: int = CANDIDATES) -> list[tuple[str, float]]:
         """Concepts by the blend's probability for their best label among the ``pool`` closest labels of each
         signal."""
-        candidates: set[int] = set()
-        for signal in (ngram_sim, spelling, embed_sim):
-            if signal is not None:
-                candidates.update(np.argsort(-signal, kind="stable")[:pool].tolist())
+        candidates = proposed((ngram_sim, spelling, embed_sim), pool)
         polarity = _polarity(key)
         best: dict[str, float] = {}
         for idx in candidates:
@@ -198,6 +195,16 @@ class KindNormaliser:
                     ranked = [(self.exact[key], 1.0)] + [r for r in ranked if r[0] != self.exact[key]]
                 out.append(ranked[:k])
         return out
+
+
+def proposed(signals: tuple[np.ndarray | None, ...], pool: int = CANDIDATES) -> set[int]:
+    """The labels among the ``pool`` closest by any signal: the candidates the blend scores (in use and when
+    the blend is fitted, `learning.blend`)."""
+    found: set[int] = set()
+    for signal in signals:
+        if signal is not None:
+            found.update(np.argsort(-signal, kind="stable")[:pool].tolist())
+    return found
 
 
 def _save_atomically(path: Path, array: np.ndarray) -> None:
