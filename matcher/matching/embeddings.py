@@ -57,16 +57,16 @@ def configured_name(settings: Settings) -> str:
 
 def open_encoder(settings: Settings) -> SentenceTransformerEncoder:
     """The configured encoder: a model directory, or one of the two installed ones."""
-    name: str | None
+    path: Path
     if settings.encoder_path:
-        path, name = settings.encoder_path, None
+        path = Path(settings.encoder_path)
     elif settings.encoder == MINILM:
-        path, name = default_model_path(), MINILM
+        path = default_model_path()
     else:
         from matcher.matching import e5
 
-        path, name = e5.unpacked(settings.encoder_cache), e5.name()
-    return SentenceTransformerEncoder(path, name=name, batch_size=settings.encoder_batch_size,
+        path = e5.unpacked(settings.encoder_cache)
+    return SentenceTransformerEncoder(path, name=configured_name(settings), batch_size=settings.encoder_batch_size,
                                       max_tokens=settings.encoder_max_tokens, dtype=settings.encoder_dtype)
 
 
