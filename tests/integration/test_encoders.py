@@ -45,6 +45,21 @@ def test_the_unpacked_model_gives_the_engines_vectors(encoder: SentenceTransform
     assert float((engine * ours).sum(axis=1).min()) > 0.99
 
 
+@pytest.mark.parametrize("name", ["multilingual-e5-small", MINILM])
+def test_onnx_runtime_gives_the_vectors_of_torch_in_float32(name: str) -> None:
+    """The default CPU backend runs the exported transformer in ONNX Runtime; torch in float32 is the reference.
+    Texts of different lengths share a batch, so the padding and the attention mask are exercised."""
+    onnx = open_encoder(Settings(encoder=name))
+    torch = open_encoder(Settings(encoder=name, encoder_backend="torch", encoder_dtype="float32"))
+    assert (onnx.backend, torch.backend) == ("onnxruntime", "torch") and onnx.name == torch.name
+    texts = [*TEXTS, "schoonmaker " * 30 + "in het ziekenhuis"]
+    together, reference = onnx.encode(texts), torch.encode(texts)
+    alone = np.stack([onnx._run_onnx([t])[0] for t in texts])
+    assert float((together * reference).sum(axis=1).min()) > 0.9999
+    assert float((alone * reference).sum(axis=1).min()) > 0.9999
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
 def test_vectors_carry_their_encoder_and_a_switch_reembeds_instead_of_mixing(
         service: Service, minilm: SentenceTransformerEncoder) -> None:
     service.import_vacancies([(("wsp", "V-1"), VacancyIn(title="schoonmaker", required_skills=["schoonmaken"]))],
