@@ -9,7 +9,8 @@ import pytest
 
 from matcher.errors import Invalid
 from matcher.ingest import jobposting
-from matcher.ingest.extract import VacancyReader, _infinitive, as_task
+from matcher.ingest.extract import VacancyReader
+from matcher.ingest.tasks import as_task, infinitive
 from matcher.matching.vocabulary import Vocabulary
 
 NIGHT = ("Je werkt in de nachtploeg van 22.00 tot 06.00 uur, vier nachten per week (32 uur). Je tilt regelmatig "
@@ -168,11 +169,11 @@ def test_format_is_detected() -> None:
     assert jobposting.detect("Orderpicker gezocht, 32 uur") == "text"
 
 
-@pytest.mark.parametrize(("finite", "infinitive"), [
+@pytest.mark.parametrize(("finite", "named"), [
     ("verkoopt", "verkopen"), ("pakt", "pakken"), ("geeft", "geven"), ("rijdt", "rijden"), ("leest", "lezen"),
     ("verzamelt", "verzamelen"), ("herstelt", "herstellen"), ("opent", "openen"), ("draait", "draaien")])
-def test_a_verb_in_the_third_person_is_named_in_the_infinitive(finite: str, infinitive: str) -> None:
-    assert _infinitive(finite) == infinitive
+def test_a_verb_in_the_third_person_is_named_in_the_infinitive(finite: str, named: str) -> None:
+    assert infinitive(finite) == named
 
 
 def test_tasks_said_to_the_reader_are_named_as_tasks_with_the_words_as_written_as_evidence(
