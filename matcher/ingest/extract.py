@@ -72,7 +72,10 @@ TASKS = (r"(wat|dit) (ga|ga je|zul je|kom je|je gaat) (je )?doen|wat doe je|wat 
 _HEADINGS = [
     (PREFERRED, r"pluspunt|pre\b|mooi meegenomen|leuk als|wens|bij voorkeur|extra punten|geen must"),
     (OFFERED, r"(wat|dit) (bieden|krijg|bied|mag je)|wij bieden|we bieden|ons aanbod|arbeidsvoorwaarden|"
-              r"wat staat er tegenover|wat (hebben|heeft) .* te bieden|salaris"),
+              r"wat staat er tegenover|wat (hebben|heeft) .* te bieden|salaris|"
+              # how to apply asks nothing of the candidate either: "Interesse?", "Meer weten?", "Contact"
+              r"^(interesse|solliciteren|solliciteer|sollicitatie|meer weten|meer informatie|contact|vragen|"
+              r"reageren|enthousiast|herken je)\b"),
     (REQUIRED, r"(wat|dit) (vragen|verwachten|zoeken) (wij|we)|(wij|we) (vragen|zoeken)|wie (ben|zoeken)|"
                r"jij (hebt|bent)|profiel|eisen|vereisten|functie-?eisen|(wat|dit) (breng|neem) je mee|"
                r"wat heb je nodig|wat moet je"),
@@ -565,10 +568,11 @@ _EXPERIENCE = re.compile(
     r"\bervaring (?:met|in|als|op het gebied van|binnen) (?:de |het |een )?"
     r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,3}?(?<!-)(?=\s+(?:is|zijn|heb|hebt|heeft|strekt|mooi|een pre|pre|pluspunt|gewenst|"
     r"vereist|handig|nodig|welkom|hebben|bezit|meebrengt)\b|\s*[,.;!?(:]|\s+(?:en|of)\s|\s*$)")
+_CONTACT_DETAILS = re.compile(r"@|www\.|https?://|\b0\d{1,3}[- ]?\d{6,8}\b")  # "bel Petra (026-1234567)"
 _OPENER = re.compile(r"^(?:[\s\-•*·–✓✔▪◦○►>]+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")
 _TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
                         r"de nieuwe collega)\s+")
-_INVERTED = re.compile(r"^(?:[\w'’]+\s+){1,6}?(?P<verb>[a-z]+)\s+(?:je|jij)\s+(?=\S)")
+_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij)\s+(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -610,17 +614,21 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     item, under a task heading or in a short summary sentence that opens a line below the first ("Groenten
     snijden en de vaatwasser bedienen."); and under a task heading any short list item ("kassawerk"). Never
     what another field already read."""
+    if re.match(r"[^\n.!]*\?", text[parts[-1].end:]):
+        return  # a question asks the reader, it names no task: "Wil jij graag buiten werken?"
     parts = _merged(text, parts)
     line = text.rfind("\n", 0, parts[0].start) + 1
     head = text[line:parts[0].start]
     opens_line = not head.strip(" \t-•*·–✓✔▪◦○►>") or head.rstrip().endswith(":")
-    summary = opens_line and bool(text[:line].strip()) and _summary(text, parts)
+    summary = opens_line and bool(text[:line].strip()) and _summary(text, parts) \
+        and not re.match(r"[^\n.?]*!", text[parts[-1].end:])  # "Samen bouwen aan de toekomst!" is a slogan
     listing = parts[0].clause.tasks  # "Het werk bestaat uit deeg afwegen, bakplaten vullen en ..."
     addressed = False
     for p in parts:
         c = p.clause
         trimmed = _trimmed(text, p, used, skills)
-        if c.mode == OFFERED or trimmed is None or _NEGATION.search(plain(trimmed[0].text)):
+        if c.mode == OFFERED or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
+                or _CONTACT_DETAILS.search(trimmed[0].text):
             continue
         span, cut = trimmed
         said = re.sub(r"\s*\([^)]*\)?", "", span.text)
@@ -630,21 +638,31 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if m := _TO_READER.match(low):
             task, addressed = tasks.as_task(said[m.end():]), True
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
-        elif (m := _INVERTED.match(low)) and tasks.infinitive(m.group("verb")):
+        elif m := _inverted(low, first=p is parts[0]):
             # "zware apparaten verplaats je met een takel": what stands before the verb is its object, unless
             # it is a prepositional phrase ("met handgereedschap haal je apparaten uit elkaar")
             before = said[:m.start("verb")]
-            if before.split()[0].lower() in tasks.PREPOSITIONS | tasks.ADVERBIALS:
+            if not before.strip() or before.split()[0].lower() in tasks.PREPOSITIONS | tasks.ADVERBIALS:
                 before = ""
             task, addressed = tasks.as_task(f"{m.group('verb')} {before}{said[m.end():]}"), True
+        elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)):
+            task = named
         elif addressed or in_tasks:
             task = tasks.as_task(said)
         if task is None and (in_tasks or c.item or summary):
-            task = said if tasks.ends_in_task(said) else tasks.nominal_task(said)
+            task = tasks.nominal_task(said)
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said):
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", task, span)
+
+
+def _inverted(low: str, *, first: bool) -> re.Match[str] | None:
+    """The finite verb before "je" in a sentence that opens with something else: "ook pak je", "aan het eind
+    van je dienst maak je" (not "van je"), or in a later part ("laad en los je vrachtwagens, verzamel je
+    orders"). A sentence that opens with its verb is a question or a request: "stuur je cv"."""
+    return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split()) <= 7
+                 and (m.start() > 0 or not first) and tasks.infinitive(m.group("verb"))), None)
 
 
 def _summary(text: str, parts: list[Part]) -> bool:
@@ -654,8 +672,8 @@ def _summary(text: str, parts: list[Part]) -> bool:
     Descriptive prose does not pass: its sentences open with a subject and a finite verb ("Schoonmakers
     reinigen gebouwen"), and coordinated verbs share one object at the end ("monteren en onderhouden accu's")."""
     said = [text[p.start:p.end] for p in parts]
-    return sum(len(s.split()) for s in said) <= 16 and tasks.ends_in_task(said[0]) and all(
-        tasks.ends_in_task(s) or not tasks.has_verb(s) for s in said)
+    return sum(len(s.split()) for s in said) <= 16 and bool(tasks.infinitive_task(said[0])) and all(
+        tasks.infinitive_task(s) or not tasks.has_verb(s) for s in said)
 
 
 def _merged(text: str, parts: list[Part]) -> list[Part]:
@@ -677,8 +695,10 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
             pending = None
         words = text[p.start:p.end].split()
         phrase = " ".join(words)
-        bare = len(words) <= 6 and not tasks.has_verb(phrase) and not tasks.ends_in_task(phrase)
-        if bare and merged and _leads_with_verb(text[merged[-1].start:merged[-1].end]):
+        bare = len(words) <= 6 and not tasks.has_verb(phrase) and not tasks.infinitive_task(phrase) \
+            and not re.match(r"\S+\s+(je|jij)\b", phrase.lower())  # "los je vrachtwagens": "los" is a verb
+        if bare and merged and words[0].lower() not in tasks.PREPOSITIONS \
+                and _leads_with_verb(text[merged[-1].start:merged[-1].end]):
             merged[-1] = Part(merged[-1].start, p.end, merged[-1].clause)  # "je bereidt lunch en diner"
             continue
         lone = len(words) == 1 and not tasks.is_verb(re.sub(r"\W", "", words[0]))
@@ -715,6 +735,32 @@ def _trimmed(text: str, p: Part, used: list[Span], skills: list[Span]) -> tuple[
         said = re.sub(r"(\W|\s(in|een|de|het|van|met|tot|op|bij|voor|naar|en|of|te|om|je))+$", "", " " + said)[1:]
     said = said.rstrip(" \t.!?,;:(-–")
     return (Span(said, start, start + len(said)), cut) if len(said) > 2 else None
+
+
+_LANGUAGES = r"engels|duits|frans|pools|spaans|turks|arabisch|portugees|italiaans|roemeens|bulgaars"
+
+
+def _other_language(low: str, start: int, end: int) -> bool:
+    """A language offered in place of Dutch or merely accepted, not asked for: "Nederlands of Engels",
+    "Engels is ook goed", "engels ok"."""
+    if not re.fullmatch(_LANGUAGES, low[start:end]):
+        return False
+    return bool(re.search(r"nederlands\w*\s*(of|en/of|/)\s*$", low[max(0, start - 20):start])
+                or re.match(r"\s*(of|/)\s*nederlands|\s*(is\s*)?(ook\s*)?(ok|oke|okay|prima|goed|geen probleem|"
+                            r"mag ook)\b", low[end:end + 24]))
+
+
+# Demands whose cue is a word of the work itself: "klanten helpen" is customer contact and a task.
+_IN_TASKS = {"customer_contact", "outdoor", "high_stimulus", "standing", "heights"}
+
+
+def _read_as_fields(out: Extraction) -> list[Span]:
+    """The spans other fields read, which are not read again as skills; a demand named by a word of the work
+    ("klanten helpen", "buiten werken") leaves that work to be read."""
+    demands = out.evidence.get("demands", [])
+    codes = [d["code"] for d in out.vacancy.get("demands", [])]
+    return [s for name, spans in out.evidence.items() if name != "demands" for s in spans] + \
+        [s for code, s in zip(codes, demands, strict=True) if code not in _IN_TASKS]
 
 
 class TermFinder:
@@ -827,7 +873,7 @@ class VacancyReader:
         counts in a short list item ("- kassawerk") or as the skill's own name, not as a synonym in running
         text, where "planten" or "zetten" are too often just words. Dutch itself is the language level, a
         town's name is a place, and words read as another field are not read again as a skill."""
-        used = [s for spans in out.evidence.values() for s in spans]
+        used = _read_as_fields(out)
         skills: list[Span] = []
         towns = set(_towns())
         for c in cls:
@@ -838,7 +884,7 @@ class VacancyReader:
                 at, stop = c.start + start, c.start + end
                 words = c.plain[start:end]
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
-                        or any(s.start < stop and at < s.end for s in used):
+                        or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end):
                     continue
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
                 if " " not in words.strip() and not own_name and not (c.item and len(c.plain.split()) <= 6):

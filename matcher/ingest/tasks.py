@@ -29,14 +29,18 @@ PREPOSITIONS = _words("in op aan bij met van voor naar uit over onder door tijde
 _LEADING = _words("je jouw jij hun de het een ze die deze dit dat hem hen ook zelf en daarna vervolgens dan soms vaak "
                   "meestal eerst verder daarnaast dagelijks samen")
 ADVERBIALS = _LEADING | _words("'s ’s elke iedere ieder elk")  # open a sentence, name no object
-SUBJECTS = _words("ik hij zij wij we ze jullie is was wordt werd")  # and the forms of zijn and worden
+SUBJECTS = _words("ik hij zij wij we ons ze jullie is was wordt werd")  # and the forms of zijn and worden
 _NOUN_USE = _words("het een te")  # "het animeren van", "om ... te maken": no task of its own
 MODALS = _words("kunnen moeten gaan willen mogen zullen")
 # Verbs that say who the reader is or how the job goes, not what the work is: "je bent", "je spreekt
 # Nederlands", "je begint om 7 uur", "je houdt van", "je werkt in een team" (but "je werkt met een heftruck"),
 # and lifting, which is a demand.
 NOT_TASKS = _words("zijn hebben worden komen krijgen vinden zoeken spreken beschikken wonen verdienen beginnen "
-                   "starten staan zitten blijven lijken weten voelen solliciteren reageren leren tillen")
+                   "starten staan zitten blijven lijken weten voelen solliciteren reageren leren tillen vallen "
+                   "meedraaien")
+_SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij")
+_NO_MANNER = _words("graag samen mee hard er hier daar ook nu dan je jij we wij fulltime parttime vooral veel vaak "
+                    "zelf bij volgens")
 # Verbs that frame a task named as a noun: "je bent verantwoordelijk voor het ...", "je zorgt voor het ...".
 _FRAMES = _words("zijn houden zorgen helpen ondersteunen assisteren")
 MAX_WORDS = 8
@@ -64,13 +68,15 @@ _IRREGULAR = {"ben": "zijn", "bent": "zijn", "is": "zijn", "kan": "kunnen", "wil
 
 
 def infinitive(finite: str) -> str | None:
-    """The infinitive of a finite verb form ("verkoopt" -> "verkopen", "pak" -> "pakken", "rijdt" ->
-    "rijden", "bent" -> "zijn"), or None when the dictionary does not read the word as a form of a verb."""
+    """The infinitive of a verb in the present singular ("verkoopt" -> "verkopen", "pak" -> "pakken",
+    "rijdt" -> "rijden", "bent" -> "zijn"), or None when the dictionary does not read the word as such a
+    form ("post", "leden": a plural, though also a past tense of "lijden")."""
     word = finite.lower()
     if word in _IRREGULAR:
         return _IRREGULAR[word]
     base = lemma(word)
-    return base if base != word and is_infinitive(base) else None
+    forms = _third_person(base) if base != word else ()
+    return base if (word in forms or word + "t" in forms) and is_infinitive(base) else None
 
 
 @lru_cache(maxsize=65536)
@@ -100,7 +106,7 @@ def _third_person(word: str) -> tuple[str, ...]:
 def as_task(phrase: str) -> str | None:
     """A clause that starts with its finite verb, named as a task: "verkoopt kaartjes" -> "kaartjes verkopen",
     "geeft toegangspassen uit" -> "toegangspassen uitgeven", "voert papier aan bij de pers" -> "papier
-    aanvoeren bij de pers", "gaat orders verzamelen" -> "orders verzamelen". None when the first word is no
+    aanvoeren", "gaat orders verzamelen" -> "orders verzamelen". None when the first word is no
     verb form, or a verb that names no work ("bent", "spreekt", "werkt in een team")."""
     words = phrase.split()
     verb = infinitive(words[0]) if len(words) > 1 else None
@@ -114,17 +120,20 @@ def as_task(phrase: str) -> str | None:
         return None
     if verb in MODALS:  # the work is the infinitive the modal governs: "gaat orders verzamelen"
         at = next((i for i in range(len(low) - 1, -1, -1) if is_infinitive(low[i])), None)
-        if at is None or _no_work(low[at], low[at + 1:]):
+        if at is None or _no_work(low[at], low[at + 1:], low[at - 1] if at else "") \
+                or (at + 1 < len(low) and low[at + 1] not in PREPOSITIONS):
             return None
         return _named(rest)
     if _no_work(verb, low):
         return None
     # the separable part stands last, or just before a prepositional phrase: "voert papier aan bij de pers"
-    at = next((i for i, w in enumerate(low) if i > 0 and w in PARTICLES
+    at = next((i for i, w in enumerate(low) if w in PARTICLES
                and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)), None)
     if at is None:
         return _named([*rest, verb])
-    return _named([*rest[:at], low[at] + verb, *rest[at + 1:]])
+    if low[at] + verb in NOT_TASKS:  # "draait mee in het rooster", "neemt deel aan overleg"
+        return None
+    return _named([*rest[:at], low[at] + verb])  # what follows says where: "papier aanvoeren (bij de pers)"
 
 
 def nominal_task(phrase: str) -> str | None:
@@ -143,27 +152,46 @@ def nominal_task(phrase: str) -> str | None:
     return _named([*words[3:], verb])
 
 
-def _no_work(verb: str, rest: list[str]) -> bool:
-    """A verb that names no work with what follows it: "bent", "werkt in een team", "houdt van koken"."""
-    return verb in NOT_TASKS or (verb == "werken" and rest[:1] != ["met"]) or (verb == "houden" and rest[:1] == ["van"])
+def _no_work(verb: str, rest: list[str], manner: str = "") -> bool:
+    """A verb that names no work with what follows it or the word that qualifies it: "bent", "werkt in een
+    team", "werkt graag", "houdt van koken", "rapporteert aan", "maakt deel uit van"; but "werkt met een
+    heftruck" and "werkt hygiënisch" (or "hygiënisch werken") are work."""
+    if verb == "werken":
+        manner = manner or (rest[0] if rest else "")
+        return rest[:1] != ["met"] and not (manner.isalpha() and manner not in PREPOSITIONS | _NO_MANNER)
+    return verb in NOT_TASKS or (verb, rest[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
+        or (verb in ("maken", "nemen") and "deel" in rest[:3]) \
+        or any(w in _SUBORDINATE for w in rest)  # "zorgt dat de producten ...": the task is in another clause
 
 
-def ends_in_task(phrase: str) -> bool:
-    """Is the phrase a task named in the infinitive: "planten inpakken", "Sorteren", "klanten helpen in de
-    winkel" (a prepositional phrase may follow the verb)? Not a sentence with a subject or a finite verb
-    ("wij bezorgen boodschappen", "het team is klein"), a verb that stands second as after a subject
-    ("inspecteurs wegen inspecteren"), an infinitive used as a noun or after "te" ("het plannen van",
-    "om ... te maken"), or a capitalised word inside the phrase ("in Zetten": a place)."""
-    words = re.findall(r"[^\W\d_]+", phrase)
+def infinitive_task(phrase: str) -> str | None:
+    """The task a phrase names in the infinitive, up to its verb: "planten inpakken", "Sorteren", "klanten
+    helpen in de winkel" -> "klanten helpen" (a prepositional phrase after the verb says where or how; it
+    stays where the verb comes first: "werken met handgereedschap"). None for a sentence with a subject or
+    a finite verb ("wij bezorgen boodschappen", "het team is klein"), a verb that stands second as after a
+    subject ("inspecteurs wegen inspecteren"), an infinitive used as a noun or after "te" ("het plannen van",
+    "om ... te maken", "met vragen"), or a capitalised word inside the phrase ("in Zetten": a place)."""
+    found = list(re.finditer(r"[^\W\d_]+", phrase))
+    words = [m.group() for m in found]
     low = [w.lower() for w in words]
-    end = next((i for i in range(len(low) - 1, -1, -1) if len(low) - i <= 8 and is_infinitive(low[i])
-                and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)), None)
-    if end is None or low[end] in NOT_TASKS or low[end] in MODALS or (end > 0 and words[end][0].isupper()) \
-            or (end > 0 and low[end - 1] in _NOUN_USE):
-        return False
-    before, after = low[:end], low[end + 1:]
-    return not any(w in SUBJECTS or infinitive(w) for w in before + after) \
-        and not (end > 1 and low[0] not in _LEADING and is_verb(low[1]))
+    # the first verb that only a prepositional phrase follows ("klanten helpen bij het vinden van producten")
+    end = next((i for i in range(len(low)) if len(low) - i <= 8 and is_infinitive(low[i])
+                and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)
+                and not (i > 0 and (low[i - 1] in _NOUN_USE or low[i - 1] in PREPOSITIONS))), None)
+    if end is None or low[end] in NOT_TASKS or low[end] in MODALS or (end > 0 and words[end][0].isupper()):
+        return None
+    if low[end - 1:end] == ["kunnen"]:  # "zelfstandig kunnen werken": the work is "zelfstandig werken"
+        del found[end - 1], words[end - 1], low[end - 1]
+        end -= 1
+    if any(w in SUBJECTS or _finite(w) for w in low[:end] + low[end + 1:]) \
+            or (end > 1 and low[0] not in _LEADING and is_verb(low[1])) \
+            or _no_work(low[end], low[end + 1:], low[end - 1] if end else ""):
+        return None
+    if end == 0:
+        return phrase
+    named = phrase[:found[end].end()]
+    return named if len(found) == len(words) and " kunnen " not in f" {named.lower()} " else \
+        " ".join(words[:end + 1])
 
 
 def is_verb(word: str) -> bool:
@@ -173,12 +201,17 @@ def is_verb(word: str) -> bool:
 
 def has_verb(phrase: str) -> bool:
     """Does any word of the phrase read as a verb: an infinitive, a finite form, "is"?"""
-    return any(w in SUBJECTS or infinitive(w) or is_verb(w) for w in re.findall(r"[^\W\d_]+", phrase.lower()))
+    return any(w in SUBJECTS or _finite(w) or is_verb(w) for w in re.findall(r"[^\W\d_]+", phrase.lower()))
 
 
 def is_clause(phrase: str) -> bool:
     """Does the phrase have a subject or a finite verb of its own ("het is erg druk", "wij werken met ...")?"""
-    return any(w in SUBJECTS or infinitive(w) for w in re.findall(r"[^\W\d_]+", phrase.lower()))
+    return any(w in SUBJECTS or _finite(w) for w in re.findall(r"[^\W\d_]+", phrase.lower()))
+
+
+def _finite(word: str) -> bool:
+    """A verb form in the present singular: "is", "werkt", "maak"."""
+    return infinitive(word) is not None
 
 
 def _named(words: list[str]) -> str | None:
