@@ -568,6 +568,13 @@ _EXPERIENCE = re.compile(
     r"\bervaring (?:met|in|als|op het gebied van|binnen) (?:de |het |een )?"
     r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,3}?(?<!-)(?=\s+(?:is|zijn|heb|hebt|heeft|strekt|mooi|een pre|pre|pluspunt|gewenst|"
     r"vereist|handig|nodig|welkom|hebben|bezit|meebrengt)\b|\s*[,.;!?(:]|\s+(?:en|of)\s|\s*$)")
+# A competence named as a noun, in a list item or after "je hebt": "technisch inzicht", "communicatieve
+# vaardigheden", "een positieve instelling", "oog voor detail", "verantwoordelijkheidsgevoel".
+_NOT_QUALITY = r"(?!(?:een|de|het|je|jij|jouw|goed|goede|veel|en|of|met|van|in|op|over|hebt|heb|heeft|bezit)\b)"
+_COMPETENCE = re.compile(rf"\b(?:{_NOT_QUALITY}[a-z]+ )?(?:[a-z]*inzicht|[a-z]*vaardigheden|[a-z]*vaardigheid|"
+                         rf"[a-z]*handigheid|[a-z]{{4,}}gevoel)\b|\b{_NOT_QUALITY}[a-z]+e (?:instelling|houding|"
+                         r"werkhouding)\b|\b(?:oog|gevoel) voor [a-z]+|\baffiniteit met [a-z]+")
+_HAS = re.compile(r"\s*[-•*·–✓✔▪◦○►>]?\s*(je|jij) (hebt|beschikt over|bezit)\b|\s*[-•*·–✓✔▪◦○►>]?\s*heb je\b")
 _CONTACT_DETAILS = re.compile(r"@|www\.|https?://|\b0\d{1,3}[- ]?\d{6,8}\b")  # "bel Petra (026-1234567)"
 _OPENER = re.compile(r"^(?:[\s\-•*·–✓✔▪◦○►>]+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")
 _TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
@@ -737,6 +744,7 @@ def _trimmed(text: str, p: Part, used: list[Span], skills: list[Span]) -> tuple[
     return (Span(said, start, start + len(said)), cut) if len(said) > 2 else None
 
 
+_SCHEDULE = re.compile(r"dienst|ploeg|rooster|weekend|nacht|avond")  # "wisselende diensten" is when, not what
 _LANGUAGES = r"engels|duits|frans|pools|spaans|turks|arabisch|portugees|italiaans|roemeens|bulgaars"
 
 
@@ -884,7 +892,8 @@ class VacancyReader:
                 at, stop = c.start + start, c.start + end
                 words = c.plain[start:end]
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
-                        or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end):
+                        or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
+                        or _SCHEDULE.search(words):
                     continue
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
                 if " " not in words.strip() and not own_name and not (c.item and len(c.plain.split()) <= 6):
@@ -895,7 +904,9 @@ class VacancyReader:
         for c in cls:
             if c.mode == OFFERED:
                 continue
-            for m in _EXPERIENCE.finditer(c.plain):
+            competences = _COMPETENCE.finditer(c.plain) if (c.item and len(c.plain.split()) <= 6) \
+                or _HAS.match(c.plain) else ()
+            for m in [*_EXPERIENCE.finditer(c.plain), *competences]:
                 at, stop = c.start + m.start(), c.start + m.end()
                 if not negated(c, at) and not any(s.start < stop and at < s.end for s in used + skills):
                     span = Span(text[at:stop], at, stop)

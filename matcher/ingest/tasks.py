@@ -23,7 +23,7 @@ def _words(text: str) -> frozenset[str]:
 
 # Separable parts of a verb, left at the end of the clause: "geeft toegangspassen uit" (uitgeven).
 PARTICLES = _words("aan af bij door in mee na om op terug toe uit voor weg schoon klaar vast samen open dicht neer "
-                   "rond langs")
+                   "rond langs apart")
 PREPOSITIONS = _words("in op aan bij met van voor naar uit over onder door tijdens na per tot zonder tussen achter "
                       "langs rond vanuit tegen om binnen buiten als")
 _LEADING = _words("je jouw jij hun de het een ze die deze dit dat hem hen ook zelf en daarna vervolgens dan soms vaak "
@@ -116,6 +116,9 @@ def as_task(phrase: str) -> str | None:
         at = next((i for i, w in enumerate(low[:4]) if w == "het"), None)
         if at is not None and (task := nominal_task(" ".join(rest[at:]))):
             return task
+        at = next((i for i, w in enumerate(low) if w in ("met", "bij")), None)  # "helpt de kok met groenten snijden"
+        if at is not None and low[-1] not in MODALS and is_infinitive(low[-1]) and len(low) - at > 2:
+            return _named(rest[at + 1:])
     if verb is None or verb in NOT_TASKS:
         return None
     if verb in MODALS:  # the work is the infinitive the modal governs: "gaat orders verzamelen"
