@@ -96,7 +96,8 @@ _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|n
 _BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">")
 _TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder (meer|andere) |o\.a\. |vooral |voornamelijk |met name |"
                         r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|\b(je|jouw) (taken|werkzaamheden) "
-                        r"(zijn|zijn onder andere)\b|\btot (je|jouw) taken (behoren|horen)\b")
+                        r"(zijn|zijn onder andere)\b|\btot (je|jouw) taken (behoren|horen)\b|"
+                        r"\bdenk (hierbij |daarbij |bijvoorbeeld )?aan\b")
 _CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s[-–•*]\s|(?<=\S),\s+(?=[a-z])|\s+(?:maar|en dat|terwijl)\s+")
 
 
@@ -819,6 +820,12 @@ class VacancyReader:
         cls = clauses(text, low)
         if title:
             out.vacancy["title"] = clean_title(title) or title
+            if first := re.match(r"\s*([^\n]+)", text):  # a page or posting repeats its title on the first line
+                at = first.group(1).lower().find(out.vacancy["title"].lower())
+                if at >= 0:
+                    at += first.start(1)
+                    out.evidence["title"] = [Span(text[at:at + len(out.vacancy["title"])], at,
+                                                  at + len(out.vacancy["title"]))]
         else:
             self._title(text, low, out)
         for step in (hours, shifts, licences, dutch_level, education, demands, support, location):

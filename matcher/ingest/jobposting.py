@@ -195,8 +195,8 @@ def _posting(reader: VacancyReader, posting: dict[str, Any], format: str, *, pag
         state("hours_min", 36, employment)
         state("hours_max", 40, employment)
     skills = [s[:200] for s in re.split(r"\s*[,;\n]\s*", _text(posting.get("skills"))) if s][:50]
-    if skills:
-        state("required_skills", list(dict.fromkeys([*skills, *out.vacancy.get("required_skills", [])]))[:50])
+    if skills:  # stated, so it wins: the text fills only what the posting leaves open
+        state("required_skills", list(dict.fromkeys(skills))[:50], ", ".join(skills))
     identifier = _text(posting.get("identifier")) or None
     return Read(text, out, format, identifier=identifier[:64] if identifier else None, posting=True)
 

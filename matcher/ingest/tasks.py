@@ -27,7 +27,7 @@ PARTICLES = _words("aan af bij door in mee na om op terug toe uit voor weg schoo
 PREPOSITIONS = _words("in op aan bij met van voor naar uit over onder door tijdens na per tot zonder tussen achter "
                       "langs rond vanuit tegen om binnen buiten als")
 _LEADING = _words("je jouw jij hun de het een ze die deze dit dat hem hen ook zelf en daarna vervolgens dan soms vaak "
-                  "meestal eerst verder daarnaast dagelijks samen")
+                  "meestal eerst verder daarnaast dagelijks samen wel graag altijd echt gewoon")
 ADVERBIALS = _LEADING | _words("'s ’s elke iedere ieder elk")  # open a sentence, name no object
 SUBJECTS = _words("ik hij zij wij we ons ze jullie is was wordt werd")  # and the forms of zijn and worden
 _NOUN_USE = _words("het een te")  # "het animeren van", "om ... te maken": no task of its own
@@ -112,8 +112,11 @@ def as_task(phrase: str) -> str | None:
     verb = infinitive(words[0]) if len(words) > 1 else None
     rest = words[1:]
     low = [w.lower() for w in rest]
+    if verb == "houden" and "bezig" in low[:3] and "met" in low:  # "houdt je bezig met de inkoop"
+        rest = rest[low.index("met") + 1:]
+        return nominal_task(" ".join(rest)) or _named(rest)
     if verb in _FRAMES:  # "bent verantwoordelijk voor het vullen van de schappen", "zorgt voor het inpakken"
-        at = next((i for i, w in enumerate(low[:4]) if w == "het"), None)
+        at = next((i for i, w in enumerate(low[:6]) if w == "het"), None)
         if at is not None and (task := nominal_task(" ".join(rest[at:]))):
             return task
         at = next((i for i, w in enumerate(low) if w in ("met", "bij")), None)  # "helpt de kok met groenten snijden"
@@ -123,7 +126,7 @@ def as_task(phrase: str) -> str | None:
         return None
     if verb in MODALS:  # the work is the infinitive the modal governs: "gaat orders verzamelen"
         at = next((i for i in range(len(low) - 1, -1, -1) if is_infinitive(low[i])), None)
-        if at is None or _no_work(low[at], low[at + 1:], low[at - 1] if at else "") \
+        if at is None or _no_work(low[at], low[at + 1:], low[:at]) \
                 or (at + 1 < len(low) and low[at + 1] not in PREPOSITIONS):
             return None
         return _named(rest)
@@ -155,16 +158,17 @@ def nominal_task(phrase: str) -> str | None:
     return _named([*words[3:], verb])
 
 
-def _no_work(verb: str, rest: list[str], manner: str = "") -> bool:
-    """A verb that names no work with what follows it or the word that qualifies it: "bent", "werkt in een
-    team", "werkt graag", "houdt van koken", "rapporteert aan", "maakt deel uit van"; but "werkt met een
-    heftruck" and "werkt hygiënisch" (or "hygiënisch werken") are work."""
+def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = ()) -> bool:
+    """A verb that names no work with the words around it: "bent", "werkt in een team", "werkt graag",
+    "houdt van koken" ("van aanpakken houden"), "rapporteert aan", "maakt deel uit van", "zorgt dat ...";
+    but "werkt met een heftruck" and "werkt hygiënisch" (or "hygiënisch werken") are work."""
     if verb == "werken":
-        manner = manner or (rest[0] if rest else "")
-        return rest[:1] != ["met"] and not (manner.isalpha() and manner not in PREPOSITIONS | _NO_MANNER)
-    return verb in NOT_TASKS or (verb, rest[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
-        or (verb in ("maken", "nemen") and "deel" in rest[:3]) \
-        or any(w in _SUBORDINATE for w in rest)  # "zorgt dat de producten ...": the task is in another clause
+        manner = before[-1] if before else (after[0] if after else "")
+        return after[:1] != ["met"] and not (manner.isalpha() and manner not in PREPOSITIONS | _NO_MANNER)
+    return verb in NOT_TASKS or (verb, after[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
+        or (verb == "houden" and "van" in before) \
+        or (verb in ("maken", "nemen") and "deel" in after[:3]) \
+        or any(w in _SUBORDINATE for w in after)  # "zorgt dat de producten ...": the task is in another clause
 
 
 def infinitive_task(phrase: str) -> str | None:
@@ -188,7 +192,7 @@ def infinitive_task(phrase: str) -> str | None:
         end -= 1
     if any(w in SUBJECTS or _finite(w) for w in low[:end] + low[end + 1:]) \
             or (end > 1 and low[0] not in _LEADING and is_verb(low[1])) \
-            or _no_work(low[end], low[end + 1:], low[end - 1] if end else ""):
+            or _no_work(low[end], low[end + 1:], low[:end]):
         return None
     if end == 0:
         return phrase
