@@ -631,10 +631,12 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     summary = opens_line and bool(text[:line].strip()) and _summary(text, parts) \
         and not re.match(r"[^\n.?]*!", text[parts[-1].end:])  # "Samen bouwen aan de toekomst!" is a slogan
     listing = parts[0].clause.tasks  # "Het werk bestaat uit deeg afwegen, bakplaten vullen en ..."
-    addressed = False
+    addressed = named_work = False
+    nouns: list[tuple[str, Span, Clause]] = []
     for p in parts:
         c = p.clause
         trimmed = _trimmed(text, p, used, skills)
+        named_work = named_work or any(s.start < p.end and p.start < s.end for s in skills)
         if c.mode == OFFERED or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
                 or _CONTACT_DETAILS.search(trimmed[0].text):
             continue
@@ -663,6 +665,19 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", task, span)
+            named_work = True
+        elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said):
+            nouns.append((said, span, c))
+    for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
+        out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)
+
+
+def _names_a_thing(said: str) -> bool:
+    """A short phrase without a verb that can stand for work beside tasks ("koeriersritten tussen de
+    kantoren"), not a circumstance ("buiten in alle weersomstandigheden", "2 dagen per week")."""
+    words = said.lower().split()
+    return 1 <= len(words) <= 4 and words[0] not in tasks.PREPOSITIONS | tasks.ADVERBIALS \
+        and not re.search(r"\d", said) and not tasks.has_verb(said)
 
 
 def _inverted(low: str, *, first: bool) -> re.Match[str] | None:
@@ -889,6 +904,9 @@ class VacancyReader:
         text, where "planten" or "zetten" are too often just words. Dutch itself is the language level, a
         town's name is a place, and words read as another field are not read again as a skill."""
         used = _read_as_fields(out)
+        if title := fold(out.vacancy.get("title") or ""):  # a page repeats its title: no skills in that line
+            used += [Span(m.group(), m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
+                     if fold(m.group()) == title]
         skills: list[Span] = []
         towns = set(_towns())
         for c in cls:
