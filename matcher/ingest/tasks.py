@@ -27,7 +27,7 @@ PARTICLES = _words("aan af bij door in mee na om op terug toe uit voor weg schoo
 PREPOSITIONS = _words("in op aan bij met van voor naar uit over onder door tijdens na per tot zonder tussen achter "
                       "langs rond vanuit tegen om binnen buiten als")
 _LEADING = _words("je jouw jij hun de het een ze die deze dit dat hem hen ook zelf en daarna vervolgens dan soms vaak "
-                  "meestal eerst verder daarnaast dagelijks samen wel graag altijd echt gewoon")
+                  "meestal eerst verder daarnaast dagelijks samen wel graag altijd echt gewoon onze ons uw")
 ADVERBIALS = _LEADING | _words("'s ’s elke iedere ieder elk")  # open a sentence, name no object
 SUBJECTS = _words("ik hij zij wij we ons ze jullie is was wordt werd")  # and the forms of zijn and worden
 _NOUN_USE = _words("het een te")  # "het animeren van", "om ... te maken": no task of its own
@@ -37,7 +37,8 @@ MODALS = _words("kunnen moeten gaan willen mogen zullen")
 # and lifting, which is a demand.
 NOT_TASKS = _words("zijn hebben worden komen krijgen vinden zoeken spreken beschikken wonen verdienen beginnen "
                    "starten staan zitten blijven lijken weten voelen solliciteren reageren leren tillen vallen "
-                   "meedraaien")
+                   "meedraaien bijdragen genieten opdoen groeien")
+_REFLEXIVE = _words("in aan voor bij thuis op mee uit")
 _SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij")
 _NO_MANNER = _words("graag samen mee hard er hier daar ook nu dan je jij we wij fulltime parttime vooral veel vaak "
                     "zelf bij volgens")
@@ -130,8 +131,8 @@ def as_task(phrase: str) -> str | None:
                 or (at + 1 < len(low) and low[at + 1] not in PREPOSITIONS):
             return None
         return _named(rest)
-    if _no_work(verb, low):
-        return None
+    if _no_work(verb, low) or low[0] == "jezelf" or (low[0] == "je" and low[1:2] and low[1] in _REFLEXIVE):
+        return None  # "zet je in voor", "voelt je thuis", "ontwikkelt jezelf": about the reader, not the work
     # the separable part stands last, or just before a prepositional phrase: "voert papier aan bij de pers"
     at = next((i for i, w in enumerate(low) if w in PARTICLES
                and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)), None)

@@ -212,7 +212,9 @@ def test_a_clause_said_to_the_reader_is_named_as_a_task(phrase: str, task: str) 
 
 @pytest.mark.parametrize("phrase", ["werkt in een klein team", "werkt graag buiten", "houdt van gezelligheid",
                                     "rapporteert aan de bedrijfsleider", "maakt deel uit van ons team",
-                                    "zorgt dat alles op tijd klaar staat", "spreekt Duits"])
+                                    "zorgt dat alles op tijd klaar staat", "spreekt Duits",
+                                    "zet je in voor onze bewoners", "ontwikkelt jezelf",
+                                    "draagt bij aan een schone wijk"])
 def test_a_clause_about_the_reader_or_the_job_is_no_task(phrase: str) -> None:
     assert as_task(phrase) is None
 
