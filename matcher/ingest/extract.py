@@ -67,12 +67,13 @@ class Extraction:
 
 REQUIRED, PREFERRED, OFFERED = "required", "preferred", "offered"
 TASKS = (r"(wat|dit) (ga|ga je|zul je|kom je|je gaat) (je )?doen|wat doe je|wat houdt .* in|(jouw|je) (taken|werk|"
-         r"werkdag|rol)\b|taken|werkzaamheden|functieomschrijving|de functie|over het werk|het werk\b")
+         r"werkdag|rol|baan)\b|taken|takenpakket|werkzaamheden|functieomschrijving|functie-?inhoud|de functie|"
+         r"over het werk|het werk\b|de baan\b")
 
 _HEADINGS = [
     (PREFERRED, r"pluspunt|pre\b|mooi meegenomen|leuk als|wens|bij voorkeur|extra punten|geen must"),
     (OFFERED, r"(wat|dit) (bieden|krijg|bied|mag je)|wij bieden|we bieden|ons aanbod|arbeidsvoorwaarden|"
-              r"wat staat er tegenover|wat (hebben|heeft) .* te bieden|salaris|"
+              r"wat staat er tegenover|wat (hebben|heeft) .* te bieden|salaris|wat levert|"
               # how to apply asks nothing of the candidate either: "Interesse?", "Meer weten?", "Contact"
               r"^(interesse|solliciteren|solliciteer|sollicitatie|meer weten|meer informatie|contact|vragen|"
               r"reageren|enthousiast|herken je)\b"),
