@@ -3,6 +3,7 @@ against the hand-annotated sets in bench/data (see its README), and the time one
 
 `vacancies_eval.jsonl` is the evaluation set (reported, never tuned on); `vacancies_tune.jsonl` the tuning
 set. Usage: python -m bench.extraction [--set tune|eval] [--errors]   (prints a field's misses with --errors)
+       python -m bench.extraction --prose   (skills read from ESCO's Dutch occupation descriptions, see `prose`)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from bench.common import ROOT
+from bench.common import ESCO, ROOT
 from matcher import geo
 from matcher.ingest import jobposting
 from matcher.ingest.extract import VacancyReader
@@ -146,6 +147,28 @@ def evaluate(which: str = "eval", *, show_errors: str | None = None) -> dict[str
                                "max": round(float(warm.max()), 2)}}
 
 
+def prose(*, show: bool = False) -> dict[str, Any] | None:
+    """Skills read from descriptive prose that is no vacancy: ESCO's Dutch occupation descriptions, read the
+    way the matches path reads them (title and description). A rule that reads tasks must not turn general
+    sentences ("Schoonmakers reinigen gebouwen") into skills; what it reads here counts against the matches
+    path (bench.quality.esco_matches)."""
+    if not (ESCO / "occupations_nl.csv").exists():
+        return None
+    from matcher.learning.blend import occupations
+
+    reader = VacancyReader(Vocabulary.shipped())
+    texts = [o for o in occupations(ESCO) if o.description]
+    counts = []
+    for o in texts:
+        out = reader.read(o.description[:4000], title=o.pref)
+        read = [*out.vacancy.get("required_skills", []), *out.vacancy.get("preferred_skills", [])]
+        counts.append(len(read))
+        if show and read:
+            print(f"{o.pref}: {read}")
+    return {"descriptions": len(texts), "skills": sum(counts), "with_skills": sum(1 for c in counts if c),
+            "per_description": round(sum(counts) / len(texts), 3)}
+
+
 def run(service: Any = None) -> dict[str, Any]:
     """The bench step: the evaluation set (reported) and the tuning set (for comparison), side by side."""
     return {"eval": evaluate("eval"), "tune": evaluate("tune")}
@@ -155,7 +178,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", choices=("tune", "eval"), default="tune")
     parser.add_argument("--errors", help="print the records where this field differs")
+    parser.add_argument("--prose", action="store_true", help="skills read from ESCO occupation descriptions")
     args = parser.parse_args()
+    if args.prose:
+        print(prose(show=bool(args.errors)))
+        return
     result = evaluate(args.set, show_errors=args.errors)
     for name, m in result["fields"].items():
         print(f"{name:<18} P {m['precision']:.2f}  R {m['recall']:.2f}  F1 {m['f1']:.2f}  "

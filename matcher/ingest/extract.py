@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from matcher import geo
+from matcher.ingest import tasks
 from matcher.matching.vocabulary import Vocabulary
 from matcher.text import fold
 
@@ -65,14 +66,20 @@ class Extraction:
 # --- the text, cut into clauses that carry their modality ----------------------------------------------
 
 REQUIRED, PREFERRED, OFFERED = "required", "preferred", "offered"
-TASKS = (r"wat (ga|ga je|zul je|kom je) (je )?doen|jouw taken|je taken|taken|werkzaamheden|functieomschrijving|"
-         r"de functie")
+TASKS = (r"(wat|dit) (ga|ga je|zul je|kom je|je gaat) (je )?doen|wat doe je|wat houdt .* in|(jouw|je) (taken|werk|"
+         r"werkdag|rol|baan)\b|taken|takenpakket|werkzaamheden|functieomschrijving|functie-?inhoud|de functie|"
+         r"over het werk|het werk\b|de baan\b")
 
 _HEADINGS = [
     (PREFERRED, r"pluspunt|pre\b|mooi meegenomen|leuk als|wens|bij voorkeur|extra punten|geen must"),
-    (OFFERED, r"wat (bieden|krijg|bied)|wij bieden|we bieden|ons aanbod|arbeidsvoorwaarden|wat staat er tegenover"),
-    (REQUIRED, r"wat (vragen|verwachten|zoeken) (wij|we)|wie (ben|zoeken)|jij (hebt|bent)|profiel|eisen|"
-               r"vereisten|functie-?eisen|wat (breng|neem) je mee|wat heb je nodig|wat moet je"),
+    (OFFERED, r"(wat|dit) (bieden|krijg|bied|mag je)|wij bieden|we bieden|ons aanbod|arbeidsvoorwaarden|"
+              r"wat staat er tegenover|wat (hebben|heeft) .* te bieden|salaris|wat levert|"
+              # how to apply asks nothing of the candidate either: "Interesse?", "Meer weten?", "Contact"
+              r"^(interesse|solliciteren|solliciteer|sollicitatie|meer weten|meer informatie|contact|vragen|"
+              r"reageren|enthousiast|herken je)\b"),
+    (REQUIRED, r"(wat|dit) (vragen|verwachten|zoeken) (wij|we)|(wij|we) (vragen|zoeken)|wie (ben|zoeken)|"
+               r"jij (hebt|bent)|profiel|eisen|vereisten|functie-?eisen|(wat|dit) (breng|neem) je mee|"
+               r"wat heb je nodig|wat moet je"),
 ]
 _PREFERRED = re.compile(r"\bpre\b|pluspunt|mooi meegenomen|(is|zijn) (een )?voordeel|strekt tot aanbeveling|"
                         r"bij voorkeur|wenselijk|\bhandig\b|leuk als|zou mooi zijn|geen must|geen harde eis")
@@ -81,13 +88,17 @@ _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen
                       r"training|certificaat|rijbewijs)|krijg je (van|bij) ons|opleiding (tot|voor) |"
                       r"(kun|kan) je (bij ons |via ons )?(behalen|halen)|(wordt|worden) (je )?(aangeboden|vergoed|"
                       r"betaald)|tijdens (je|het) werk (behalen|halen)|wij leiden je op|we leiden je op|"
-                      r"in overleg te behalen|mogelijkheid (om|tot) .* (te )?(behalen|halen)")
+                      r"in overleg te behalen|mogelijkheid (om|tot) .* (te )?(behalen|halen)|"
+                      r"\b(salaris|uurloon|loon|vakantiedagen|vakantiegeld|pensioen|reiskosten\w*|personeelskorting|"
+                      r"eindejaarsuitkering|dertiende maand|doorgroeimogelijkheden|ontwikkelingsmogelijkheden)\b")
 _NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
 _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|nodig|vereiste|eis|must)\b|"
                          r"\bhoeft (je )?(niet|geen)\b|\bis geen (vereiste|eis)\b")
-_BULLETS = ("-", "•", "*", "·", "–")
-_TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder meer |vooral |voornamelijk )?uit\b|\btaken\s*:|"
-                        r"\bwerkzaamheden\s*:|\bje (taken|werkzaamheden) zijn\b")
+_BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">")
+_TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder (meer|andere) |o\.a\. |vooral |voornamelijk |met name |"
+                        r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|\b(je|jouw) (taken|werkzaamheden) "
+                        r"(zijn|zijn onder andere)\b|\btot (je|jouw) taken (behoren|horen)\b|"
+                        r"\bdenk (hierbij |daarbij |bijvoorbeeld )?aan\b")
 _CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s[-–•*]\s|(?<=\S),\s+(?=[a-z])|\s+(?:maar|en dat|terwijl)\s+")
 
 
@@ -142,7 +153,8 @@ def _heading(line: str) -> str | None:
         return None
     bare = stripped.rstrip(":?").strip()
     marked = stripped.endswith((":", "?"))
-    if len(bare.split()) > (7 if marked else 3):  # "Wij bieden een jobcoach" is content, "Wat bieden wij" a heading
+    asks = re.match(r"(wat|dit|wie|jouw|over|ons|onze)\b", bare)  # "Dit ga je doen", "Wat wij vragen"
+    if len(bare.split()) > (7 if marked else 4 if asks else 3):  # "Wij bieden een jobcoach" is content
         return None
     for mode, pattern in _HEADINGS:
         if re.search(pattern, bare):
@@ -548,49 +560,232 @@ def clean_title(line: str) -> str:
     return cleaned.strip(" :-–|*#")
 
 
-_PARTICLES = ("aan", "af", "bij", "door", "in", "mee", "na", "om", "op", "terug", "toe", "uit", "voor", "weg")
-_PREFIXES = ("be", "ge", "her", "ver", "ont", "er", "over", "onder", "door", *_PARTICLES)
-_VOWELS = re.compile(r"[aeiouy]+")
+# --- tasks in the words of the text ----------------------------------------------------------------------
+
+_PART_END = re.compile(r"\s*[,;:]\s*|(?<!-)\s+(?:en|of|dus|want|maar)\s+|[.!?]+(?:\s+|$)")
+# Experience asked for: "montage-ervaring", "ervaring in een productieomgeving", "ervaring met snoeien". Not
+# experience in general ("werkervaring", "ervaring is een pré").
+_EXPERIENCE = re.compile(
+    r"\b(?!(?:werk|levens|praktijk|stage|leer|veel|enige|relevante)-?ervaring)[a-z]{3,}-?ervaring\b|"
+    r"\bervaring (?:met|in|als|op het gebied van|binnen) (?:de |het |een )?"
+    r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,3}?(?<!-)(?=\s+(?:is|zijn|heb|hebt|heeft|strekt|mooi|een pre|pre|pluspunt|gewenst|"
+    r"vereist|handig|nodig|welkom|hebben|bezit|meebrengt)\b|\s*[,.;!?(:]|\s+(?:en|of)\s|\s*$)")
+# A competence named as a noun, in a list item or after "je hebt": "technisch inzicht", "communicatieve
+# vaardigheden", "een positieve instelling", "oog voor detail", "verantwoordelijkheidsgevoel".
+_NOT_QUALITY = r"(?!(?:een|de|het|je|jij|jouw|goed|goede|veel|en|of|met|van|in|op|over|hebt|heb|heeft|bezit)\b)"
+_COMPETENCE = re.compile(rf"\b(?:{_NOT_QUALITY}[a-z]+ )?(?:[a-z]*inzicht|[a-z]*vaardigheden|[a-z]*vaardigheid|"
+                         rf"[a-z]*handigheid|[a-z]{{4,}}gevoel)\b|\b{_NOT_QUALITY}[a-z]+e (?:instelling|houding|"
+                         r"werkhouding)\b|\b(?:oog|gevoel) voor [a-z]+|\baffiniteit met [a-z]+")
+_HAS = re.compile(r"\s*[-•*·–✓✔▪◦○►>]?\s*(je|jij) (hebt|beschikt over|bezit)\b|\s*[-•*·–✓✔▪◦○►>]?\s*heb je\b")
+_CONTACT_DETAILS = re.compile(r"@|www\.|https?://|\b0\d{1,3}[- ]?\d{6,8}\b")  # "bel Petra (026-1234567)"
+_OPENER = re.compile(r"^(?:[\s\-•*·–✓✔▪◦○►>]+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")
+_TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
+                        r"de nieuwe collega)\s+")
+_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij)\s+(?=\S)")
 
 
-def as_task(phrase: str) -> str | None:
-    """A clause that starts with its verb, as a task is named: "verkoopt kaartjes" -> "kaartjes verkopen",
-    "geeft toegangspassen uit" -> "toegangspassen uitgeven". None when the first word is no verb in the
-    second or third person (``-t``), so the phrase is kept as written."""
-    words = phrase.split()
-    verb = words[0].lower()
-    if len(words) < 2 or not verb.isalpha() or not verb.endswith("t") or len(verb) < 4 \
-            or re.search(r"..en$", words[-1]):  # "post verwerken" already ends in its verb
+@dataclass(frozen=True)
+class Part:
+    """One coordinated part of a sentence ("planten inpakken" in "afrekenen, planten inpakken en ...")."""
+
+    start: int
+    end: int
+    clause: Clause
+
+
+def sentences(text: str, cls: list[Clause]) -> list[list[Part]]:
+    """The parts of each sentence: its comma clauses split again at "en", "of", ";" and ":". A sentence ends
+    at . ! ? ; : or a line break, and a list opens after "bestaat uit" or "taken:"."""
+    out: list[list[Part]] = []
+    last: Clause | None = None
+    for c in cls:
+        listed = _TASK_LIST.search(c.plain)
+        pos = listed.end() if listed else 0
+        if last is None or listed or re.search(r"[.!?;:\n]", text[max(last.start, last.end - 1):c.start]):
+            out.append([])
+        last = c
+        for m in [*_PART_END.finditer(c.plain, pos), None]:
+            stop = m.start() if m else len(c.plain)
+            if c.plain[pos:stop].strip():
+                out[-1].append(Part(c.start + pos, c.start + stop, c))
+            if m is None:
+                break
+            pos = m.end()
+            if re.search(r"[.!?;:]", m.group()):
+                out.append([])
+    return [s for s in out if s]
+
+
+def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], out: Extraction) -> None:
+    """The work a sentence names in its own words, as tasks ("kaartjes verkopen"), kept as text that the
+    normaliser maps where it can. Three forms count (see `tasks`): said to the reader ("je verkoopt kaartjes,
+    draait bardienst", "ook pak je bestellingen in", "hij of zij maakt auto's schoon"); infinitives in a list
+    item, under a task heading or in a short summary sentence that opens a line below the first ("Groenten
+    snijden en de vaatwasser bedienen."); and under a task heading any short list item ("kassawerk"). Never
+    what another field already read."""
+    if re.match(r"[^\n.!]*\?", text[parts[-1].end:]):
+        return  # a question asks the reader, it names no task: "Wil jij graag buiten werken?"
+    parts = _merged(text, parts)
+    line = text.rfind("\n", 0, parts[0].start) + 1
+    head = text[line:parts[0].start]
+    opens_line = not head.strip(" \t-•*·–✓✔▪◦○►>") or head.rstrip().endswith(":")
+    summary = opens_line and bool(text[:line].strip()) and _summary(text, parts) \
+        and not re.match(r"[^\n.?]*!", text[parts[-1].end:])  # "Samen bouwen aan de toekomst!" is a slogan
+    listing = parts[0].clause.tasks  # "Het werk bestaat uit deeg afwegen, bakplaten vullen en ..."
+    addressed = named_work = False
+    nouns: list[tuple[str, Span, Clause]] = []
+    for p in parts:
+        c = p.clause
+        trimmed = _trimmed(text, p, used, skills)
+        named_work = named_work or any(s.start < p.end and p.start < s.end for s in skills)
+        if c.mode == OFFERED or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
+                or _CONTACT_DETAILS.search(trimmed[0].text):
+            continue
+        span, cut = trimmed
+        said = re.sub(r"\s*\([^)]*\)?", "", span.text)
+        low = said.lower()
+        in_tasks = c.tasks or listing
+        task = None
+        if m := _TO_READER.match(low):
+            task, addressed = tasks.as_task(said[m.end():]), True
+            span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
+        elif m := _inverted(low, first=p is parts[0]):
+            # "zware apparaten verplaats je met een takel": what stands before the verb is its object, unless
+            # it is a prepositional phrase ("met handgereedschap haal je apparaten uit elkaar")
+            before = said[:m.start("verb")]
+            if not before.strip() or before.split()[0].lower() in tasks.PREPOSITIONS | tasks.ADVERBIALS:
+                before = ""
+            task, addressed = tasks.as_task(f"{m.group('verb')} {before}{said[m.end():]}"), True
+        elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)):
+            task = named
+        elif addressed or in_tasks:
+            task = tasks.as_task(said)
+        if task is None and (in_tasks or c.item or summary):
+            task = tasks.nominal_task(said)
+        if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said):
+            task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
+        if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
+            out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", task, span)
+            named_work = True
+        elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said):
+            nouns.append((said, span, c))
+    for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
+        out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)
+
+
+def _names_a_thing(said: str) -> bool:
+    """A short phrase without a verb that can stand for work beside tasks ("koeriersritten tussen de
+    kantoren"), not a circumstance ("buiten in alle weersomstandigheden", "2 dagen per week")."""
+    words = said.lower().split()
+    return 1 <= len(words) <= 4 and words[0] not in tasks.PREPOSITIONS | tasks.ADVERBIALS \
+        and not re.search(r"\d", said) and not tasks.has_verb(said)
+
+
+def _inverted(low: str, *, first: bool) -> re.Match[str] | None:
+    """The finite verb before "je" in a sentence that opens with something else: "ook pak je", "aan het eind
+    van je dienst maak je" (not "van je"), or in a later part ("laad en los je vrachtwagens, verzamel je
+    orders"). A sentence that opens with its verb is a question or a request: "stuur je cv"."""
+    return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split()) <= 7
+                 and (m.start() > 0 or not first) and tasks.infinitive(m.group("verb"))), None)
+
+
+def _summary(text: str, parts: list[Part]) -> bool:
+    """Is the sentence a short summary of the work in infinitives, as a WSP summary or an e-mail names it
+    ("Groenten snijden, broodmaaltijden klaarmaken en de vaatwasser bedienen.")? Every part is a task or a
+    phrase without a verb ("buiten, in weer en wind"), the first is a task, and the sentence is short.
+    Descriptive prose does not pass: its sentences open with a subject and a finite verb ("Schoonmakers
+    reinigen gebouwen"), and coordinated verbs share one object at the end ("monteren en onderhouden accu's")."""
+    said = [text[p.start:p.end] for p in parts]
+    return sum(len(s.split()) for s in said) <= 16 and bool(tasks.infinitive_task(said[0])) and all(
+        tasks.infinitive_task(s) or not tasks.has_verb(s) for s in said)
+
+
+def _merged(text: str, parts: list[Part]) -> list[Part]:
+    """Parts that name one task together. Objects listed after a verb whose separable part closes the list
+    join that verb ("maak je de sporthal, kleedkamers en kantine schoon"); a short phrase without a verb
+    joins the part after it ("perrons, liften en toiletten schoonhouden", "de balie en kleedkamers netjes
+    houden")."""
+    said = [text[p.start:p.end] for p in parts]
+    closing = said[-1].lower().split()
+    if len(parts) > 1 and closing[-1] in tasks.PARTICLES and not tasks.has_verb(" ".join(closing[:-1])):
+        verb = next((i for i in range(len(parts) - 2, -1, -1) if tasks.has_verb(said[i])), None)
+        if verb is not None:
+            parts = [*parts[:verb], Part(parts[verb].start, parts[-1].end, parts[verb].clause)]
+    merged: list[Part] = []
+    pending: Part | None = None
+    for i, p in enumerate(parts):
+        if pending is not None:
+            p = Part(pending.start, p.end, p.clause)
+            pending = None
+        words = text[p.start:p.end].split()
+        phrase = " ".join(words)
+        bare = len(words) <= 6 and not tasks.has_verb(phrase) and not tasks.infinitive_task(phrase) \
+            and not re.match(r"\S+\s+(je|jij)\b", phrase.lower())  # "los je vrachtwagens": "los" is a verb
+        if bare and merged and words[0].lower() not in tasks.PREPOSITIONS \
+                and _leads_with_verb(text[merged[-1].start:merged[-1].end]):
+            merged[-1] = Part(merged[-1].start, p.end, merged[-1].clause)  # "je bereidt lunch en diner"
+            continue
+        lone = len(words) == 1 and not tasks.is_verb(re.sub(r"\W", "", words[0]))
+        if i < len(parts) - 1 and (lone or (bare and len(words) <= 3)):
+            pending = p
+            continue
+        merged.append(p)
+    return merged
+
+
+def _leads_with_verb(phrase: str) -> bool:
+    """Does the part open with its finite verb, so that the objects listed after it are its own?"""
+    words = _TO_READER.sub("", _OPENER.sub("", phrase.lower()), count=1).split()
+    return bool(words) and tasks.infinitive(words[0]) is not None and len(words) > 1
+
+
+def _trimmed(text: str, p: Part, used: list[Span], skills: list[Span]) -> tuple[Span, bool] | None:
+    """The part without list marks, "ook" and closing marks, and cut where another field's finding starts
+    ("draagt de kratten (tot 15 kg)" -> "draagt de kratten": the kilos are a demand). None when nothing is
+    left, or when the vocabulary already read a skill in it ("hagen snoeien" is snoeien). Says whether it was
+    cut."""
+    start, end = p.start, p.end
+    start += len(_OPENER.match(text[start:end].lower()).group())  # type: ignore[union-attr]
+    if any(s.start < end and start < s.end for s in skills):
         return None
-    rest = words[1:]
-    particle = rest.pop() if rest[-1].lower() in _PARTICLES and len(rest) > 1 else ""
-    while rest and rest[0].lower() in ("je", "jouw", "hun", "de", "het", "een"):
-        rest = rest[1:]
-    if not rest:
-        return None
-    return " ".join([*rest, particle.lower() + _infinitive(verb)])
+    cut = False
+    for s in used:
+        if s.start < end and start < s.end:
+            if s.start <= start:
+                return None
+            end, cut = s.start, True
+    said = text[start:end]
+    if cut:  # "draagt de kratten (tot" -> "draagt de kratten"
+        said = re.sub(r"(\W|\s(in|een|de|het|van|met|tot|op|bij|voor|naar|en|of|te|om|je))+$", "", " " + said)[1:]
+    said = said.rstrip(" \t.!?,;:(-–")
+    return (Span(said, start, start + len(said)), cut) if len(said) > 2 else None
 
 
-def _infinitive(finite: str) -> str:
-    """Dutch spelling: verkoopt -> verkopen, pakt -> pakken, geeft -> geven, rijdt -> rijden, verzamelt ->
-    verzamelen (a syllable is doubled only where a one-syllable root is stressed)."""
-    stem = finite[:-1]
-    if re.search(r"(aa|ee|oo|uu)[^aeiouy]$", stem):  # a long vowel in a closed syllable is written once
-        stem = stem[:-2] + stem[-1]
-        long = True
-    else:
-        long = bool(re.search(r"(ie|eu|oe|ei|ij|ui|ou|au|aai|ooi|oei)[^aeiouy]?$", stem))
-    if long and stem[-1] in "fs":
-        stem = stem[:-1] + {"f": "v", "s": "z"}[stem[-1]]
-    root = stem
-    for prefix in _PREFIXES:
-        if root.startswith(prefix) and len(root) - len(prefix) >= 3 and _VOWELS.search(root[len(prefix):]):
-            root = root[len(prefix):]
-            break
-    if not long and re.search(r"[aeiou][^aeiouy]$", stem) and len(_VOWELS.findall(root)) == 1 \
-            and not re.search(r"[aeiou]{2}[^aeiouy]$", stem):
-        stem += stem[-1]  # a short stressed vowel stays short: pak -> pakken, herstel -> herstellen
-    return stem + "en"
+_SCHEDULE = re.compile(r"dienst|ploeg|rooster|weekend|nacht|avond")  # "wisselende diensten" is when, not what
+_LANGUAGES = r"engels|duits|frans|pools|spaans|turks|arabisch|portugees|italiaans|roemeens|bulgaars"
+
+
+def _other_language(low: str, start: int, end: int) -> bool:
+    """A language offered in place of Dutch or merely accepted, not asked for: "Nederlands of Engels",
+    "Engels is ook goed", "engels ok"."""
+    if not re.fullmatch(_LANGUAGES, low[start:end]):
+        return False
+    return bool(re.search(r"nederlands\w*\s*(of|en/of|/)\s*$", low[max(0, start - 20):start])
+                or re.match(r"\s*(of|/)\s*nederlands|\s*(is\s*)?(ook\s*)?(ok|oke|okay|prima|goed|geen probleem|"
+                            r"mag ook)\b", low[end:end + 24]))
+
+
+# Demands whose cue is a word of the work itself: "klanten helpen" is customer contact and a task.
+_IN_TASKS = {"customer_contact", "outdoor", "high_stimulus", "standing", "heights"}
+
+
+def _read_as_fields(out: Extraction) -> list[Span]:
+    """The spans other fields read, which are not read again as skills; a demand named by a word of the work
+    ("klanten helpen", "buiten werken") leaves that work to be read."""
+    demands = out.evidence.get("demands", [])
+    codes = [d["code"] for d in out.vacancy.get("demands", [])]
+    return [s for name, spans in out.evidence.items() if name != "demands" for s in spans] + \
+        [s for code, s in zip(codes, demands, strict=True) if code not in _IN_TASKS]
 
 
 class TermFinder:
@@ -641,6 +836,12 @@ class VacancyReader:
         cls = clauses(text, low)
         if title:
             out.vacancy["title"] = clean_title(title) or title
+            if first := re.match(r"\s*([^\n]+)", text):  # a page or posting repeats its title on the first line
+                at = first.group(1).lower().find(out.vacancy["title"].lower())
+                if at >= 0:
+                    at += first.start(1)
+                    out.evidence["title"] = [Span(text[at:at + len(out.vacancy["title"])], at,
+                                                  at + len(out.vacancy["title"]))]
         else:
             self._title(text, low, out)
         for step in (hours, shifts, licences, dutch_level, education, demands, support, location):
@@ -703,43 +904,39 @@ class VacancyReader:
         counts in a short list item ("- kassawerk") or as the skill's own name, not as a synonym in running
         text, where "planten" or "zetten" are too often just words. Dutch itself is the language level, a
         town's name is a place, and words read as another field are not read again as a skill."""
-        used = [s for spans in out.evidence.values() for s in spans]
+        used = _read_as_fields(out)
+        if title := fold(out.vacancy.get("title") or ""):  # a page repeats its title: no skills in that line
+            used += [Span(m.group(), m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
+                     if fold(m.group()) == title]
+        skills: list[Span] = []
         towns = set(_towns())
         for c in cls:
             if c.mode == OFFERED or not c.plain.strip():
                 continue
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
-            found = False
             for concept_id, start, end in self.skills.find(c.plain):
                 at, stop = c.start + start, c.start + end
                 words = c.plain[start:end]
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
-                        or any(s.start < stop and at < s.end for s in used):
+                        or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
+                        or _SCHEDULE.search(words):
                     continue
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
                 if " " not in words.strip() and not own_name and not (c.item and len(c.plain.split()) <= 6):
                     continue
-                out.add_item(name, self.vocabulary.label(concept_id), Span(text[at:stop], at, stop))
-                found = True
-            if not found and c.tasks and not any(s.start < c.end and c.start < s.end for s in used):
-                self._task_phrases(text, c, name, out)
-
-    @staticmethod
-    def _task_phrases(text: str, c: Clause, name: str, out: Extraction) -> None:
-        """A list item the vocabulary does not know, as skills in its own words: "- Inschrijvingen verwerken
-        en proeflessen inplannen" is two tasks. Kept as text, the normaliser stores them as unknown terms."""
-        listed = _TASK_LIST.search(c.plain)
-        start = listed.end() if listed else 0
-        body = re.sub(r"^[\s\-•*·–:]+|(\s*\(.*?\)|[.!;:]+)\s*$", "", c.plain[start:])
-        offset = c.plain.find(body, start) if body else -1
-        if offset < 0 or len(body.split()) > (16 if listed else 8) or _NEGATION.search(body):
-            return
-        # "Je verkoopt kaartjes, draait bardienst": the sentence speaks to the reader, its clauses start with a verb
-        sentence = re.split(r"[.!?;\n]", text[:c.start])[-1] + c.plain
-        addressed = bool(re.match(r"\s*(je|jij|u)\s", sentence, re.IGNORECASE))
-        for part in re.finditer(r"[^,;]+?(?=\s+en\s+|,|;|$)", body):
-            phrase = re.sub(r"^(en|je|jij|u|het|de)\s+", "", part.group().strip())
-            if 2 <= len(phrase.split()) <= 6 and not re.match(r"(ben|bent|hebt|heeft|kunt|kan|wil|houdt)\b", phrase):
-                at = c.start + offset + part.start() + part.group().find(phrase)
-                said = text[at:at + len(phrase)]
-                out.add_item(name, (addressed and as_task(said)) or said, Span(said, at, at + len(phrase)))
+                span = Span(text[at:stop], at, stop)
+                out.add_item(name, self.vocabulary.label(concept_id), span)
+                skills.append(span)
+        for c in cls:
+            if c.mode == OFFERED:
+                continue
+            competences = _COMPETENCE.finditer(c.plain) if (c.item and len(c.plain.split()) <= 6) \
+                or _HAS.match(c.plain) else ()
+            for m in [*_EXPERIENCE.finditer(c.plain), *competences]:
+                at, stop = c.start + m.start(), c.start + m.end()
+                if not negated(c, at) and not any(s.start < stop and at < s.end for s in used + skills):
+                    span = Span(text[at:stop], at, stop)
+                    out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", span.text, span)
+                    skills.append(span)
+        for sentence in sentences(text, cls):
+            _tasks(text, sentence, used, skills, out)

@@ -24,7 +24,8 @@ from matcher.ingest.extract import Extraction, Span, VacancyReader, clean_title
 MAX_CONTENT_BYTES = 1_000_000
 FORMATS = ("text", "html", "jobposting")
 _DROP = "script, style, noscript, template, svg, iframe, object, embed, nav, footer, form, button, select, " \
-        "[aria-hidden=true], [hidden], [id*=cookie], [class*=cookie], [id*=Cookie], [class*=Cookie]"
+        "[aria-hidden=true], [hidden], [id*=cookie], [class*=cookie], [id*=Cookie], [class*=Cookie], " \
+        "[class*=cc-window], [id*=consent], [class*=consent]"  # cookie banners, also cookieconsent's cc-window
 _BLOCKS = "p, div, li, h1, h2, h3, h4, h5, h6, br, tr, section, article, header, ul, ol, table, dd, dt, blockquote"
 
 
@@ -194,8 +195,8 @@ def _posting(reader: VacancyReader, posting: dict[str, Any], format: str, *, pag
         state("hours_min", 36, employment)
         state("hours_max", 40, employment)
     skills = [s[:200] for s in re.split(r"\s*[,;\n]\s*", _text(posting.get("skills"))) if s][:50]
-    if skills:
-        state("required_skills", list(dict.fromkeys([*skills, *out.vacancy.get("required_skills", [])]))[:50])
+    if skills:  # stated, so it wins: the text fills only what the posting leaves open
+        state("required_skills", list(dict.fromkeys(skills))[:50], ", ".join(skills))
     identifier = _text(posting.get("identifier")) or None
     return Read(text, out, format, identifier=identifier[:64] if identifier else None, posting=True)
 

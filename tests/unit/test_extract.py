@@ -9,7 +9,8 @@ import pytest
 
 from matcher.errors import Invalid
 from matcher.ingest import jobposting
-from matcher.ingest.extract import VacancyReader, _infinitive, as_task
+from matcher.ingest.extract import VacancyReader
+from matcher.ingest.tasks import as_task, infinitive, infinitive_task, is_infinitive
 from matcher.matching.vocabulary import Vocabulary
 
 NIGHT = ("Je werkt in de nachtploeg van 22.00 tot 06.00 uur, vier nachten per week (32 uur). Je tilt regelmatig "
@@ -168,11 +169,11 @@ def test_format_is_detected() -> None:
     assert jobposting.detect("Orderpicker gezocht, 32 uur") == "text"
 
 
-@pytest.mark.parametrize(("finite", "infinitive"), [
+@pytest.mark.parametrize(("finite", "named"), [
     ("verkoopt", "verkopen"), ("pakt", "pakken"), ("geeft", "geven"), ("rijdt", "rijden"), ("leest", "lezen"),
     ("verzamelt", "verzamelen"), ("herstelt", "herstellen"), ("opent", "openen"), ("draait", "draaien")])
-def test_a_verb_in_the_third_person_is_named_in_the_infinitive(finite: str, infinitive: str) -> None:
-    assert _infinitive(finite) == infinitive
+def test_a_verb_in_the_third_person_is_named_in_the_infinitive(finite: str, named: str) -> None:
+    assert infinitive(finite) == named
 
 
 def test_tasks_said_to_the_reader_are_named_as_tasks_with_the_words_as_written_as_evidence(
@@ -185,3 +186,95 @@ def test_tasks_said_to_the_reader_are_named_as_tasks_with_the_words_as_written_a
     assert {"verkoopt kaartjes", "geeft toegangspassen uit"} <= {s.text for s in out.evidence["required_skills"]}
     assert as_task("post verwerken") is None  # already named as a task
 
+
+
+@pytest.mark.parametrize(("word", "verb"), [("afvoeren", True), ("vouwen", True), ("schoonhouden", True),
+                                             ("onderdelen", False), ("klanten", False), ("perrons", False)])
+def test_an_infinitive_is_told_from_a_plural_noun(word: str, verb: bool) -> None:
+    assert is_infinitive(word) is verb
+
+
+def test_a_plural_that_is_also_a_past_tense_is_no_finite_verb() -> None:
+    assert infinitive("leden") is None  # a past tense of "lijden", but in a vacancy the members of a club
+    assert infinitive("bent") == "zijn" and infinitive("bedien") == "bedienen"
+
+
+@pytest.mark.parametrize(("phrase", "task"), [
+    ("voert pallets aan bij de lijn", "pallets aanvoeren"),  # the separable part before a prepositional phrase
+    ("gaat bestellingen klaarzetten", "bestellingen klaarzetten"),  # a modal: the work is what it governs
+    ("werkt nauwkeurig", "nauwkeurig werken"),
+    ("bent verantwoordelijk voor het bijvullen van de koeling", "koeling bijvullen"),
+    ("helpt de monteur met kabels trekken", "kabels trekken"),
+])
+def test_a_clause_said_to_the_reader_is_named_as_a_task(phrase: str, task: str) -> None:
+    assert as_task(phrase) == task
+
+
+@pytest.mark.parametrize("phrase", ["werkt in een klein team", "werkt graag buiten", "houdt van gezelligheid",
+                                    "rapporteert aan de bedrijfsleider", "maakt deel uit van ons team",
+                                    "zorgt dat alles op tijd klaar staat", "spreekt Duits",
+                                    "zet je in voor onze bewoners", "ontwikkelt jezelf",
+                                    "draagt bij aan een schone wijk"])
+def test_a_clause_about_the_reader_or_the_job_is_no_task(phrase: str) -> None:
+    assert as_task(phrase) is None
+
+
+@pytest.mark.parametrize(("phrase", "task"), [
+    ("kratten stapelen", "kratten stapelen"),
+    ("bezoekers rondleiden door het museum", "bezoekers rondleiden"),  # where it happens is not the task
+    ("Netjes kunnen werken", "Netjes werken"),
+])
+def test_a_task_in_the_infinitive_up_to_its_verb(phrase: str, task: str) -> None:
+    assert infinitive_task(phrase) == task
+
+
+@pytest.mark.parametrize("phrase", [
+    "Stratenmakers leggen bestrating aan",  # a subject and its verb
+    "wij bezorgen maaltijden",
+    "het team is klein",
+    "verantwoordelijk voor het plannen van ritten",  # an infinitive used as a noun
+    "in Zetten",  # a place
+    "Verhuizers dragen meubels naar de wagen",  # the verb stands second, after its subject
+])
+def test_a_sentence_or_a_noun_phrase_is_no_infinitive_task(phrase: str) -> None:
+    assert infinitive_task(phrase) is None
+
+
+def test_the_forms_dutch_vacancies_name_their_work_in(reader: VacancyReader) -> None:
+    text = ("Medewerker fietsenstalling\n"
+            "Zadels afstellen, banden oppompen en klanten de weg wijzen. Rijbewijs is niet nodig.\n\n"
+            "Wat ga je doen?\n"
+            "- Het uitgeven van huurfietsen\n"
+            "Je controleert de kluisjes, legt lekke banden apart en maakt de stalling, de trappen en de "
+            "liften schoon. Na sluitingstijd tel je de kas.\n\n"
+            "Wat vragen wij?\n- Technisch inzicht\n- Ervaring met fietsreparatie is een pré\n\n"
+            "Interesse?\nBel dan met Joost (024-7654321).")
+    v = reader.read(text).vacancy
+    tasks_read = set(v["required_skills"])
+    assert {"Zadels afstellen", "banden oppompen"} <= tasks_read  # a summary line of infinitives
+    assert "huurfietsen uitgeven" in tasks_read  # a task named as a noun
+    assert {"kluisjes controleren", "lekke banden apartleggen"} <= tasks_read  # said to the reader
+    assert "stalling, de trappen en de liften schoonmaken" in tasks_read  # the separable part closes the list
+    assert "kas tellen" in tasks_read  # "na sluitingstijd tel je": the verb before "je"
+    assert "Technisch inzicht" in tasks_read  # a competence named as a noun
+    assert v["preferred_skills"] == ["Ervaring met fietsreparatie"]
+    assert not any("Joost" in t or "bellen" in t for t in tasks_read)  # how to apply is no task
+
+
+def test_descriptive_prose_gives_no_tasks(reader: VacancyReader) -> None:
+    """An occupation described in the third person is no list of tasks, even where its clauses end in a verb."""
+    text = ("Glazenwassers reinigen ramen, spiegels en andere glazen oppervlakken van gebouwen. Zij werken met "
+            "ladders en hoogwerkers en controleren na afloop of alles schoon is.")
+    assert not reader.read(text, title="glazenwasser").vacancy.get("required_skills")
+
+
+def test_questions_slogans_and_offers_give_no_tasks(reader: VacancyReader) -> None:
+    text = ("Chauffeur\nSamen rijden naar de toekomst!\nWil jij graag de weg op?\n\n"
+            "Wat bieden wij?\n- Je ontvangt een goed salaris en bouwt pensioen op\n")
+    assert not reader.read(text).vacancy.get("required_skills")
+
+
+def test_a_language_in_place_of_dutch_is_not_asked(reader: VacancyReader) -> None:
+    v = reader.read("Schoonmaker\nJe spreekt Nederlands of Engels.").vacancy
+    assert "Engels" not in v.get("required_skills", [])
+    assert "Engels" in reader.read("Receptionist\nJe spreekt Nederlands en Engels.").vacancy["required_skills"]

@@ -1,0 +1,235 @@
+"""Tasks as Dutch vacancy texts state them, named the way a task is named (object first, verb last).
+
+Dutch states work three ways: to the reader ("je verkoopt kaartjes", "ook pak je bestellingen in"), as a
+list of infinitives ("groenten snijden, de vaatwasser bedienen") and as nouns ("kassawerk"). The first two
+turn on verb forms, which come from simplemma's Dutch dictionary (a lookup table shipped inside the package,
+no model): it knows that "pakt" is a form of "pakken" and "onderdelen" the plural of "onderdeel", which no
+suffix rule can tell apart, since plural nouns and infinitives both end in -en.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from simplemma import lemmatize
+
+_VOWEL = "aeiouy"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Separable parts of a verb, left at the end of the clause: "geeft toegangspassen uit" (uitgeven).
+PARTICLES = _words("aan af bij door in mee na om op terug toe uit voor weg schoon klaar vast samen open dicht neer "
+                   "rond langs apart")
+PREPOSITIONS = _words("in op aan bij met van voor naar uit over onder door tijdens na per tot zonder tussen achter "
+                      "langs rond vanuit tegen om binnen buiten als")
+_LEADING = _words("je jouw jij hun de het een ze die deze dit dat hem hen ook zelf en daarna vervolgens dan soms vaak "
+                  "meestal eerst verder daarnaast dagelijks samen wel graag altijd echt gewoon onze ons uw")
+ADVERBIALS = _LEADING | _words("'s ’s elke iedere ieder elk")  # open a sentence, name no object
+SUBJECTS = _words("ik hij zij wij we ons ze jullie is was wordt werd")  # and the forms of zijn and worden
+_NOUN_USE = _words("het een te")  # "het animeren van", "om ... te maken": no task of its own
+MODALS = _words("kunnen moeten gaan willen mogen zullen")
+# Verbs that say who the reader is or how the job goes, not what the work is: "je bent", "je spreekt
+# Nederlands", "je begint om 7 uur", "je houdt van", "je werkt in een team" (but "je werkt met een heftruck"),
+# and lifting, which is a demand.
+NOT_TASKS = _words("zijn hebben worden komen krijgen vinden zoeken spreken beschikken wonen verdienen beginnen "
+                   "starten staan zitten blijven lijken weten voelen solliciteren reageren leren tillen vallen "
+                   "meedraaien bijdragen genieten opdoen groeien")
+_REFLEXIVE = _words("in aan voor bij thuis op mee uit")
+_SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij")
+_NO_MANNER = _words("graag samen mee hard er hier daar ook nu dan je jij we wij fulltime parttime vooral veel vaak "
+                    "zelf bij volgens")
+# Verbs that frame a task named as a noun: "je bent verantwoordelijk voor het ...", "je zorgt voor het ...".
+_FRAMES = _words("zijn houden zorgen helpen ondersteunen assisteren")
+MAX_WORDS = 8
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    return str(lemmatize(word.lower(), lang="nl"))
+
+
+@lru_cache(maxsize=65536)
+def is_infinitive(word: str) -> bool:
+    """Is the word a verb's infinitive ("vouwen", "afvoeren") rather than a plural noun ("onderdelen",
+    "klanten")? Yes when its finite form (stem + t: "vouwt", "maakt", "zet") leads back to it, or when it is
+    a separable part before such a verb ("af" + "voeren")."""
+    word = word.lower()
+    if any(lemma(form) == word for form in _third_person(word)):
+        return True
+    return any(word.startswith(p) and len(word) - len(p) >= 5 and is_infinitive(word[len(p):]) for p in PARTICLES)
+
+
+_IRREGULAR = {"ben": "zijn", "bent": "zijn", "is": "zijn", "kan": "kunnen", "wil": "willen", "zal": "zullen",
+              "zult": "zullen", "sta": "staan", "staat": "staan", "doe": "doen", "doet": "doen", "ga": "gaan",
+              "zie": "zien", "ziet": "zien", "sla": "slaan", "slaat": "slaan"}
+
+
+def infinitive(finite: str) -> str | None:
+    """The infinitive of a verb in the present singular ("verkoopt" -> "verkopen", "pak" -> "pakken",
+    "rijdt" -> "rijden", "bent" -> "zijn"), or None when the dictionary does not read the word as such a
+    form ("post", "leden": a plural, though also a past tense of "lijden")."""
+    word = finite.lower()
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    base = lemma(word)
+    forms = _third_person(base) if base != word else ()
+    return base if (word in forms or word + "t" in forms) and is_infinitive(base) else None
+
+
+@lru_cache(maxsize=65536)
+def _third_person(word: str) -> tuple[str, ...]:
+    """The forms "hij ..." could take, spelled both ways where the stem's vowel may be long or short
+    ("maken": maakt, makt); the dictionary decides which is a word."""
+    if re.fullmatch(r"[a-z]{2,}en", word):
+        stem = word[:-2]
+    elif re.fullmatch(r"[a-z]*(aa|oe|ie|ee)n", word):  # gaan, doen, zien
+        stem = word[:-1]
+    else:
+        return ()
+    if len(stem) > 1 and stem[-1] == stem[-2] and stem[-1] not in _VOWEL:
+        stem = stem[:-1]  # zetten -> zet, pakken -> pak
+    stems = {stem}
+    if re.search(rf"[^{_VOWEL}][aeou][^{_VOWEL}wj]$", stem):
+        stems.add(stem[:-1] + stem[-2] + stem[-1])  # maken -> maak
+    forms = []
+    for s in sorted(stems):
+        s = s[:-1] + {"v": "f", "z": "s"}.get(s[-1], s[-1])  # geven -> geef, lezen -> lees
+        forms.append(s if s.endswith("t") else s + "t")
+    return tuple(forms)
+
+
+
+
+def as_task(phrase: str) -> str | None:
+    """A clause that starts with its finite verb, named as a task: "verkoopt kaartjes" -> "kaartjes verkopen",
+    "geeft toegangspassen uit" -> "toegangspassen uitgeven", "voert papier aan bij de pers" -> "papier
+    aanvoeren", "gaat orders verzamelen" -> "orders verzamelen". None when the first word is no
+    verb form, or a verb that names no work ("bent", "spreekt", "werkt in een team")."""
+    words = phrase.split()
+    verb = infinitive(words[0]) if len(words) > 1 else None
+    rest = words[1:]
+    low = [w.lower() for w in rest]
+    if verb == "houden" and "bezig" in low[:3] and "met" in low:  # "houdt je bezig met de inkoop"
+        rest = rest[low.index("met") + 1:]
+        return nominal_task(" ".join(rest)) or _named(rest)
+    if verb in _FRAMES:  # "bent verantwoordelijk voor het vullen van de schappen", "zorgt voor het inpakken"
+        at = next((i for i, w in enumerate(low[:6]) if w == "het"), None)
+        if at is not None and (task := nominal_task(" ".join(rest[at:]))):
+            return task
+        at = next((i for i, w in enumerate(low) if w in ("met", "bij")), None)  # "helpt de kok met groenten snijden"
+        if at is not None and low[-1] not in MODALS and is_infinitive(low[-1]) and len(low) - at > 2:
+            return _named(rest[at + 1:])
+    if verb is None or verb in NOT_TASKS:
+        return None
+    if verb in MODALS:  # the work is the infinitive the modal governs: "gaat orders verzamelen"
+        at = next((i for i in range(len(low) - 1, -1, -1) if is_infinitive(low[i])), None)
+        if at is None or _no_work(low[at], low[at + 1:], low[:at]) \
+                or (at + 1 < len(low) and low[at + 1] not in PREPOSITIONS):
+            return None
+        return _named(rest)
+    if _no_work(verb, low) or low[0] == "jezelf" or (low[0] == "je" and low[1:2] and low[1] in _REFLEXIVE):
+        return None  # "zet je in voor", "voelt je thuis", "ontwikkelt jezelf": about the reader, not the work
+    # the separable part stands last, or just before a prepositional phrase: "voert papier aan bij de pers"
+    at = next((i for i, w in enumerate(low) if w in PARTICLES
+               and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)), None)
+    if at is None:
+        return _named([*rest, verb])
+    if low[at] + verb in NOT_TASKS:  # "draait mee in het rooster", "neemt deel aan overleg"
+        return None
+    return _named([*rest[:at], low[at] + verb])  # what follows says where: "papier aanvoeren (bij de pers)"
+
+
+def nominal_task(phrase: str) -> str | None:
+    """A task named as a noun, as lists and "verantwoordelijk voor" do: "het verzamelen van orders" ->
+    "orders verzamelen", "Het schoonhouden van de werkplek" -> "werkplek schoonhouden", "het afwassen" ->
+    "afwassen". None for anything else."""
+    words = phrase.split()
+    if len(words) < 2 or words[0].lower() != "het" or not is_infinitive(words[1].lower()) \
+            or words[1].lower() in NOT_TASKS:
+        return None
+    verb = words[1].lower()
+    if len(words) == 2:
+        return verb
+    if words[2].lower() != "van":
+        return None
+    return _named([*words[3:], verb])
+
+
+def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = ()) -> bool:
+    """A verb that names no work with the words around it: "bent", "werkt in een team", "werkt graag",
+    "houdt van koken" ("van aanpakken houden"), "rapporteert aan", "maakt deel uit van", "zorgt dat ...";
+    but "werkt met een heftruck" and "werkt hygiënisch" (or "hygiënisch werken") are work."""
+    if verb == "werken":
+        manner = before[-1] if before else (after[0] if after else "")
+        return after[:1] != ["met"] and not (manner.isalpha() and manner not in PREPOSITIONS | _NO_MANNER)
+    return verb in NOT_TASKS or (verb, after[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
+        or (verb == "houden" and "van" in before) \
+        or (verb in ("maken", "nemen") and "deel" in after[:3]) \
+        or any(w in _SUBORDINATE for w in after)  # "zorgt dat de producten ...": the task is in another clause
+
+
+def infinitive_task(phrase: str) -> str | None:
+    """The task a phrase names in the infinitive, up to its verb: "planten inpakken", "Sorteren", "klanten
+    helpen in de winkel" -> "klanten helpen" (a prepositional phrase after the verb says where or how; it
+    stays where the verb comes first: "werken met handgereedschap"). None for a sentence with a subject or
+    a finite verb ("wij bezorgen boodschappen", "het team is klein"), a verb that stands second as after a
+    subject ("inspecteurs wegen inspecteren"), an infinitive used as a noun or after "te" ("het plannen van",
+    "om ... te maken", "met vragen"), or a capitalised word inside the phrase ("in Zetten": a place)."""
+    found = list(re.finditer(r"[^\W\d_]+", phrase))
+    words = [m.group() for m in found]
+    low = [w.lower() for w in words]
+    # the first verb that only a prepositional phrase follows ("klanten helpen bij het vinden van producten")
+    end = next((i for i in range(len(low)) if len(low) - i <= 8 and is_infinitive(low[i])
+                and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)
+                and not (i > 0 and (low[i - 1] in _NOUN_USE or low[i - 1] in PREPOSITIONS))), None)
+    if end is None or low[end] in NOT_TASKS or low[end] in MODALS or (end > 0 and words[end][0].isupper()):
+        return None
+    if low[end - 1:end] == ["kunnen"]:  # "zelfstandig kunnen werken": the work is "zelfstandig werken"
+        del found[end - 1], words[end - 1], low[end - 1]
+        end -= 1
+    if any(w in SUBJECTS or _finite(w) for w in low[:end] + low[end + 1:]) \
+            or (end > 1 and low[0] not in _LEADING and is_verb(low[1])) \
+            or _no_work(low[end], low[end + 1:], low[:end]):
+        return None
+    if end == 0:
+        return phrase
+    named = phrase[:found[end].end()]
+    return named if len(found) == len(words) and " kunnen " not in f" {named.lower()} " else \
+        " ".join(words[:end + 1])
+
+
+def is_verb(word: str) -> bool:
+    """A word read first as a verb: "afrekenen", "sorteren"; not "liften" (first a plural noun)."""
+    return is_infinitive(word) and lemma(word) == word.lower()
+
+
+def has_verb(phrase: str) -> bool:
+    """Does any word of the phrase read as a verb: an infinitive, a finite form, "is"?"""
+    return any(w in SUBJECTS or _finite(w) or is_verb(w) for w in re.findall(r"[^\W\d_]+", phrase.lower()))
+
+
+def is_clause(phrase: str) -> bool:
+    """Does the phrase have a subject or a finite verb of its own ("het is erg druk", "wij werken met ...")?"""
+    return any(w in SUBJECTS or _finite(w) for w in re.findall(r"[^\W\d_]+", phrase.lower()))
+
+
+def _finite(word: str) -> bool:
+    """A verb form in the present singular: "is", "werkt", "maak"."""
+    return infinitive(word) is not None
+
+
+def _named(words: list[str]) -> str | None:
+    while words:  # "ook", "de", "daarna", "'s ochtends", "elke dag" do not name the work
+        first = words[0].lower()
+        if first in _LEADING:
+            words = words[1:]
+        elif first in ("'s", "’s", "elke", "iedere", "ieder", "elk") and len(words) > 2:
+            words = words[2:]
+        else:
+            break
+    return " ".join(words) if 1 < len(words) <= MAX_WORDS or (len(words) == 1 and is_infinitive(words[0])) \
+        else None
