@@ -34,6 +34,8 @@ def add_arguments(sub: Any) -> None:
     g.add_argument("--candidates", type=int, default=9000)
     g.add_argument("--vacancies", type=int, default=3000)
     g.add_argument("--seed", type=int, default=42)
+    g.add_argument("--scenario", choices=("default", "drift"), default="default",
+                   help="the employers' hidden rule: 'drift' departs from the shipped prior (see truth/RULE.md)")
     g.add_argument("--out", type=Path, required=True)
     ld = demo.add_parser("load", help="import a generated region through the same path as the API")
     ld.add_argument("directory", type=Path)
@@ -50,10 +52,10 @@ def add_arguments(sub: Any) -> None:
     o.add_argument("--out", type=Path, help="write the events as NDJSON instead of recording them")
 
 
-def generate(out: Path, *, candidates: int, vacancies: int, seed: int) -> dict[str, Any]:
+def generate(out: Path, *, candidates: int, vacancies: int, seed: int, scenario: str = "default") -> dict[str, Any]:
     from demoregion.generate import generate as make
 
-    return make(out, candidates=candidates, vacancies=vacancies, seed=seed)
+    return make(out, candidates=candidates, vacancies=vacancies, seed=seed, scenario=scenario)
 
 
 def load(service: Service, directory: Path) -> dict[str, Any]:
@@ -85,7 +87,8 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
         print("error: --candidates and --vacancies must be at least 1")
         return EXIT_USAGE
     start = time.perf_counter()
-    manifest = generate(args.out, candidates=args.candidates, vacancies=args.vacancies, seed=args.seed)
+    manifest = generate(args.out, candidates=args.candidates, vacancies=args.vacancies, seed=args.seed,
+                        scenario=args.scenario)
     print_json(manifest)
     print(f"generated in {time.perf_counter() - start:.1f} s into {args.out}")
     return EXIT_OK
