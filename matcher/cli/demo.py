@@ -129,18 +129,21 @@ SHORTLIST = 20
 
 
 def history(service: Service, truth: Any, *, weeks: int = 12, per_week: int = 40, seed: int = 1,
-            end: datetime | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            end: datetime | None = None, exclude: frozenset[tuple[str, str]] = frozenset()
+            ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Weeks of consultants at work, ending at ``end`` (now): each week ``per_week`` vacancy shortlists of 20,
     served by the real ranking and logged as shown at a moment in that week, and what the hidden truth says
     followed them (proposals, invitations, hires, six-month retention) up to ``end``: later events have not
-    happened yet. Returns the events (not recorded yet) and a summary."""
+    happened yet. Vacancies in ``exclude`` (source, external_id) are never shortlisted. Returns the events (not
+    recorded yet) and a summary."""
     from demoregion.outcomes import simulate
 
     end = end or datetime.now(UTC)
     start = end - timedelta(weeks=weeks)
     with service.db.connection() as conn:
         keys = [(r["source"], r["external_id"]) for r in conn.execute(
-            "SELECT source, external_id FROM vacancies WHERE status = 'open' ORDER BY source, external_id")]
+            "SELECT source, external_id FROM vacancies WHERE status = 'open' ORDER BY source, external_id")
+            if (r["source"], r["external_id"]) not in exclude]
     if not keys:
         raise MatcherError("the database holds no open vacancies; load a region first: matcher demo load DIR")
     rng = random.Random(seed)
