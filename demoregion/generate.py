@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from . import geo
 from . import world as W
+from .truth import SCENARIO_FILE, SCENARIOS
 
 GENERATOR_VERSION = "1.0.0"
 
@@ -820,12 +821,19 @@ def _closes_at(rng: random.Random) -> str:
 # ------------------------------------------------------------------------------------------------------------
 # entry point
 # ------------------------------------------------------------------------------------------------------------
-def generate(out_dir: Path, *, candidates: int = 9000, vacancies: int = 3000, seed: int = 42) -> dict[str, Any]:
+def generate(out_dir: Path, *, candidates: int = 9000, vacancies: int = 3000, seed: int = 42,
+             scenario: str = "default") -> dict[str, Any]:
     """Write out_dir/candidates.ndjson, out_dir/vacancies.ndjson, out_dir/truth/candidates.ndjson,
     out_dir/truth/vacancies.ndjson, out_dir/truth/RULE.md (copy of the rule documentation), out_dir/manifest.json;
-    return the manifest dict (counts, seed, sizes, generator version). Same seed -> byte-identical files."""
+    return the manifest dict (counts, seed, sizes, generator version). Same seed -> byte-identical files.
+
+    ``scenario`` picks the employers' rule (RULE.md, section 6): people and vacancies depend on the seed only, so
+    ``drift`` and ``default`` with one seed hold the same region under another rule. A scenario other than the
+    default is written to out_dir/truth/scenario.json, where `Truth.load` finds it."""
     if candidates < 0 or vacancies < 0:
         raise ValueError("counts must be non-negative")
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     out_dir = Path(out_dir)
     truth_dir = out_dir / "truth"
     truth_dir.mkdir(parents=True, exist_ok=True)
@@ -868,18 +876,25 @@ def generate(out_dir: Path, *, candidates: int = 9000, vacancies: int = 3000, se
         _dump(out_dir / rel, recs)
     rule = (Path(__file__).parent / "RULE.md").read_bytes()
     (truth_dir / "RULE.md").write_bytes(rule)
+    written = [*files, "truth/RULE.md"]
+    (truth_dir / SCENARIO_FILE).unlink(missing_ok=True)
+    if scenario != "default":
+        scenario_file = {"scenario": scenario, "departures": SCENARIOS[scenario], "documented_in": "RULE.md, section 6"}
+        (truth_dir / SCENARIO_FILE).write_text(json.dumps(scenario_file, indent=2, sort_keys=True) + "\n")
+        written.append(f"truth/{SCENARIO_FILE}")
 
     manifest: dict[str, Any] = {
         "generator": "demoregion",
         "version": GENERATOR_VERSION,
         "seed": seed,
+        "scenario": scenario,
         "counts": {"candidates": candidates, "vacancies": vacancies, "wsp": n_wsp, "scalabor": n_sca},
         "files": {},
         "world": {"occupations": len(W.OCCUPATIONS), "skills": len(W.SKILLS), "certificates": len(W.CERTIFICATES)},
         "notes": "Synthetic data, no real persons. truth/ holds the hidden latent attributes: never give it to the "
                  "matcher.",
     }
-    for rel in [*files, "truth/RULE.md"]:
+    for rel in written:
         data = (out_dir / rel).read_bytes()
         manifest["files"][rel] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     manifest["sizes"] = {rel: v["bytes"] for rel, v in manifest["files"].items()}

@@ -47,6 +47,25 @@ RETAIN = {
     "beyond_travel_per_km": -0.04, "hours_gap_per_h": -0.05, "missing_shift": -0.3, "trede_wsp_unsupported": -0.3,
 }
 NOISE_SD = {"invite": 1.0, "hire": 1.0, "retain": 0.8}
+#: Scenarios: the employers of a region, as coefficients that replace the ones above (RULE.md, section 6). The
+#: default region is the rule above unchanged; in ``drift`` employers behave differently from it in ways the
+#: matcher's features can see, so a model learned from outcomes has something to find out.
+SCENARIOS: dict[str, dict[str, dict[str, float]]] = {
+    "default": {},
+    "drift": {
+        # 1. travel distance weighs three times as much (invitation and retention)
+        # 2. motivation over experience: the wish counts three times, 2.5 times for retention; experience counts
+        #    slightly against an invitation (starter jobs) and not for a hire; skills count less (trained on the job)
+        # 3. availability: a shift the person cannot work weighs three times as much
+        # 4. a missing certificate weighs four times as much at the invitation
+        # 5. coached vacancies weigh the wish twice as much again (an interaction)
+        "invite": {"distance_per_km": -0.09, "beyond_travel_per_km": -0.75, "wish": 2.7, "experience": -0.3,
+                   "skill_coverage": 1.4, "missing_shift": -2.1, "missing_certificate": -1.0, "coached_wish": 1.2},
+        "hire": {"experience": 0.0},
+        "retain": {"beyond_travel_per_km": -0.12, "wish": 1.5, "missing_shift": -0.9},
+    },
+}
+SCENARIO_FILE = "scenario.json"
 OCC_FAMILY_CREDIT = 0.35  # proficiency in another occupation of the same family counts for 35 %
 EXPERIENCE_FULL_YEARS = 4.0
 FAMILY_YEARS_CREDIT = 0.3
@@ -118,7 +137,14 @@ def _residual(support: Iterable[str], demand: str) -> float:
 class Truth:
     """Vectorised access to the hidden rule. Build with :meth:`load` (from ``truth/``) or :meth:`from_records`."""
 
-    def __init__(self, candidates: Sequence[dict[str, Any]], vacancies: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, candidates: Sequence[dict[str, Any]], vacancies: Sequence[dict[str, Any]],
+                 scenario: str = "default") -> None:
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+        self.scenario = scenario
+        self.invite, self.hire, self.retain = (base | SCENARIOS[scenario].get(stage, {})
+                                               for stage, base in (("invite", INVITE), ("hire", HIRE),
+                                                                   ("retain", RETAIN)))
         self._build_candidates(candidates)
         self._build_vacancies(vacancies)
         # compute in float32: half the memory traffic, ample precision for probabilities
@@ -128,13 +154,20 @@ class Truth:
 
     # -------------------------------------------------------------------------------------------- loading
     @classmethod
-    def load(cls, truth_dir: Path) -> Truth:
+    def load(cls, truth_dir: Path, scenario: str | None = None) -> Truth:
+        """The rule of the region in ``truth_dir``, under the scenario it was generated with (``scenario.json``;
+        none: the default) unless ``scenario`` names another."""
         truth_dir = Path(truth_dir)
-        return cls(_read_ndjson(truth_dir / "candidates.ndjson"), _read_ndjson(truth_dir / "vacancies.ndjson"))
+        if scenario is None:
+            written = truth_dir / SCENARIO_FILE
+            scenario = json.loads(written.read_text())["scenario"] if written.exists() else "default"
+        return cls(_read_ndjson(truth_dir / "candidates.ndjson"), _read_ndjson(truth_dir / "vacancies.ndjson"),
+                   scenario)
 
     @classmethod
-    def from_records(cls, candidates: Sequence[dict[str, Any]], vacancies: Sequence[dict[str, Any]]) -> Truth:
-        return cls(candidates, vacancies)
+    def from_records(cls, candidates: Sequence[dict[str, Any]], vacancies: Sequence[dict[str, Any]],
+                     scenario: str = "default") -> Truth:
+        return cls(candidates, vacancies, scenario)
 
     def _build_candidates(self, recs: Sequence[dict[str, Any]]) -> None:
         n = len(recs)
@@ -362,7 +395,7 @@ class Truth:
         t["missing_certificate_hardness"] = cross(self.c_nocert, self.v_cert_hard)
         t["education_gap"] = np.clip(v(self.v_edu) - c(self.c_edu), 0.0, 3.0)
         gap = np.maximum(0.0, v(self.v_dutch) - c(self.c_dutch))
-        coach_factor = DTYPE(HIRE["dutch_gap_factor_with_jobcoach"])
+        coach_factor = DTYPE(self.hire["dutch_gap_factor_with_jobcoach"])
         t["dutch_gap"] = gap * np.where(v(self.v_jobcoach) > 0, coach_factor, DTYPE(1.0))
         # restriction x demand conflicts, already scaled by what the vacancy's support compensates
         excess = np.maximum(0.0, v(self.v_lift) - c(self.c_max_lift))
@@ -387,9 +420,8 @@ class Truth:
         t["proefplaatsing"] = np.broadcast_to(v(self.v_proef), shape)
         return t
 
-    @staticmethod
-    def _z_invite(t: dict[str, np.ndarray]) -> np.ndarray:
-        k = INVITE
+    def _z_invite(self, t: dict[str, np.ndarray]) -> np.ndarray:
+        k = self.invite
         z: np.ndarray = (
             k["intercept"] + k["occupation_fit"] * t["occupation_fit"] + k["skill_coverage"] * t["skill_coverage"]
             + k["preferred_coverage"] * t["preferred_coverage"] + k["experience"] * t["experience"]
@@ -402,9 +434,8 @@ class Truth:
         )
         return z
 
-    @staticmethod
-    def _z_hire(t: dict[str, np.ndarray]) -> np.ndarray:
-        k = HIRE
+    def _z_hire(self, t: dict[str, np.ndarray]) -> np.ndarray:
+        k = self.hire
         z: np.ndarray = (
             k["intercept"] + k["ability"] * t["ability"] + k["skill_coverage"] * t["skill_coverage"]
             + k["occupation_fit"] * t["occupation_fit"] + k["experience"] * t["experience"]
@@ -415,9 +446,8 @@ class Truth:
         )
         return z
 
-    @staticmethod
-    def _z_retain(t: dict[str, np.ndarray]) -> np.ndarray:
-        k = RETAIN
+    def _z_retain(self, t: dict[str, np.ndarray]) -> np.ndarray:
+        k = self.retain
         z: np.ndarray = (
             k["intercept"] + k["skill_coverage"] * t["skill_coverage"] + k["occupation_fit"] * t["occupation_fit"]
             + k["wish"] * t["wish"] + k["reliability"] * (t["reliability"] - k["reliability_centre"])

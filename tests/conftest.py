@@ -85,8 +85,17 @@ def db_url(fresh_db: Callable[[], str]) -> str:
     return fresh_db()
 
 
+@pytest.fixture(scope="session")
+def label_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of the vocabulary's label vectors for the whole run (keyed by vocabulary and encoder, as in a real
+    data directory): encoding them takes minutes on two cores, and every test that imports people would pay it."""
+    return tmp_path_factory.mktemp("label-vectors")
+
+
 @pytest.fixture
-def settings(db_url: str, pg_dir: Path, models_dir: Path, tmp_path: Path) -> Settings:
+def settings(db_url: str, pg_dir: Path, models_dir: Path, tmp_path: Path, label_vectors: Path) -> Settings:
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "cache").symlink_to(label_vectors, target_is_directory=True)
     return Settings(database_url=db_url, data_dir=tmp_path / "var", models_dir=models_dir,
                     secret_key="test-secret-key-that-is-long-enough-000", log_json=False)
 

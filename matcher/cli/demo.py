@@ -34,6 +34,8 @@ def add_arguments(sub: Any) -> None:
     g.add_argument("--candidates", type=int, default=9000)
     g.add_argument("--vacancies", type=int, default=3000)
     g.add_argument("--seed", type=int, default=42)
+    g.add_argument("--scenario", choices=("default", "drift"), default="default",
+                   help="the employers' hidden rule: 'drift' departs from the shipped prior (see truth/RULE.md)")
     g.add_argument("--out", type=Path, required=True)
     ld = demo.add_parser("load", help="import a generated region through the same path as the API")
     ld.add_argument("directory", type=Path)
@@ -50,10 +52,10 @@ def add_arguments(sub: Any) -> None:
     o.add_argument("--out", type=Path, help="write the events as NDJSON instead of recording them")
 
 
-def generate(out: Path, *, candidates: int, vacancies: int, seed: int) -> dict[str, Any]:
+def generate(out: Path, *, candidates: int, vacancies: int, seed: int, scenario: str = "default") -> dict[str, Any]:
     from demoregion.generate import generate as make
 
-    return make(out, candidates=candidates, vacancies=vacancies, seed=seed)
+    return make(out, candidates=candidates, vacancies=vacancies, seed=seed, scenario=scenario)
 
 
 def load(service: Service, directory: Path) -> dict[str, Any]:
@@ -85,7 +87,8 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
         print("error: --candidates and --vacancies must be at least 1")
         return EXIT_USAGE
     start = time.perf_counter()
-    manifest = generate(args.out, candidates=args.candidates, vacancies=args.vacancies, seed=args.seed)
+    manifest = generate(args.out, candidates=args.candidates, vacancies=args.vacancies, seed=args.seed,
+                        scenario=args.scenario)
     print_json(manifest)
     print(f"generated in {time.perf_counter() - start:.1f} s into {args.out}")
     return EXIT_OK
@@ -126,18 +129,21 @@ SHORTLIST = 20
 
 
 def history(service: Service, truth: Any, *, weeks: int = 12, per_week: int = 40, seed: int = 1,
-            end: datetime | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            end: datetime | None = None, exclude: frozenset[tuple[str, str]] = frozenset()
+            ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Weeks of consultants at work, ending at ``end`` (now): each week ``per_week`` vacancy shortlists of 20,
     served by the real ranking and logged as shown at a moment in that week, and what the hidden truth says
     followed them (proposals, invitations, hires, six-month retention) up to ``end``: later events have not
-    happened yet. Returns the events (not recorded yet) and a summary."""
+    happened yet. Vacancies in ``exclude`` (source, external_id) are never shortlisted. Returns the events (not
+    recorded yet) and a summary."""
     from demoregion.outcomes import simulate
 
     end = end or datetime.now(UTC)
     start = end - timedelta(weeks=weeks)
     with service.db.connection() as conn:
         keys = [(r["source"], r["external_id"]) for r in conn.execute(
-            "SELECT source, external_id FROM vacancies WHERE status = 'open' ORDER BY source, external_id")]
+            "SELECT source, external_id FROM vacancies WHERE status = 'open' ORDER BY source, external_id")
+            if (r["source"], r["external_id"]) not in exclude]
     if not keys:
         raise MatcherError("the database holds no open vacancies; load a region first: matcher demo load DIR")
     rng = random.Random(seed)

@@ -38,6 +38,17 @@ same features, turned into an `AdditiveModel` whose reference values are the tra
 every contribution stays exact. lbfgs is deterministic: the same data give the same weights; the
 seed drives the bootstrap interval and is part of the version name.
 
+**Position and selection bias.** Outcomes exist only for matches a consultant went on with, and
+consultants propose from the top of the list they were shown: the training examples crowd at the
+top ranks, where the earlier model already agreed. Each match is therefore weighted by the inverse
+of its *examination propensity*, the chance that a match shown at its rank was taken up at all
+(proposed, or any later event), estimated from the log itself: per rank of the vacancy shortlists,
+taken up / shown (Laplace-smoothed), clipped at ``PROPENSITY_FLOOR`` so that no match counts more
+than 1 / ``PROPENSITY_FLOOR`` times; the weights are scaled to mean 1. The weighted fit learns for
+the whole list that was shown rather than for its top: with a model as simple as this one (one
+weight per feature), what holds at the top need not hold lower down. ``ipw=False`` gives the naive
+fit (the benchmark compares both).
+
 **Metrics on the later period** (both models score the same stored features):
 
 - NDCG@10 per vacancy shortlist (primary): the judged matches of each shortlist request for a
@@ -90,6 +101,7 @@ from matcher.security import SYSTEM, Actor, audit
 log = logging.getLogger(__name__)
 
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+PROPENSITY_FLOOR = 0.05  # clip: a match taken up at a rank where few are counts at most 20 times
 FREE_SCALE = 10.0  # step and anchor columns are multiplied by this: their coefficients are practically unpenalised
 TOP_K = 10
 MIN_GROUP = 20
@@ -100,6 +112,7 @@ CORRELATION_WARN = 0.5
 CORRELATION_NOTE = 0.3
 LABEL_SCHEME = "matcher.labels/2"  # stored with each model: an identifier, not a module path
 FIT_METHOD = "sequential logit over the funnel steps, anchored on the prior, C by credible validation gain/2"
+IPW_METHOD = "inverse examination propensity per shown rank, Laplace-smoothed, clipped at 0.05"
 
 
 # -- the examples ---------------------------------------------------------------------------------
@@ -199,8 +212,38 @@ def default_split(examples: Sequence[Example], as_of: datetime) -> datetime:
     return times[min(len(times) - 1, int(len(times) * (1 - EVAL_FRACTION)))]
 
 
+# -- position bias --------------------------------------------------------------------------------
+def propensities(examples: Sequence[Example], as_of: datetime) -> dict[int | None, float]:
+    """The examination propensity per rank of the vacancy shortlists, from the log: of the matches shown at that
+    rank, the share a consultant took up (proposed, or any later event) by ``as_of``; Laplace-smoothed (one taken
+    up and one not added per rank) and clipped at ``PROPENSITY_FLOOR``. Key ``None``: over all ranks, for a match
+    without one (a person's own list, or grouped back after an erasure)."""
+    shown: Counter[int | None] = Counter()
+    taken: Counter[int | None] = Counter()
+    for e in examples:
+        if e.direction == "vacancy" and e.rank is not None:
+            went_on = labels.reached([name for name, at in e.events if at <= as_of], "proposed")
+            for key in (e.rank, None):
+                shown[key] += 1
+                taken[key] += went_on
+    out: dict[int | None, float] = {None: 1.0}
+    out.update({key: max(PROPENSITY_FLOOR, (taken[key] + 1) / (n + 2)) for key, n in shown.items()})
+    return out
+
+
+def propensity_weights(data: Labelled, as_of: datetime) -> np.ndarray:
+    """One weight per example, 1 / its examination propensity (`propensities`), scaled to mean 1 over the
+    examples with a funnel step (those the fit learns from)."""
+    found = propensities(data.examples, as_of)
+    weights = np.array([1.0 / found.get(e.rank if e.direction == "vacancy" else None, found[None])
+                        for e in data.examples], dtype=np.float64)
+    stepped = np.array([bool(found_steps) for found_steps in data.steps], dtype=bool)
+    return weights / weights[stepped].mean() if stepped.any() else weights
+
+
 # -- fitting --------------------------------------------------------------------------------------
-def fingerprint(data: Labelled, *, seed: int, split: datetime, anchor: AdditiveModel | None = None) -> str:
+def fingerprint(data: Labelled, *, seed: int, split: datetime, anchor: AdditiveModel | None = None,
+                ipw: bool = True) -> str:
     """What the model is made of: the examples, labels, funnel steps, settings and the anchor's weights."""
     h = hashlib.sha256()
     for part in (data.X, data.y):
@@ -208,21 +251,24 @@ def fingerprint(data: Labelled, *, seed: int, split: datetime, anchor: AdditiveM
     h.update(json.dumps(data.steps).encode())
     h.update(f"{seed}|{FIT_METHOD}|{C_GRID}|{FREE_SCALE}|{split.isoformat()}|{LABEL_SCHEME}|"
              f"{','.join(FEATURES)}".encode())
+    if ipw:
+        h.update(IPW_METHOD.encode())
     if anchor is not None:
         h.update(json.dumps([anchor.version, anchor.to_json()["weights"], anchor.to_json()["intercept"]]).encode())
     return h.hexdigest()
 
 
 def fit(data: Labelled, *, seed: int, version: str, meta: dict[str, Any] | None = None,
-        anchor: AdditiveModel | None = None, c: float = 1.0) -> AdditiveModel:
+        anchor: AdditiveModel | None = None, c: float = 1.0, weights: np.ndarray | None = None) -> AdditiveModel:
     """The sequential logit over the funnel steps, as an additive model (reference = means of the labelled matches).
 
     One row per funnel decision: the match's features, a column per step (its intercept) and, with an ``anchor``
     (the prior), the anchor's log-odds; those columns are scaled by ``FREE_SCALE``, so only the feature weights are
     regularised. With an anchor the weights are ``factor × anchor + correction``: with few outcomes the challenger
     keeps the prior's sense of direction instead of shrinking every weight towards zero; with many, the correction
-    takes over. The intercept is then calibrated on the labels (see `calibrated_intercept`). It is still one
-    linear model over the same features, so it is stored and explained like any other."""
+    takes over. ``weights`` (one per example, e.g. `propensity_weights`) weigh each example's funnel decisions.
+    The intercept is then calibrated on the labels (see `calibrated_intercept`). It is still one linear model
+    over the same features, so it is stored and explained like any other."""
     from sklearn.linear_model import LogisticRegression
 
     known = data.known
@@ -237,7 +283,7 @@ def fit(data: Labelled, *, seed: int, version: str, meta: dict[str, Any] | None 
     if anchor is not None:
         columns.append(FREE_SCALE * anchor_logit(anchor, data.X[index])[:, None])
     clf = LogisticRegression(C=c, fit_intercept=False, solver="lbfgs", max_iter=10_000, tol=1e-8, random_state=seed)
-    clf.fit(np.column_stack(columns), passed)
+    clf.fit(np.column_stack(columns), passed, sample_weight=None if weights is None else weights[index])
     coef = clf.coef_[0].astype(np.float64)
     weights = coef[: len(FEATURES)]
     meta = dict(meta or {})
@@ -268,7 +314,7 @@ def anchor_logit(anchor: AdditiveModel, X: np.ndarray) -> np.ndarray:
 
 
 def choose_c(examples: Sequence[Example], split: datetime, *, seed: int,
-             anchor: AdditiveModel | None) -> tuple[float, dict[str, Any]]:
+             anchor: AdditiveModel | None, ipw: bool = True) -> tuple[float, dict[str, Any]]:
     """The regularisation strength, chosen inside the training period only: fit on its first three quarters
     (labels as known then) and score NDCG@10 of the judged matches on its last quarter (labels as known at the
     split). The strongest regularisation (closest to the prior) is kept unless a weaker one beats it credibly
@@ -283,7 +329,9 @@ def choose_c(examples: Sequence[Example], split: datetime, *, seed: int,
     check = label_examples([e for e in examples if e.shown_at >= inner], split)
     if len(set(fit_part.y[fit_part.known].tolist())) < 2:
         return cautious, {"chosen_by": "default (one kind of outcome before the validation split)"}
-    results = {c: evaluate(fit(fit_part, seed=seed, version="validation", anchor=anchor, c=c), check, {})
+    weights = propensity_weights(fit_part, inner) if ipw else None
+    results = {c: evaluate(fit(fit_part, seed=seed, version="validation", anchor=anchor, c=c, weights=weights),
+                           check, {})
                for c in C_GRID}
     scores = {str(c): r["ndcg_at_10"] for c, r in results.items()
               if r["ndcg_requests"] >= MIN_EVAL_REQUESTS and r["ndcg_at_10"] is not None}
@@ -489,9 +537,11 @@ def _aware(value: datetime) -> datetime:
 
 
 def train(service: Any, *, seed: int = 0, split_date: datetime | None = None, min_events: int = 100,
-          as_of: datetime | None = None, auto_promote: bool = True, actor: Actor = SYSTEM) -> TrainResult:
+          as_of: datetime | None = None, auto_promote: bool = True, actor: Actor = SYSTEM,
+          ipw: bool = True) -> TrainResult:
     """Build the set, fit, evaluate both models on the later period, write and register the version, and
-    promote it when the rule allows. A version that exists already (same data, same seed) is left alone."""
+    promote it when the rule allows. A version that exists already (same data, same seed) is left alone.
+    ``ipw=False``: the naive fit, without the position-bias weights."""
     as_of = _aware(as_of or datetime.now(UTC))
     with service.db.connection() as conn:
         examples = [e for e in load_examples(conn) if e.shown_at <= as_of]
@@ -514,7 +564,7 @@ def train(service: Any, *, seed: int = 0, split_date: datetime | None = None, mi
                       "period needs outcomes too; choose an earlier --split-date, or record outcomes of the matches "
                       "shown since")
 
-    digest = fingerprint(train_set, seed=seed, split=split, anchor=prior)
+    digest = fingerprint(train_set, seed=seed, split=split, anchor=prior, ipw=ipw)
     version = f"trained-{split:%Y%m%d}-{digest[:8]}"
     counts = {
         "train_examples": len(early), "train_labelled": n_train, "train_positive": int((train_set.y == 1).sum()),
@@ -534,11 +584,14 @@ def train(service: Any, *, seed: int = 0, split_date: datetime | None = None, mi
     if existing is not None:
         return TrainResult(version, existing["status"], False, True, Path(existing["path"]), {}, {}, counts)
 
-    c, validation = choose_c(early, split, seed=seed, anchor=prior)
-    model = fit(train_set, seed=seed, version=version, anchor=prior, c=c, meta={
+    c, validation = choose_c(early, split, seed=seed, anchor=prior, ipw=ipw)
+    weights = propensity_weights(train_set, split) if ipw else None
+    model = fit(train_set, seed=seed, version=version, anchor=prior, c=c, weights=weights, meta={
         "trained_by": "matcher train",
         "algorithm": f"sequential logit over the funnel steps, LogisticRegression(lbfgs, C={c}), anchored on the "
-                     "prior, intercept calibrated on the labels",
+                     "prior, intercept calibrated on the labels"
+                     + (f"; examples weighted by {IPW_METHOD}" if ipw else "; unweighted (naive)"),
+        "propensity": {str(r or "all"): round(p, 4) for r, p in propensities(early, split).items()} if ipw else None,
         "seed": seed, "split_date": split.isoformat(), "training_examples": n_train, "label_scheme": LABEL_SCHEME,
         "regularisation": validation, "data_fingerprint": digest})
     old, new = evaluate(champion, eval_set, groups), evaluate(model, eval_set, groups)

@@ -173,6 +173,42 @@ def test_determinism(tmp_path: Path, region: Path) -> None:
         assert (a / rel).read_bytes() != (c / rel).read_bytes(), rel
 
 
+def test_drift_scenario_changes_only_the_rule(tmp_path: Path, region: Path, truth: Truth) -> None:
+    from demoregion.truth import HIRE, INVITE, RETAIN, SCENARIOS
+
+    drift = tmp_path / "drift"
+    manifest = generate(drift, candidates=N_CAND, vacancies=N_VAC, seed=7, scenario="drift")
+    assert manifest["scenario"] == "drift"
+    # the same people and vacancies (and documentation); the default region is unchanged and has no scenario file
+    for rel in FILES[:-1]:
+        assert (drift / rel).read_bytes() == (region / rel).read_bytes(), rel
+    assert not (region / "truth/scenario.json").exists()
+    assert json.loads((drift / "truth/scenario.json").read_text())["scenario"] == "drift"
+    assert (truth.scenario, truth.invite, truth.hire, truth.retain) == ("default", INVITE, HIRE, RETAIN)
+    moved = Truth.load(drift / "truth")
+    assert moved.scenario == "drift" and moved.invite["wish"] == SCENARIOS["drift"]["invite"]["wish"]
+    # at least three documented departures, each named in RULE.md's scenario table
+    changed = {(stage, k) for stage, coef in SCENARIOS["drift"].items() for k in coef
+               if coef[k] != {"invite": INVITE, "hire": HIRE, "retain": RETAIN}[stage][k]}
+    assert len(changed) >= 3
+    rule = (drift / "truth/RULE.md").read_text(encoding="utf-8")
+    section = rule[rule.index("## 6. Scenarios"):]
+    assert all(f"`{k}`" in section for _, k in changed)
+    # the rule moves: people nearby who want the work gain against the default rule
+    cands = [c["ref"] for c in _read(region / "candidates.ndjson")]
+    vacs = [(v["source"], v["external_id"]) for v in _read(region / "vacancies.ndjson")]
+    old, new = truth.relevance(cands, vacs), moved.relevance(cands, vacs)
+    assert np.array_equal(old, Truth.load(region / "truth", scenario="default").relevance(cands, vacs))
+    assert not np.allclose(old, new)
+    t = truth.pair_terms([cands[i] for i in range(N_CAND) for _ in range(3)], [vacs[j] for _ in range(N_CAND)
+                                                                                for j in range(3)])
+    wish = t["wish"].reshape(N_CAND, 3) > 0.9
+    ratio = np.log(new[:, :3] / old[:, :3])
+    assert ratio[wish].mean() > ratio[~wish].mean()
+    with pytest.raises(ValueError, match="unknown scenario"):
+        generate(tmp_path / "x", candidates=1, vacancies=1, seed=7, scenario="nope")
+
+
 def test_observed_data_is_messy_but_grounded(region: Path) -> None:
     cands = _read(region / "candidates.ndjson")
     known = {f.lower() for forms in W.SKILLS.values() for f in forms}

@@ -92,3 +92,37 @@ def test_fit_is_deterministic_exact_and_refuses_one_kind_of_outcome() -> None:
     only_hires = training.label_examples([example(i, [0.5], ["hired"]) for i in range(10)], T0 + timedelta(days=30))
     with pytest.raises(Invalid, match="only one kind of outcome"):
         training.fit(only_hires, seed=1, version="v")
+
+
+def test_only_the_propensity_weighted_fit_recovers_the_order_lower_down_the_list() -> None:
+    """Shortlists ranked by feature 0, consultants proposing from the top (a known, rank-only propensity), and a
+    truth in which feature 0 matters only up to 0.5, i.e. only lower down the lists. The naive fit learns from
+    the top, where feature 0 no longer matters; weighting each match by its inverse propensity puts the rest of
+    the list back, and only then is Q (feature 0 high, feature 1 lower) ranked above P."""
+    rng = np.random.default_rng(11)
+    examples: list[training.Example] = []
+    true_propensity = {rank: 0.9 * 0.7 ** (rank - 1) for rank in range(1, 21)}
+    for request in range(1500):
+        x = rng.random((20, 2))
+        for rank, row in enumerate(x[np.argsort(-x[:, 0])], start=1):
+            events: list[str] = []
+            if rng.random() < true_propensity[rank]:
+                z = 6.0 * min(row[0], 0.5) + 3.0 * row[1] - 3.0
+                events = ["proposed", "invited" if rng.random() < 1 / (1 + np.exp(-z)) else "rejected"]
+            e = example(len(examples), row.tolist(), events, request=f"r{request}")
+            e.rank = rank
+            examples.append(e)
+    as_of = T0 + timedelta(days=400)
+    data = training.label_examples(examples, as_of)
+    found = training.propensities(examples, as_of)
+    assert found[1] == pytest.approx(0.9, abs=0.04) and found[20] == training.PROPENSITY_FLOOR  # clipped
+    weights = training.propensity_weights(data, as_of)
+    stepped = np.array([bool(s) for s in data.steps])
+    assert weights[stepped].mean() == pytest.approx(1.0) and weights.max() <= 1 / training.PROPENSITY_FLOOR * 2
+
+    P = np.array([0.1, 0.6] + [0.5] * (len(FEATURES) - 2), dtype=np.float32)  # truth: 0.6 + 1.8 - 3 = -0.6
+    Q = np.array([0.9, 0.3] + [0.5] * (len(FEATURES) - 2), dtype=np.float32)  # truth: 3.0 + 0.9 - 3 = +0.9
+    naive = training.fit(data, seed=1, version="naive", c=10.0)
+    weighted = training.fit(data, seed=1, version="ipw", c=10.0, weights=weights)
+    assert naive.logit(P[None, :])[0] > naive.logit(Q[None, :])[0]
+    assert weighted.logit(Q[None, :])[0] > weighted.logit(P[None, :])[0]
