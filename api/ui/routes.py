@@ -172,6 +172,8 @@ def install(app: FastAPI) -> None:
     app.state.ui_templates = _templates()
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
     app.include_router(router)
+    # the address `make run` prints opens the web interface, not a JSON 404
+    app.add_api_route("/", lambda: RedirectResponse("/ui", status_code=307), methods=["GET"], include_in_schema=False)
 
     async def sign_in_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
