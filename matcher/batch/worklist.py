@@ -93,6 +93,7 @@ def record_new_pairs(conn: Conn, run_id: int) -> dict[str, Any]:
         "SELECT max(id) AS id FROM rematch_runs WHERE status = 'completed' AND id < %s", (run_id,)).fetchone()
     prev_id = previous["id"] if previous else None
     conn.execute(_RECORD_NEW, {"run": run_id, "prev": prev_id})
+    conn.execute("ANALYZE rematch_new_pairs")  # the planner's row counts, before the first page is asked for
     counts = conn.execute(
         """SELECT count(*) FILTER (WHERE new_for_candidate) AS for_candidates,
                   count(DISTINCT candidate_id) FILTER (WHERE new_for_candidate) AS candidates_with_new,
@@ -111,15 +112,15 @@ WHERE {where}
 """
 # The stored features and attention checks of the page's pairs only (both directions hold the same ones).
 _PAGE = """
-WITH page AS (
+WITH page AS (  -- narrow rows, so that sorting a deep page's predecessors stays in memory
     SELECT n.candidate_id, n.vacancy_id, n.rank, n.vacancy_rank, n.score, n.new_for_candidate,
-           n.new_for_vacancy, c.ref, c.municipality, v.source, v.external_id, v.title, v.employer, v.postcode
+           n.new_for_vacancy, c.ref, c.municipality
     """ + _PAIRS_FROM + """
     ORDER BY {order}
     LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT page.*, r.features, r.attention
-FROM page, LATERAL (
+SELECT page.*, v.source, v.external_id, v.title, v.employer, v.postcode, r.features, r.attention
+FROM page JOIN vacancies v ON v.id = page.vacancy_id, LATERAL (
     SELECT features, array_to_string(attention, ',') AS attention FROM rematch_results
     WHERE run_id = %(run)s AND direction = CASE WHEN page.rank IS NULL THEN 'vacancy' ELSE 'candidate' END
       AND candidate_id = page.candidate_id AND vacancy_id = page.vacancy_id) r
