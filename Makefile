@@ -22,10 +22,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## run: fresh clone -> embedded database, migrations, demo region (first time, loaded in the background while
-##      the API starts on http://$(HOST):$(PORT))
+##      the API starts on http://$(HOST):$(PORT)); prints the web interface's address, and a line when the demo is ready
 run: install
 	$(VENV)/bin/matcher migrate
-	$(VENV)/bin/matcher demo ensure --background
+	$(VENV)/bin/matcher demo ensure --background --host $(HOST) --port $(PORT)
 	$(VENV)/bin/matcher serve --host $(HOST) --port $(PORT)
 
 serve: install

@@ -1,7 +1,8 @@
 """Mapping service results to responses, with the role rules applied in one place.
 
-employer_service sees an anonymised list: reference, rank, score and the explanation of fit, with
-only the *fact* of attention points (never their text, which can reveal restrictions).
+employer_service sees an anonymised list: reference, rank, a score band and the Dutch reasons of fit
+(`matcher.matching.explain.anonymous`), with only the *fact* of attention points: no feature values, and
+nothing that gives away the trede (the support a person needs), restrictions or where they live.
 """
 
 from __future__ import annotations
@@ -11,42 +12,54 @@ from typing import Any
 from starlette.responses import Response
 
 from api.schemas import Contribution, Explanation, MatchItem, MatchList, VacancyRef
+from matcher.matching.ranking import duplicates
 from matcher.security import Actor
 from matcher.service import Shortlist
+
+# the band an anonymised list shows instead of the score (a lower bound of the probability each)
+SCORE_BANDS = ((0.9, "zeer goed"), (0.75, "goed"), (0.5, "redelijk"), (0.0, "matig"))
+
+
+def score_band(score: float) -> str:
+    return next(label for bound, label in SCORE_BANDS if score >= bound)
 
 
 def _explanation(raw: dict[str, Any], anonymous: bool) -> Explanation:
     attention = raw["attention_points"]
-    summary = raw["summary_nl"]
-    if anonymous and attention:
-        summary = summary.split(" Bespreken:")[0].split("Bespreken:")[0].strip()
-        summary = (summary + " Er zijn bespreekpunten voor de consulent.").strip()
+    if anonymous:
+        anon = raw["anonymous"]
+        return Explanation(summary_nl=anon["summary_nl"], base=None, contributions=[], attention_points=[],
+                           has_attention_points=bool(attention), fits_nl=anon["fits_nl"],
+                           missing_nl=anon["missing_nl"])
     return Explanation(
-        summary_nl=summary, base=raw["base"],
+        summary_nl=raw["summary_nl"], base=raw["base"],
         contributions=[Contribution(**c) for c in raw["contributions"]],
-        attention_points=[] if anonymous else attention, has_attention_points=bool(attention),
+        attention_points=attention, has_attention_points=bool(attention),
     )
 
 
 def match_list(shortlist: Shortlist, actor: Actor, direction: str) -> MatchList:
     anonymous = actor.role == "employer_service"
-    items = []
-    for item in shortlist.result.items:
+    items: list[MatchItem] = []
+    same = duplicates([i.vacancy for i in shortlist.result.items]) if direction == "candidate" else {}
+    for k, item in enumerate(shortlist.result.items):
         cand, vac = item.candidate, item.vacancy
         items.append(MatchItem(
-            rank=item.rank, score=item.score, request_id=shortlist.request_id,
+            rank=item.rank, score=None if anonymous else item.score,
+            score_band=score_band(item.score) if anonymous else None, request_id=shortlist.request_id,
             candidate_ref=cand["ref"] if direction == "vacancy" else None,
             vacancy=VacancyRef(source=vac["source"], external_id=vac["external_id"], title=vac["title"],
                                employer=vac["employer"], postcode=vac["postcode"])
             if direction == "candidate" else None,
             municipality=None if anonymous else cand["municipality"],
             trede=None if anonymous else cand["trede"],
+            same_job_as=items[same[k]].vacancy if k in same else None,
             explanation=_explanation(item.explanation, anonymous),
             features=None if anonymous else item.features,
         ))
     return MatchList(request_id=shortlist.request_id, model_version=shortlist.model_version,
                      considered=shortlist.result.considered, excluded=shortlist.result.excluded,
-                     excluded_reasons=shortlist.result.excluded_reasons, items=items)
+                     excluded_reasons={} if anonymous else shortlist.result.excluded_reasons, items=items)
 
 
 def match_list_response(shortlist: Shortlist, actor: Actor, direction: str) -> Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -13,14 +13,19 @@ class Contribution(BaseModel):
     value: float
     contribution: float
     text_nl: str
+    meaning: Literal["fit", "gap", "neutral"]  # what the text says, whatever the sign of the contribution
 
 
 class Explanation(BaseModel):
+    """The whole explanation; the anonymised one (employer_service) has no base, no contributions and no
+    attention points, only the Dutch reasons: what fits (``fits_nl``) and what is missing (``missing_nl``)."""
     summary_nl: str
-    base: float
+    base: float | None
     contributions: list[Contribution]
     attention_points: list[str]
     has_attention_points: bool
+    fits_nl: list[str] | None = None
+    missing_nl: list[str] | None = None
 
 
 class VacancyRef(BaseModel):
@@ -33,11 +38,13 @@ class VacancyRef(BaseModel):
 
 class MatchItem(BaseModel):
     rank: int
-    score: float
+    score: float | None  # None in the anonymised list, which has the band only
+    score_band: str | None = None
     candidate_ref: str | None = None
     vacancy: VacancyRef | None = None
     municipality: str | None = None
     trede: int | None = None
+    same_job_as: VacancyRef | None = None  # the same job higher up this person's list, from another source
     explanation: Explanation
     features: dict[str, float] | None = None
     request_id: str

@@ -172,6 +172,8 @@ def install(app: FastAPI) -> None:
     app.state.ui_templates = _templates()
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
     app.include_router(router)
+    # the address `make run` prints opens the web interface, not a JSON 404
+    app.add_api_route("/", lambda: RedirectResponse("/ui", status_code=307), methods=["GET"], include_in_schema=False)
 
     async def sign_in_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
@@ -504,5 +506,12 @@ def worklist_page(request: Request, service: ServiceDep, actor: UiActor, pagina:
     page = _page(pagina)
     result = new_matches_for_worklist(service, actor, page=page)
     items = result["items"] if result else []
-    return render(request, "werklijst.html", actor, section="werklijst", result=result,
-                  items=items[:WORKLIST_PAGE], has_next=len(items) > WORKLIST_PAGE, page=page)
+    runs = None
+    if result is None:  # before the first completed run: what this page will show and how a run starts
+        try:
+            runs = worklist.run_status(service)
+        except NotFound:
+            runs = {"in_progress": None, "last_failed": None}
+    return render(request, "werklijst.html", actor, section="werklijst", result=result, runs=runs,
+                  top_k=service.settings.rematch_top_k, items=items[:WORKLIST_PAGE],
+                  has_next=len(items) > WORKLIST_PAGE, page=page)

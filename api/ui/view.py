@@ -12,8 +12,7 @@ from typing import Any
 
 from api.schemas import Explanation
 from matcher.domain import OutcomeEvent, RejectionReason
-
-CHIP_THRESHOLD = 0.05  # the same cut the Dutch summary uses for strengths and gaps
+from matcher.matching import explain
 
 EVENT_LABELS: dict[str, str] = {
     "proposed": "voorgesteld",
@@ -75,7 +74,7 @@ ROLE_LABELS = {"consultant": "werkconsulent", "employer_service": "werkgeversdie
 VACANCY_STATUS_LABELS = {"open": "open", "filled": "vervuld", "closed": "gesloten"}
 CANDIDATE_STATUS_LABELS = {"active": "actief", "placed": "geplaatst", "paused": "gepauzeerd",
                            "withdrawn": "uitgeschreven"}
-SHIFT_LABELS = {"day": "dag", "evening": "avond", "night": "nacht", "weekend": "weekend"}
+SHIFT_LABELS = explain.SHIFT_NL
 DEMAND_LABELS = {"standing": "staand werk", "heights": "werken op hoogte", "outdoor": "buitenwerk",
                  "customer_contact": "klantcontact", "high_stimulus": "drukke werkomgeving", "driving": "rijden",
                  "night_work": "nachtwerk", "evening_work": "avondwerk", "weekend_work": "weekendwerk"}
@@ -146,12 +145,12 @@ class Chips:
 
 
 def chips(explanation: Explanation) -> Chips:
-    """What fits, what is missing, what to discuss. For the anonymised list the attention points are
-    already empty; only the fact that there are some is shown."""
-    fits = [c.text_nl for c in explanation.contributions
-            if c.contribution > CHIP_THRESHOLD and c.feature != "attention_points"]
-    missing = [c.text_nl for c in sorted(explanation.contributions, key=lambda c: c.contribution)
-               if c.contribution < -CHIP_THRESHOLD and c.feature != "attention_points"]
+    """What fits, what is missing, what to discuss. The anonymised list brings its own Dutch reasons and
+    no attention points; only the fact that there are some is shown."""
+    if explanation.fits_nl is not None or explanation.missing_nl is not None:
+        fits, missing = list(explanation.fits_nl or []), list(explanation.missing_nl or [])
+    else:
+        fits, missing = explain.chips([c.model_dump() for c in explanation.contributions])
     attention = list(explanation.attention_points)
     if explanation.has_attention_points and not attention:
         attention = ["er zijn bespreekpunten"]
@@ -159,4 +158,4 @@ def chips(explanation: Explanation) -> Chips:
 
 
 def logit_total(explanation: Explanation) -> float:
-    return explanation.base + sum(c.contribution for c in explanation.contributions)
+    return (explanation.base or 0.0) + sum(c.contribution for c in explanation.contributions)

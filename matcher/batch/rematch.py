@@ -19,8 +19,9 @@ One run, start to finish:
    soon as all its tiles are merged, while scoring goes on (delete and COPY in one transaction, so a
    block written twice is still written once). Nothing is visible yet: readers use the latest
    *completed* run.
-5. **Completing** flips the status in one transaction (the new results appear at once), counts the
-   new matches against the previous completed run and prunes the results of old runs.
+5. **Completing** flips the status in one transaction (the new results appear at once), stores the
+   new matches against the previous completed run (`matcher.batch.worklist.record_new_pairs`, which the
+   worklists read) and prunes the results of old runs.
 
 What is stored per match: rank, score, the features (rounded as the API shows them) and the names
 of the attention checks that fired. The explanation is rebuilt from those when a match is served
@@ -50,6 +51,7 @@ import scipy.sparse as sp
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
+from matcher.batch.worklist import record_new_pairs
 from matcher.db import repository
 from matcher.db.connect import Conn
 from matcher.errors import Conflict, Invalid, Unavailable
@@ -466,32 +468,11 @@ class _Writes:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _new_match_counts(conn: Conn, run_id: int) -> dict[str, Any]:
-    previous = conn.execute(
-        "SELECT max(id) AS id FROM rematch_runs WHERE status = 'completed' AND id < %s", (run_id,)).fetchone()
-    prev_id = previous["id"] if previous else None
-    rows = conn.execute(
-        """SELECT r.direction, count(*) AS n, count(DISTINCT r.candidate_id) AS candidates,
-                  count(DISTINCT r.vacancy_id) AS vacancies
-           FROM rematch_results r
-           WHERE r.run_id = %(run)s AND NOT EXISTS (
-               SELECT 1 FROM rematch_results p WHERE p.run_id = %(prev)s AND p.direction = r.direction
-                  AND p.candidate_id = r.candidate_id AND p.vacancy_id = r.vacancy_id)
-           GROUP BY r.direction""", {"run": run_id, "prev": prev_id}).fetchall()
-    by = {r["direction"]: r for r in rows}
-    return {"previous_run_id": prev_id, "new_matches": {
-        "for_candidates": by["candidate"]["n"] if "candidate" in by else 0,
-        "candidates_with_new": by["candidate"]["candidates"] if "candidate" in by else 0,
-        "for_vacancies": by["vacancy"]["n"] if "vacancy" in by else 0,
-        "vacancies_with_new": by["vacancy"]["vacancies"] if "vacancy" in by else 0,
-    }}
-
-
 def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str, Any]:
     """Make the run visible in one transaction, then prune results nobody reads any more."""
     with service.db.transaction() as conn:
         start = time.perf_counter()
-        counts = counts | _new_match_counts(conn, run_id)
+        counts = counts | record_new_pairs(conn, run_id)
         counts["seconds"]["new_matches"] = round(time.perf_counter() - start, 3)
         counts["seconds"]["total"] = round(counts["seconds"]["total"] + counts["seconds"]["new_matches"], 3)
         done = conn.execute(
@@ -501,10 +482,12 @@ def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str
         if done is None:
             raise Conflict(f"rematch run {run_id} was stopped from outside before it could complete")
         conn.execute(
-            """DELETE FROM rematch_results WHERE run_id IN (
+            """WITH gone AS (
                    SELECT id FROM rematch_runs WHERE status = 'failed'
                    UNION ALL
-                   (SELECT id FROM rematch_runs WHERE status = 'completed' ORDER BY id DESC OFFSET %s))""",
+                   (SELECT id FROM rematch_runs WHERE status = 'completed' ORDER BY id DESC OFFSET %s)),
+               new_pairs AS (DELETE FROM rematch_new_pairs WHERE run_id IN (SELECT id FROM gone))
+               DELETE FROM rematch_results WHERE run_id IN (SELECT id FROM gone)""",
             (KEEP_COMPLETED,))
     return counts
 

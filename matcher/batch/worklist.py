@@ -2,7 +2,9 @@
 
 "New" is the difference with the previous completed run: a pair in the latest run's top K of a
 person (or of a vacancy) that was not in that top K in the run before. On the first run everything
-is new. Only active people and open vacancies are listed; a consultant bound to a municipality sees
+is new. The difference is worked out once, when a run completes (`record_new_pairs`, one row per new
+pair in ``rematch_new_pairs``), so a page is an index walk over a municipality's people in reference
+order. Only active people and open vacancies are listed; a consultant bound to a municipality sees
 only that municipality's people.
 
 Explanations are rebuilt from the stored features and attention checks with the model of the run
@@ -67,52 +69,94 @@ def run_status(service: Service) -> dict[str, Any]:
             "in_progress": running, "last_failed": last_failed}
 
 
-_NEW_PAIRS = """
-WITH cur AS (
-    SELECT r.direction, r.candidate_id, r.vacancy_id, r.rank, r.score, r.features,
-           array_to_string(r.attention, ',') AS attention,
-           NOT EXISTS (SELECT 1 FROM rematch_results p
-                       WHERE p.run_id = %(prev)s AND p.direction = r.direction
-                         AND p.candidate_id = r.candidate_id AND p.vacancy_id = r.vacancy_id) AS is_new
-    FROM rematch_results r
-    JOIN candidates c ON c.id = r.candidate_id
-    WHERE r.run_id = %(run)s
-      AND (%(candidate)s::bigint IS NULL OR r.candidate_id = %(candidate)s)
-      AND (%(vacancy)s::bigint IS NULL OR r.vacancy_id = %(vacancy)s)
-      AND (%(municipality)s::text IS NULL OR c.municipality = %(municipality)s)
-), pairs AS (
-    SELECT candidate_id, vacancy_id,
-           min(rank) FILTER (WHERE direction = 'candidate') AS rank,
-           min(rank) FILTER (WHERE direction = 'vacancy') AS vacancy_rank,
-           max(score) AS score, (array_agg(features))[1] AS features, (array_agg(attention))[1] AS attention,
-           bool_or(is_new AND direction = 'candidate') AS new_for_candidate,
-           bool_or(is_new AND direction = 'vacancy') AS new_for_vacancy
-    FROM cur GROUP BY candidate_id, vacancy_id
-    HAVING bool_or(is_new AND direction = ANY(%(directions)s))
-)
-SELECT pairs.*, c.ref, c.municipality, v.source, v.external_id, v.title, v.employer, v.postcode,
-       count(*) OVER () AS total
-FROM pairs
-JOIN candidates c ON c.id = pairs.candidate_id AND c.status = 'active'
-JOIN vacancies v ON v.id = pairs.vacancy_id AND v.status = 'open'
-ORDER BY {order}
-LIMIT %(limit)s OFFSET %(offset)s
+_RECORD_NEW = """
+INSERT INTO rematch_new_pairs (run_id, candidate_id, vacancy_id, rank, vacancy_rank, score,
+                               new_for_candidate, new_for_vacancy)
+SELECT r.run_id, r.candidate_id, r.vacancy_id,
+       min(r.rank) FILTER (WHERE r.direction = 'candidate'), min(r.rank) FILTER (WHERE r.direction = 'vacancy'),
+       max(r.score), bool_or(r.direction = 'candidate' AND p.run_id IS NULL),
+       bool_or(r.direction = 'vacancy' AND p.run_id IS NULL)
+FROM rematch_results r
+LEFT JOIN rematch_results p ON p.run_id = %(prev)s AND p.direction = r.direction
+                           AND p.candidate_id = r.candidate_id AND p.vacancy_id = r.vacancy_id
+WHERE r.run_id = %(run)s
+GROUP BY r.run_id, r.candidate_id, r.vacancy_id
+HAVING bool_or(p.run_id IS NULL)
 """
+
+
+def record_new_pairs(conn: Conn, run_id: int) -> dict[str, Any]:
+    """Store what run ``run_id`` found that is new against the previous completed run, one row per pair
+    with both ranks, and count it. Part of completing a run (in its transaction), so that a worklist
+    page is an index walk instead of comparing two runs on every request."""
+    previous = conn.execute(
+        "SELECT max(id) AS id FROM rematch_runs WHERE status = 'completed' AND id < %s", (run_id,)).fetchone()
+    prev_id = previous["id"] if previous else None
+    conn.execute(_RECORD_NEW, {"run": run_id, "prev": prev_id})
+    conn.execute("ANALYZE rematch_new_pairs")  # the planner's row counts, before the first page is asked for
+    counts = conn.execute(
+        """SELECT count(*) FILTER (WHERE new_for_candidate) AS for_candidates,
+                  count(DISTINCT candidate_id) FILTER (WHERE new_for_candidate) AS candidates_with_new,
+                  count(*) FILTER (WHERE new_for_vacancy) AS for_vacancies,
+                  count(DISTINCT vacancy_id) FILTER (WHERE new_for_vacancy) AS vacancies_with_new
+           FROM rematch_new_pairs WHERE run_id = %s""", (run_id,)).fetchone()
+    assert counts is not None
+    return {"previous_run_id": prev_id, "new_matches": dict(counts)}
+
+
+_PAIRS_FROM = """
+FROM rematch_new_pairs n
+JOIN candidates c ON c.id = n.candidate_id AND c.status = 'active'
+JOIN vacancies v ON v.id = n.vacancy_id AND v.status = 'open'
+WHERE {where}
+"""
+# The stored features and attention checks of the page's pairs only (both directions hold the same ones).
+_PAGE = """
+WITH page AS (  -- narrow rows, so that sorting a deep page's predecessors stays in memory
+    SELECT n.candidate_id, n.vacancy_id, n.rank, n.vacancy_rank, n.score, n.new_for_candidate,
+           n.new_for_vacancy, c.ref, c.municipality
+    """ + _PAIRS_FROM + """
+    ORDER BY {order}
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT page.*, v.source, v.external_id, v.title, v.employer, v.postcode, r.features, r.attention
+FROM page JOIN vacancies v ON v.id = page.vacancy_id, LATERAL (
+    SELECT features, array_to_string(attention, ',') AS attention FROM rematch_results
+    WHERE run_id = %(run)s AND direction = CASE WHEN page.rank IS NULL THEN 'vacancy' ELSE 'candidate' END
+      AND candidate_id = page.candidate_id AND vacancy_id = page.vacancy_id) r
+ORDER BY {order}
+"""
+# in both the page and the outer query, these names are the page's columns
 _ORDER = {
-    "candidate": "pairs.rank NULLS LAST, pairs.score DESC, v.id",
-    "vacancy": "pairs.vacancy_rank NULLS LAST, pairs.score DESC, c.ref",
-    "worklist": "c.ref, pairs.rank NULLS LAST, pairs.vacancy_rank NULLS LAST, v.id",
+    "candidate": "rank NULLS LAST, score DESC, vacancy_id",
+    "vacancy": "vacancy_rank NULLS LAST, score DESC, ref",
+    "worklist": "ref, rank NULLS LAST, vacancy_rank NULLS LAST, vacancy_id",
 }
+_FILTERS = {"candidate": "n.candidate_id = %(candidate)s", "vacancy": "n.vacancy_id = %(vacancy)s",
+            "municipality": "c.municipality = %(municipality)s"}
 
 
-def _new_pairs(conn: Conn, runs: Runs, *, order: str, directions: list[str], candidate: int | None = None,
-               vacancy: int | None = None, municipality: str | None = None, limit: int | None = None,
-               offset: int = 0) -> list[Row]:
-    return list(conn.execute(
-        _NEW_PAIRS.format(order=_ORDER[order]),
-        {"run": runs.latest["id"], "prev": runs.previous["id"] if runs.previous else None,
-         "candidate": candidate, "vacancy": vacancy, "municipality": municipality, "directions": directions,
-         "limit": limit, "offset": offset}).fetchall())
+def queries(runs: Runs, *, order: str, new_for: str | None = None, candidate: int | None = None,
+            vacancy: int | None = None, municipality: str | None = None, limit: int | None = None,
+            offset: int = 0) -> tuple[str, str, dict[str, Any]]:
+    """The count and page queries over the latest run's new pairs (``new_for``: new for that side; None:
+    for either), with their parameters. Only the filters given are in the SQL, so the planner sees the
+    real query (and `bench.worklist_bench` can show its plan)."""
+    params = {"run": runs.latest["id"], "candidate": candidate, "vacancy": vacancy, "municipality": municipality,
+              "limit": limit, "offset": offset}
+    where = ["n.run_id = %(run)s"] + [sql for name, sql in _FILTERS.items() if params[name] is not None]
+    if new_for is not None:
+        where.append(f"n.new_for_{new_for}")
+    clause = " AND ".join(where)
+    return "SELECT count(*) AS n " + _PAIRS_FROM.format(where=clause), \
+        _PAGE.format(where=clause, order=_ORDER[order]), params
+
+
+def _new_pairs(conn: Conn, runs: Runs, **filters: Any) -> tuple[list[Row], int]:
+    """One page of new pairs and how many there are in all."""
+    count_sql, page_sql, params = queries(runs, **filters)
+    total = conn.execute(count_sql, params).fetchone()
+    return list(conn.execute(page_sql, params).fetchall()), int(total["n"]) if total else 0
 
 
 def _model(service: Service, conn: Conn, version: str) -> AdditiveModel:
@@ -192,10 +236,11 @@ def for_candidate(service: Service, ref: str, *, actor: Actor, limit: int = 50) 
                             and cand["municipality"] != actor.municipality):
             raise NotFound(f"no candidate {ref}" + (" in your municipality" if cand else ""))
         runs = completed_runs(conn)
-        rows = _new_pairs(conn, runs, order="candidate", directions=["candidate"], candidate=cand["id"], limit=limit)
+        rows, total = _new_pairs(conn, runs, order="candidate", new_for="candidate", candidate=cand["id"],
+                                 limit=limit)
         items = _items(service, conn, runs, rows)
         _audit(service, conn, actor, runs, items, scope="candidate", subjects=[service.pseudonym(ref)])
-    return _envelope(runs, items, rows[0]["total"] if rows else 0) | {"candidate_ref": ref}
+    return _envelope(runs, items, total) | {"candidate_ref": ref}
 
 
 def for_vacancy(service: Service, source: str, external_id: str, *, actor: Actor, limit: int = 50) -> dict[str, Any]:
@@ -207,11 +252,11 @@ def for_vacancy(service: Service, source: str, external_id: str, *, actor: Actor
         if vac is None:
             raise NotFound(f"no vacancy {source}/{external_id}")
         runs = completed_runs(conn)
-        rows = _new_pairs(conn, runs, order="vacancy", directions=["vacancy"], vacancy=vac["id"],
-                          municipality=_scope(actor, None), limit=limit)
+        rows, total = _new_pairs(conn, runs, order="vacancy", new_for="vacancy", vacancy=vac["id"],
+                                 municipality=_scope(actor, None), limit=limit)
         items = _items(service, conn, runs, rows)
         _audit(service, conn, actor, runs, items, scope="vacancy", subjects=[f"{source}/{external_id}"])
-    return _envelope(runs, items, rows[0]["total"] if rows else 0) | {
+    return _envelope(runs, items, total) | {
         "vacancy": {"source": source, "external_id": external_id}}
 
 
@@ -221,11 +266,11 @@ def for_municipality(service: Service, *, actor: Actor, municipality: str | None
     municipality = _scope(actor, municipality)
     with service.db.transaction() as conn:
         runs = completed_runs(conn)
-        rows = _new_pairs(conn, runs, order="worklist", directions=["candidate", "vacancy"],
-                          municipality=municipality, limit=limit, offset=offset)
+        rows, total = _new_pairs(conn, runs, order="worklist", municipality=municipality, limit=limit,
+                                 offset=offset)
         items = _items(service, conn, runs, rows)
         _audit(service, conn, actor, runs, items, scope="municipality", subjects=[])
-    return _envelope(runs, items, rows[0]["total"] if rows else 0) | {
+    return _envelope(runs, items, total) | {
         "municipality": municipality, "limit": limit, "offset": offset}
 
 
@@ -233,8 +278,7 @@ def export_csv(service: Service, out: IO[str], *, municipality: str | None = Non
     """Write the worklist (all of it, or one municipality's) as CSV; returns the number of rows."""
     with service.db.transaction() as conn:
         runs = completed_runs(conn)
-        rows = _new_pairs(conn, runs, order="worklist", directions=["candidate", "vacancy"],
-                          municipality=municipality)
+        rows, _ = _new_pairs(conn, runs, order="worklist", municipality=municipality)
         items = _items(service, conn, runs, rows)
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)

@@ -36,5 +36,11 @@ def open_service(settings: Settings) -> Any:
     return service
 
 
+def ui_address(host: str, port: int) -> str:
+    """Where a browser on this machine opens the web interface of a server bound to ``host``:``port``."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/ui"
+
+
 def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False, default=str))

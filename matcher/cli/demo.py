@@ -7,6 +7,7 @@ matching code never imports it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import subprocess
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from matcher.cli.base import EXIT_OK, EXIT_USAGE, command, open_service, print_json
+from matcher.cli.base import EXIT_OK, EXIT_USAGE, command, open_service, print_json, ui_address
 from matcher.config import Settings
 from matcher.db import repository
 from matcher.domain import OutcomeIn
@@ -42,7 +43,12 @@ def add_arguments(sub: Any) -> None:
     e = demo.add_parser("ensure", help="generate and load the default region once, when the database is empty")
     e.add_argument("--dir", type=Path, default=None, help="default: <data dir>/demo")
     e.add_argument("--background", action="store_true",
-                   help="load in a detached process (log in <data dir>/demo-load.log) and return at once")
+                   help="load in a detached process (log in <data dir>/demo-load.log) and return at once; it "
+                        "prints one line here when the region is ready")
+    e.add_argument("--host", help="the address `matcher serve` listens on, to print the web interface's address "
+                                  "(default MATCHER_HOST)")
+    e.add_argument("--port", type=int, help="its port (default MATCHER_PORT)")
+    e.add_argument("--log", type=Path, help=argparse.SUPPRESS)  # the detached process's progress log
     o = demo.add_parser("outcomes", help="simulate weeks of consultants' shortlists and what followed them, "
                                          "ending today")
     o.add_argument("directory", type=Path, help="the generated region (its truth/ folder)")
@@ -103,26 +109,52 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
 @command("demo ensure")
 def _ensure(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings)
+    ui = ui_address(args.host or settings.host, args.port or settings.port)
     with service.db.connection() as conn:
         row = conn.execute("SELECT count(*) AS n FROM candidates").fetchone()
     if row and row["n"]:
-        print(f"database already holds {row['n']} candidates; demo region not loaded again")
+        print(f"database already holds {row['n']} candidates; demo region not loaded again; web interface: {ui}")
         return EXIT_OK
     directory = args.dir or settings.data_dir / "demo"
     if args.background:
         log = settings.data_dir / "demo-load.log"
-        command_line = [sys.executable, "-m", "matcher.cli", "demo", "ensure", "--dir", str(directory)]
-        with log.open("ab") as out:
-            subprocess.Popen(command_line, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             start_new_session=True)
-        print(f"the demo region is loading in the background (a few minutes); progress in {log}")
+        log.parent.mkdir(parents=True, exist_ok=True)
+        command_line = [sys.executable, "-m", "matcher.cli", "demo", "ensure", "--dir", str(directory),
+                        "--log", str(log), "--host", args.host or settings.host,
+                        "--port", str(args.port or settings.port)]
+        with log.open("ab") as err:  # progress and errors go to the log; the line saying it is ready comes here
+            subprocess.Popen(command_line, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+        print(f"the demo region is loading in the background (a few minutes; progress in {log}); "
+              "a line here says when it is ready", flush=True)
         return EXIT_OK
-    if not (directory / "manifest.json").exists():
-        print(f"generating the demo region into {directory} …")
-        generate(directory, candidates=9000, vacancies=3000, seed=42)
-    print("loading the demo region (normalising and embedding; a minute or two the first time) …")
-    print_json(load(service, directory))
+    start = time.perf_counter()
+    try:
+        with contextlib.ExitStack() as stack:
+            if args.log:  # the detached loader: progress into the log, only the outcome on the terminal
+                stack.enter_context(contextlib.redirect_stdout(stack.enter_context(args.log.open("a"))))
+            if not (directory / "manifest.json").exists():
+                print(f"generating the demo region into {directory} …")
+                generate(directory, candidates=9000, vacancies=3000, seed=42)
+            print("loading the demo region (normalising and embedding; a few minutes the first time) …", flush=True)
+            totals = load(service, directory)
+            print_json(totals)
+    except Exception as exc:
+        _announce(f"the demo region could not be loaded ({type(exc).__name__}: {exc})"
+                  + (f"; see {args.log}" if args.log else ""), args.log)
+        raise
+    _announce(f"the demo region is ready ({totals['candidates']['rows']} people, {totals['vacancies']['rows']} "
+              f"vacancies, {time.perf_counter() - start:.0f} s): open {ui} and sign in with a key from "
+              "`matcher keys create --role consultant --municipality arnhem`", args.log)
     return EXIT_OK
+
+
+def _announce(line: str, log: Path | None) -> None:
+    """One line on the terminal that started the load, and in the progress log."""
+    if log is not None:
+        with log.open("a") as fh:
+            fh.write(line + "\n")
+    with contextlib.suppress(OSError):  # a terminal that is gone: the log has it
+        print(f"[werkmatch] {line}", flush=True)
 
 
 SHORTLIST = 20

@@ -7,7 +7,7 @@ import signal
 import sys
 from typing import Any
 
-from matcher.cli.base import EXIT_OK, command, open_service
+from matcher.cli.base import EXIT_OK, command, open_service, ui_address
 from matcher.config import Settings
 
 
@@ -52,6 +52,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # uvicorn ends a process stopped by SIGTERM with that same signal; as SystemExit it runs the exit hooks,
     # so the embedded database is stopped when this was its last user
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    ui = ui_address(settings.host, settings.port)
+    print(f"werkmatch starts: web interface {ui} , API documentation {ui[:-3]}/docs", flush=True)
     if settings.workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
     else:  # separate processes, each with its own index; they share the database (and the embedded server)

@@ -19,6 +19,17 @@ from matcher.matching.tables import Row, term
 from matcher.matching.vocabulary import Vocabulary
 
 RULE_TEXTS = {r.name: (r.conflict_nl, r.attention_nl) for r in RULES} | EXTRA_TEXTS
+CUT = 0.05  # a contribution beyond this (log-odds) is a strength or a gap in the summary
+SHIFT_NL = {"day": "dag", "evening": "avond", "night": "nacht", "weekend": "weekend"}
+# What a feature's text means, whatever its contribution: it fits, something is missing, or it says
+# nothing either way (the vacancy did not ask for it, or it is not known). The colour follows the meaning.
+FIT, GAP, NEUTRAL = "fit", "gap", "neutral"
+# What an anonymised view may say: nothing about the support a person needs (it gives away the trede),
+# their restrictions (the attention points) or where they live (the distance); and no feature values.
+PRIVATE_FEATURES = ("support_fit", "travel_distance", "attention_points")
+ANONYMOUS_FEATURES = tuple(f for f in FEATURES if f not in PRIVATE_FEATURES)
+ANONYMOUS_TEXTS = {"semantic_similarity": "profiel lijkt inhoudelijk op de vacature",
+                   "text_similarity": "woorden in profiel en vacature komen overeen"}
 
 
 def _show(vocab: Vocabulary, item: dict[str, Any], key: str = "label") -> str:
@@ -28,6 +39,45 @@ def _show(vocab: Vocabulary, item: dict[str, Any], key: str = "label") -> str:
 def _listing(names: list[str], limit: int = 3) -> str:
     names = list(dict.fromkeys(names))
     return ", ".join(names[:limit]) + (f" en {len(names) - limit} meer" if len(names) > limit else "")
+
+
+def _summary(strengths: list[str], missing: list[str], attention: str | None) -> str:
+    parts = []
+    if strengths:
+        parts.append("Past: " + "; ".join(strengths) + ".")
+    if missing:
+        parts.append("Ontbreekt: " + "; ".join(missing) + ".")
+    if attention:
+        parts.append(attention)
+    return " ".join(parts) or "Geen uitgesproken sterke of zwakke punten."
+
+
+def chips(items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """What fits (strongest first) and what is missing (weighing most first), by meaning, not by sign:
+    the same text is always on the same side, and nothing the vacancy did not ask for is missing."""
+    fits = [i["text_nl"] for i in sorted(items, key=lambda i: -i["contribution"]) if i["meaning"] == FIT]
+    gaps = [i["text_nl"] for i in sorted(items, key=lambda i: i["contribution"]) if i["meaning"] == GAP]
+    return fits, gaps
+
+
+def _strengths_and_gaps(items: list[dict[str, Any]], missing_skills: list[str]) -> tuple[list[str], list[str]]:
+    """The summary's three strongest fits and up to two gaps, after the missing required skills."""
+    strong = [i for i in items if i["contribution"] > CUT]
+    fits, _ = chips(strong)
+    _, gaps = chips([i for i in items if i["feature"] != "required_skills"])
+    return fits[:3], ([f"mist {_listing(missing_skills)}"] if missing_skills else []) + gaps[:2]
+
+
+def anonymous(items: list[dict[str, Any]], missing_skills: list[str], has_attention: bool) -> dict[str, Any]:
+    """The explanation an employer-service adviser reads: Dutch reasons only, none of the private features,
+    no values, and only the fact that there is something to discuss."""
+    shown = [i | {"text_nl": ANONYMOUS_TEXTS.get(i["feature"], i["text_nl"])} for i in items
+             if i["feature"] in ANONYMOUS_FEATURES]
+    fits, gaps = chips(shown)
+    strengths, missing = _strengths_and_gaps(shown, missing_skills)
+    return {"summary_nl": _summary(strengths, missing,
+                                   "Er zijn bespreekpunten voor de consulent." if has_attention else None),
+            "fits_nl": fits, "missing_nl": gaps}
 
 
 def _fmt(template: str, **values: Any) -> str:
@@ -67,7 +117,8 @@ class Explainer:
                          "minutes": 0 if np.isnan(km) else travel_minutes(km)},
             "certificate": {"missing": _listing(missing_certs)},
             "hours_wish": {"demand": vac.get("hours_min") or 0, "limit": cand.get("hours_max") or 0},
-            "shift_wish": {"shifts": _listing([s for s in vac["shifts"] if s != "day" and s not in cand["shifts"]])},
+            "shift_wish": {"shifts": _listing([SHIFT_NL.get(s, s) for s in vac["shifts"]
+                                               if s != "day" and s not in cand["shifts"]])},
         }
         texts = []
         for name in names:
@@ -85,6 +136,11 @@ class Explainer:
         years = sum((e.get("years") or 1.0) for e in cand["experience"]
                     if vac.get("occupation_id") and e.get("concept_id") == vac.get("occupation_id"))
         value = dict(zip(FEATURES, x.tolist(), strict=True))
+        asked = {"required_skills": bool(req_have or req_missing), "preferred_skills": bool(vac["preferred_skills"]),
+                 "certificates": bool(vac["certificates"]), "education_fit": bool(vac.get("education_level")),
+                 "language_fit": bool(vac.get("dutch_level")),
+                 "hours_fit": vac.get("hours_min") is not None or vac.get("hours_max") is not None,
+                 "shift_fit": any(s != "day" for s in vac["shifts"])}
         texts = {
             "required_skills": (f"heeft {len(req_have)} van {len(req_have) + len(req_missing)} gevraagde "
                                 f"vaardigheden" + (f" ({_listing(req_have)})" if req_have else "")
@@ -92,8 +148,9 @@ class Explainer:
             "preferred_skills": (f"ook gewenst: {_listing(pref_have)}" if pref_have
                                  else "geen van de gewenste vaardigheden" if vac["preferred_skills"]
                                  else "geen extra vaardigheden gewenst"),
-            "certificates": "heeft de gevraagde certificaten" if value["certificates"] >= 1 else
-                            "mist een gevraagd certificaat",
+            "certificates": ("geen certificaten gevraagd" if not vac["certificates"] else
+                             "heeft de gevraagde certificaten" if value["certificates"] >= 1 else
+                             "mist een gevraagd certificaat"),
             "semantic_similarity": f"profiel lijkt inhoudelijk op de vacature ({value['semantic_similarity']:.0%})",
             "text_similarity": f"woorden in profiel en vacature komen overeen ({value['text_similarity']:.0%})",
             "occupation_experience": (f"{years:g} jaar ervaring als {occupation}" if years else
@@ -102,41 +159,55 @@ class Explainer:
             "desired_occupation": (f"wil graag werken als {occupation}" if value["desired_occupation"] >= 1 else
                                    "wil in deze sector werken" if value["desired_occupation"] > 0 else
                                    "dit werk staat niet bij de wensen"),
-            "education_fit": {1.0: "opleidingsniveau past", 0.5: "opleiding één niveau lager of onbekend"}
+            "education_fit": "geen opleidingsniveau gevraagd" if not vac.get("education_level") else
+            {1.0: "opleidingsniveau past", 0.5: "opleiding één niveau lager of onbekend"}
             .get(value["education_fit"], "opleidingsniveau lager dan gevraagd"),
-            "language_fit": {1.0: "taalniveau Nederlands past", 0.5: "taalniveau één stap lager of onbekend"}
+            "language_fit": "geen taalniveau gevraagd" if not vac.get("dutch_level") else
+            {1.0: "taalniveau Nederlands past", 0.5: "taalniveau één stap lager of onbekend"}
             .get(value["language_fit"], "taalniveau lager dan gevraagd"),
             "travel_distance": ("afstand onbekend" if np.isnan(km) else
                                 f"woont op {km:.0f} km (ca. {travel_minutes(km)} min reizen)"),
-            "hours_fit": ("gewenste uren passen" if value["hours_fit"] >= 1 else
+            "hours_fit": ("geen uren opgegeven" if not asked["hours_fit"] else
+                          "gewenste uren onbekend" if cand.get("hours_min") is None and cand.get("hours_max") is None
+                          else "gewenste uren passen" if value["hours_fit"] >= 1 else
                           "uren passen deels" if value["hours_fit"] > 0 else "uren passen niet"),
-            "shift_fit": ("beschikbaar voor de diensten" if value["shift_fit"] >= 1 else
+            "shift_fit": ("geen avond-, nacht- of weekenddiensten" if not asked["shift_fit"] else
+                          "beschikbaarheid voor diensten onbekend" if not cand["shifts"] else
+                          "beschikbaar voor de diensten" if value["shift_fit"] >= 1 else
                           "niet voor alle diensten beschikbaar"),
-            "support_fit": ("begeleiding past bij de afstand tot werk" if value["support_fit"] >= 1 else
+            "support_fit": ("afstand tot werk onbekend" if cand.get("trede") is None else
+                            "begeleiding past bij de afstand tot werk" if value["support_fit"] >= 1 else
                             "vraagt meer begeleiding dan deze plek biedt"),
             "attention_points": f"{len(attention)} bespreekpunt(en)" if attention else "geen bespreekpunten",
         }
+        unknown = {"travel_distance": bool(np.isnan(km)), "support_fit": cand.get("trede") is None,
+                   "shift_fit": not cand["shifts"],
+                   "hours_fit": cand.get("hours_min") is None and cand.get("hours_max") is None}
+
+        def meaning(name: str, contribution: float) -> str:
+            if not asked.get(name, True) or unknown.get(name, False) or name == "attention_points":
+                return NEUTRAL
+            if name in ("semantic_similarity", "text_similarity"):  # a likeness: worth naming when it helps
+                return FIT if contribution > CUT else NEUTRAL
+            if name == "travel_distance":  # within the person's own limit (1 - km / 1.5 limit >= 1/3)
+                return FIT if value[name] >= 1 / 3 else GAP
+            if name in ("preferred_skills", "occupation_experience", "desired_occupation"):
+                return FIT if value[name] > 0 else GAP
+            return FIT if value[name] >= 1 else GAP
+
         items: list[dict[str, Any]] = [
-            {"feature": name, "value": round(float(value[name]), 4),
-             "contribution": float(contributions[k]), "text_nl": texts[name]}
+            {"feature": name, "value": round(float(value[name]), 4), "contribution": float(contributions[k]),
+             "text_nl": texts[name], "meaning": meaning(name, float(contributions[k]))}
             for k, name in enumerate(FEATURES)
         ]
         items.sort(key=lambda item: -item["contribution"])
-        strengths = [i["text_nl"] for i in items if i["contribution"] > 0.05][:3]
-        missing = [f"mist {_listing(req_missing)}"] if req_missing else []
-        missing += [i["text_nl"] for i in items if i["contribution"] < -0.05 and i["feature"]
-                    not in ("required_skills", "attention_points")][:2]
-        parts = []
-        if strengths:
-            parts.append("Past: " + "; ".join(strengths) + ".")
-        if missing:
-            parts.append("Ontbreekt: " + "; ".join(missing) + ".")
-        if attention:
-            parts.append("Bespreken: " + "; ".join(attention) + ".")
+        strengths, missing = _strengths_and_gaps(items, req_missing)
         return {
-            "summary_nl": " ".join(parts) or "Geen uitgesproken sterke of zwakke punten.",
+            "summary_nl": _summary(strengths, missing, "Bespreken: " + "; ".join(attention) + "." if attention
+                                   else None),
             "base": model.base,
             "logit": float(model.base + contributions.sum()),
             "contributions": items,
             "attention_points": attention,
+            "anonymous": anonymous(items, req_missing, bool(attention)),
         }

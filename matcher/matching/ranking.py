@@ -43,6 +43,30 @@ class RankResult:
     excluded_reasons: dict[str, int] = field(default_factory=dict)
 
 
+def same_job(vacancy: dict[str, Any]) -> tuple[str, str, str] | None:
+    """What makes two vacancies (of different sources) one job: the same employer, title and postcode area.
+    None when the employer is not given: then nothing can be said."""
+    employer = " ".join((vacancy.get("employer") or "").casefold().split())
+    if not employer:
+        return None
+    return employer, " ".join(vacancy["title"].casefold().split()), (vacancy.get("postcode") or "")[:4]
+
+
+def duplicates(vacancies: list[dict[str, Any]]) -> dict[int, int]:
+    """For each vacancy in a ranked list that is the same job as one higher up from another source: its
+    position -> the position of that first one (a person's list then marks it, instead of offering it twice)."""
+    first: dict[tuple[str, str, str], int] = {}
+    out = {}
+    for i, vacancy in enumerate(vacancies):
+        key = same_job(vacancy)
+        if key is None:
+            continue
+        if key in first and vacancies[first[key]]["source"] != vacancy["source"]:
+            out[i] = first[key]
+        first.setdefault(key, i)
+    return out
+
+
 def top_k(values: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k largest values, best first (ties broken by position, so results are stable)."""
     if k <= 0 or values.size == 0:

@@ -10,6 +10,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.ui.view import EVENT_LABELS, REASON_LABELS
 from matcher.config import Settings
 from matcher.db import open_database
 from matcher.domain import CandidateIn
@@ -261,30 +263,90 @@ def test_a_bound_consultant_cannot_write_or_log_for_another_municipality(client:
 # -- what each role sees -------------------------------------------------------------------------------
 
 
-def test_employer_service_gets_an_anonymised_shortlist(client: Any, world: Service, keys: dict[str, str]) -> None:
-    consultant = client.get("/v1/vacancies/scalabor/S-SCH/shortlist?limit=50&rerank=none",
-                            headers=auth(keys["consultant"])).json()
-    response = client.get("/v1/vacancies/scalabor/S-SCH/shortlist?limit=50&rerank=none",
-                          headers=auth(keys["employer_service"]))
+# Every field that may carry something in the employer_service role's shortlist; anything else must be absent,
+# null or empty. Paths: `items[].explanation.fits_nl[]` is each entry of that list.
+EMPLOYER_FIELDS = {"request_id", "model_version", "considered", "excluded", "items[].rank", "items[].candidate_ref",
+                   "items[].score_band", "items[].request_id", "items[].explanation.summary_nl",
+                   "items[].explanation.fits_nl[]", "items[].explanation.missing_nl[]",
+                   "items[].explanation.has_attention_points"}
+
+
+def _fields(value: Any, path: str = "") -> set[str]:
+    """The paths of a JSON value that carry something (None, empty lists and empty objects carry nothing)."""
+    if isinstance(value, dict):
+        return set().union(set(), *(_fields(v, f"{path}.{k}" if path else k) for k, v in value.items()))
+    if isinstance(value, list):
+        return set().union(set(), *(_fields(v, f"{path}[]") for v in value))
+    return set() if value is None else {path}
+
+
+class _Text(HTMLParser):
+    """The text of the matches on a page (the `ol.matches` list), one string per text node."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth or (tag == "ol" and ("class", "matches") in attrs):
+            self.depth += tag not in ("input", "br", "img", "meta")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth and tag not in ("input", "br", "img", "meta"):
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and data.strip():
+            self.texts.append(data.strip())
+
+
+def test_employer_service_gets_reference_band_and_dutch_reasons_only(client: Any, world: Service,
+                                                                     keys: dict[str, str]) -> None:
+    path = "/v1/vacancies/scalabor/S-SCH/shortlist?limit=50&rerank=none"
+    consultant = client.get(path, headers=auth(keys["consultant"])).json()
+    response = client.get(path, headers=auth(keys["employer_service"]))
     assert response.status_code == 200
     employer = response.json()
     assert [i["candidate_ref"] for i in employer["items"]] == [i["candidate_ref"] for i in consultant["items"]]
+    assert _fields(employer) == EMPLOYER_FIELDS  # every field the role receives, against the allow-list
 
     with_points = {i["candidate_ref"] for i in consultant["items"] if i["explanation"]["attention_points"]}
     assert "A-SCH" in with_points  # the free-text restriction is an attention point for the consultant
-    texts = [t for i in consultant["items"] for t in i["explanation"]["attention_points"]]
     assert any("Bespreken:" in i["explanation"]["summary_nl"] for i in consultant["items"])
-
+    # texts the consultant gets that give away the trede (support), restrictions or where someone lives
+    private = {t for i in consultant["items"] for t in i["explanation"]["attention_points"]}
+    private |= {c["text_nl"] for i in consultant["items"] for c in i["explanation"]["contributions"]
+                if c["feature"] in ("support_fit", "travel_distance", "attention_points")}
+    assert any("begeleiding" in t for t in private) and any(" km" in t for t in private)
     raw = response.text
     for item in employer["items"]:
-        assert item["municipality"] is None and item["trede"] is None and item["features"] is None
-        assert item["explanation"]["attention_points"] == []
         assert item["explanation"]["has_attention_points"] is (item["candidate_ref"] in with_points)
-        assert "Bespreken:" not in item["explanation"]["summary_nl"]
-        assert item["rank"] >= 1 and 0 <= item["score"] <= 1 and item["explanation"]["contributions"]
-    for text in texts:
+        assert item["score_band"] in ("zeer goed", "goed", "redelijk", "matig")
+        reasons = [item["explanation"]["summary_nl"], *item["explanation"]["fits_nl"],
+                   *item["explanation"]["missing_nl"]]
+        assert all("%" not in t and "begeleiding" not in t and "km" not in t for t in reasons), reasons
+    for text in private:
         assert text not in raw
     assert SECRET_RESTRICTION not in raw and "arnhem" not in raw and "nijmegen" not in raw
+
+    # the web page: every text in the list of matches is a reference, a place, a band, a reason or a label
+    client.cookies.set("werkmatch_key", keys["employer_service"])
+    page = client.get("/ui/vacatures/scalabor/S-SCH")
+    assert page.status_code == 200
+    parser = _Text()
+    parser.feed(page.text)
+    assert parser.texts
+    allowed = {"Plaats", "Score", "Wat past", "Wat ontbreekt", "Bespreekpunten", "Geen uitgesproken sterke punten.",
+               "Niets opvallends.", "Geen.", "er zijn bespreekpunten", "Uitkomst vastleggen", "Reden",
+               "kies een reden", "Afgewezen", *(label.capitalize() for label in EVENT_LABELS.values()),
+               *REASON_LABELS.values()}
+    for item in employer["items"]:
+        allowed |= {str(item["rank"]), item["candidate_ref"], f"voor {item['candidate_ref']}", item["score_band"],
+                    item["explanation"]["summary_nl"],
+                    *item["explanation"]["fits_nl"], *item["explanation"]["missing_nl"]}
+    assert [t for t in parser.texts if t not in allowed] == []
+    assert not any(t in page.text for t in private) and "Opbouw van de score" not in page.text
 
 
 def test_the_consultant_sees_restrictions_and_the_full_explanation(client: Any, world: Service,

@@ -219,6 +219,13 @@ def test_second_run_reuses_embeddings_and_reports_exactly_what_is_new(world: Ser
     assert second.counts["new_matches"]["for_candidates"] == sum(1 for d, _, _ in new_pairs if d == "candidate")
     assert second.counts["new_matches"]["for_vacancies"] == sum(1 for d, _, _ in new_pairs if d == "vacancy")
     assert any(vid == vac_ids[changed] for _, _, vid in new_pairs)
+    with world.db.connection() as conn:  # worked out once, at completion: one row per pair, both sides marked
+        recorded = {(r["candidate_id"], r["vacancy_id"]): {d for d in ("candidate", "vacancy") if r[f"new_for_{d}"]}
+                    for r in conn.execute("SELECT * FROM rematch_new_pairs WHERE run_id = %s", (second.run_id,))}
+    expected: dict[tuple[int, int], set[str]] = {}
+    for d, cid, vid in new_pairs:
+        expected.setdefault((cid, vid), set()).add(d)
+    assert recorded == expected
 
     inverse = {cid: ref for ref, cid in cand_ids.items()}
     for cid in sorted({c for d, c, _ in new_pairs if d == "candidate"}):
@@ -232,6 +239,24 @@ def test_second_run_reuses_embeddings_and_reports_exactly_what_is_new(world: Ser
     assert third.counts["new_matches"]["for_candidates"] == third.counts["new_matches"]["for_vacancies"] == 0
     assert stored(world, third.run_id) == after
     assert worklist.for_municipality(world, actor=SYSTEM)["items"] == []
+    rematch.run(world, k=K, block_size=BLOCK)  # the first run's results are pruned, its new pairs with them
+    with world.db.connection() as conn:
+        assert {r["run_id"] for r in conn.execute("SELECT DISTINCT run_id FROM rematch_new_pairs")} == {second.run_id}
+
+
+def test_the_upgrade_that_stores_new_pairs_fills_them_for_the_latest_run(world: Service) -> None:
+    from matcher.db import migrate
+
+    rematch.run(world, k=K, block_size=BLOCK)
+    changed = next(iter(VACANCIES))
+    world.upsert_vacancy(*changed, VacancyIn.model_validate(VACANCIES[changed].model_dump() | {
+        "title": "kok", "required_skills": ["koken"], "postcode": "6882"}), actor=SYSTEM)
+    rematch.run(world, k=K, block_size=BLOCK)
+    before = worklist.for_municipality(world, actor=SYSTEM, limit=1000)
+    assert before["total"] > 0
+    migrate.downgrade(world.db.url, "0003")
+    migrate.upgrade(world.db.url)
+    assert worklist.for_municipality(world, actor=SYSTEM, limit=1000) == before
 
 
 def test_a_run_that_crashes_halfway_leaves_nothing_visible_and_the_rerun_is_clean(

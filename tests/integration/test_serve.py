@@ -109,6 +109,7 @@ def server(settings: Settings) -> Iterator[Server]:
 
 
 def test_keep_alive_connections_are_spread_over_the_workers(server: Server) -> None:
+    assert any(f"werkmatch starts: web interface http://127.0.0.1:{server.port}/ui" in line for line in server.log)
     workers = _workers(server.process.pid)
     assert len(workers) == 2
     conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=30) for _ in range(8)]
