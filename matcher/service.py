@@ -386,13 +386,18 @@ class Service:
 
     # -- ranking ------------------------------------------------------------------------------
     def _exposure(self, conn: Conn, snap: Snapshot) -> np.ndarray:
-        """How often each person (by row of the snapshot) was in a top 10 in the last 30 days; recounted at
-        most once a minute, and laid out by row again only when the counts or the candidates change."""
+        """For how many vacancies each person (by row of the snapshot) was in the top 10 of a shortlist in the
+        last 30 days. A vacancy counts once, however often its shortlist was opened again (a reload, the page
+        after recording an outcome), and a person's own list of vacancies does not count: it shows vacancies to
+        a consultant, not the person to employers. Recounted at most once a minute, and laid out by row again
+        only when the counts or the candidates change."""
         now = time.monotonic()
         if self._exposure_counts is None or now - self._exposure_counts[0] > EXPOSURE_TTL_S:
             rows = conn.execute(
-                """SELECT candidate_id, count(*) AS n FROM shown_matches
-                   WHERE created_at > now() - interval '30 days' AND rank <= 10 GROUP BY candidate_id""")
+                """SELECT m.candidate_id, count(DISTINCT m.vacancy_id) AS n
+                   FROM shown_matches m JOIN shortlist_requests r ON r.id = m.request_id
+                   WHERE m.created_at > now() - interval '30 days' AND m.rank <= 10 AND r.direction = 'vacancy'
+                   GROUP BY m.candidate_id""")
             self._exposure_counts = (now, {r["candidate_id"]: r["n"] for r in rows})
         counted_at, counts = self._exposure_counts
         cached = self._exposure_rows

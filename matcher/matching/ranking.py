@@ -1,9 +1,10 @@
 """Ranking in both directions, with an optional exposure-aware re-rank.
 
-The score is always the model's score. The re-rank only changes the *order*: a candidate who was
-shown often in the last 30 days is moved down a little (``EXPOSURE_PENALTY`` per doubling), and a
-person from *het bestand* (trede 0–2) is moved up for a vacancy that offers jobcoach or jobcarving
-(``BESTAND_BOOST``), so the same few people are not proposed everywhere and nobody is never shown.
+The score is always the model's score. The re-rank only changes the *order*: a candidate who was in
+the top 10 for many vacancies in the last 30 days is moved down a little (``EXPOSURE_PENALTY`` per
+doubling), and a person from *het bestand* (trede 0–2) is moved up for a vacancy that offers jobcoach
+or jobcarving (``BESTAND_BOOST``), so the same few people are not proposed everywhere and nobody is
+never shown.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def for_vacancy(snapshot: Snapshot, model: AdditiveModel, explainer: Explainer, 
                 limit: int, municipality: str | None = None, exposure: np.ndarray | None = None,
                 rerank: bool = True) -> RankResult:
     """The shortlist: all active candidates (of one municipality if given) for one vacancy. ``exposure``:
-    how often each candidate (by row of the snapshot) was in a recent top 10."""
+    for how many vacancies each candidate (by row of the snapshot) was in a recent top 10."""
     j = snapshot.vacancy_pos[vacancy_id]
     block = compute(snapshot.candidates, snapshot.vacancies, None, np.array([j]))
     pool = snapshot.active.copy()

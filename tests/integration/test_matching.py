@@ -100,14 +100,26 @@ class CountingEncoder:
         return self.inner.encode(texts)  # type: ignore[no-any-return]
 
 
-def test_a_person_shown_often_moves_down_and_keeps_the_score(world: Service,
-                                                            encoder: SentenceTransformerEncoder) -> None:
+def test_a_person_shown_for_many_vacancies_moves_down_and_keeps_the_score(world: Service,
+                                                                         encoder: SentenceTransformerEncoder) -> None:
     world.import_candidates([("C-MAG-2", CANDIDATES["C-MAG"])], actor=SYSTEM)  # the same profile twice
+    copies = [(("wsp", f"W-MAG-{n}"), VACANCIES[("wsp", "W-MAG")]) for n in (2, 3, 4)]
+    world.import_vacancies(copies, actor=SYSTEM)
     twins = world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2, rerank=False).result.items
     assert [i.candidate["ref"] for i in twins] == ["C-MAG", "C-MAG-2"] and twins[0].score == twins[1].score
-    for _ in range(4):  # C-MAG is shown four times more
+
+    def order() -> list[str]:
+        fresh = Service(world.settings, world.db, encoder=encoder)  # the counts are cached for a minute
+        return [i.candidate["ref"] for i in fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2).result.items]
+
+    for _ in range(4):  # reloading one shortlist is no new exposure: C-MAG is still shown for one vacancy only
         world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1, rerank=False)
-    fresh = Service(world.settings, world.db, encoder=encoder)  # the counts are cached for a minute
+    assert order() == ["C-MAG", "C-MAG-2"]
+    for (source, external_id), _ in copies:  # C-MAG tops three more vacancies' shortlists
+        world.shortlist(source, external_id, actor=SYSTEM, limit=1, rerank=False)
+    for _ in range(4):  # C-MAG-2's own list of vacancies shows vacancies, not C-MAG-2
+        world.matches("C-MAG-2", actor=SYSTEM, limit=10)
+    fresh = Service(world.settings, world.db, encoder=encoder)
     reranked = fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2).result.items
     assert [i.candidate["ref"] for i in reranked] == ["C-MAG-2", "C-MAG"]
     assert [i.score for i in reranked] == [twins[0].score] * 2  # only the order changes, never the score
