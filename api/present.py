@@ -54,6 +54,7 @@ def match_list(shortlist: Shortlist, actor: Actor, direction: str) -> MatchList:
             municipality=None if anonymous else cand["municipality"],
             trede=None if anonymous else cand["trede"],
             same_job_as=items[same[k]].vacancy if k in same else None,
+            status=None if anonymous else item.status,
             explanation=_explanation(item.explanation, anonymous),
             features=None if anonymous else item.features,
         ))

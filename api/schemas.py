@@ -45,6 +45,7 @@ class MatchItem(BaseModel):
     municipality: str | None = None
     trede: int | None = None
     same_job_as: VacancyRef | None = None  # the same job higher up this person's list, from another source
+    status: str | None = None  # the pair's latest recorded outcome (proposed, invited, hired, …); not anonymised
     explanation: Explanation
     features: dict[str, float] | None = None
     request_id: str

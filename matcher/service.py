@@ -418,6 +418,7 @@ class Service:
             with self._ranking:
                 result = for_vacancy(snap, model, Explainer(self.vocabulary), vid, limit=limit,
                                      municipality=municipality, exposure=exposure, rerank=rerank)
+            _with_status(conn, result)
             with conn.pipeline():  # what was shown and the audit entry: one round trip to the database
                 request_id = self._log_shown(conn, actor, "vacancy", result, model, vacancy_id=vid,
                                              params={"limit": limit, "rerank": rerank, "municipality": municipality})
@@ -436,6 +437,7 @@ class Service:
             model = self.champion(conn)
             with self._ranking:
                 result = for_candidate(snap, model, Explainer(self.vocabulary), row["id"], limit=limit)
+            _with_status(conn, result)
             with conn.pipeline():
                 request_id = self._log_shown(conn, actor, "candidate", result, model, candidate_id=row["id"],
                                              params={"limit": limit})
@@ -516,6 +518,13 @@ class Service:
             audit(conn, actor, "audit.read", subject_kind="candidate",
                   subjects=[self.pseudonym(candidate_ref)] if candidate_ref else [])
         return rows
+
+
+def _with_status(conn: Conn, result: RankResult) -> None:
+    """Each listed pair's latest recorded outcome, so a list shows who was proposed, invited or hired already."""
+    found = outcomes.latest(conn, [(item.candidate_id, item.vacancy_id) for item in result.items])
+    for item in result.items:
+        item.status = found.get((item.candidate_id, item.vacancy_id))
 
 
 def _escape_like(text: str) -> str:

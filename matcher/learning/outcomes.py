@@ -106,6 +106,20 @@ def resolve(conn: Conn, items: Sequence[OutcomeIn], *, actor: Actor,
     return out
 
 
+def latest(conn: Conn, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The latest recorded event of each (candidate id, vacancy id) pair that has one: what a list shows as
+    the pair's status (voorgesteld, uitgenodigd, …)."""
+    if not pairs:
+        return {}
+    rows = conn.execute(
+        """SELECT DISTINCT ON (e.candidate_id, e.vacancy_id) e.candidate_id, e.vacancy_id, e.event
+           FROM outcome_events e JOIN unnest(%s::bigint[], %s::bigint[]) AS p(c, v)
+             ON e.candidate_id = p.c AND e.vacancy_id = p.v
+           ORDER BY e.candidate_id, e.vacancy_id, e.occurred_at DESC, e.id DESC""",
+        ([c for c, _ in pairs], [v for _, v in pairs]))
+    return {(r["candidate_id"], r["vacancy_id"]): r["event"] for r in rows}
+
+
 def already_recorded(conn: Conn, rows: Sequence[Resolved]) -> set[int]:
     """Positions in ``rows`` of events recorded before (same pair, event, reason and explicit time)."""
     timed = [(i, r) for i, r in enumerate(rows) if r.occurred_at is not None]

@@ -34,6 +34,7 @@ class Ranked:
     explanation: dict[str, Any]
     candidate: dict[str, Any]
     vacancy: dict[str, Any]
+    status: str | None = None  # the pair's latest recorded outcome event, filled in by the service
 
 
 @dataclass

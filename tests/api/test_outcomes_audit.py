@@ -40,6 +40,29 @@ def test_an_outcome_is_linked_to_the_match_that_was_shown(client: Any, world: Se
         assert row["features"] == shown["features"] and row["model_version"] == shortlist["model_version"]
 
 
+def test_lists_show_the_latest_outcome_of_each_pair(client: Any, world: Service, keys: dict[str, str]) -> None:
+    consultant, employer = auth(keys["consultant"]), auth(keys["employer_service"])
+
+    def status(headers: dict[str, str]) -> Any:  # A-MAG's status in W-MAG's shortlist
+        items = client.get("/v1/vacancies/wsp/W-MAG/shortlist", headers=headers).json()["items"]
+        return next(i.get("status") for i in items if i["candidate_ref"] == "A-MAG")
+
+    def status_in_matches() -> Any:  # W-MAG's status in A-MAG's list of vacancies
+        items = client.get("/v1/candidates/A-MAG/matches", headers=consultant).json()["items"]
+        return next(i["status"] for i in items if i["vacancy"]["external_id"] == "W-MAG")
+
+    assert status(consultant) is None
+    body = {"candidate_ref": "A-MAG", "vacancy": VACANCY}
+    assert client.post("/v1/outcomes", json=body | {"event": "proposed"}, headers=consultant).status_code == 201
+    assert status(consultant) == "proposed" and status_in_matches() == "proposed"
+    assert client.post("/v1/outcomes", json=body | {"event": "invited"}, headers=consultant).status_code == 201
+    assert status(consultant) == "invited"
+    assert status(employer) is None  # the anonymised list has no status
+    shortlist = "/v1/vacancies/wsp/W-MAG/shortlist"
+    others = [i for i in client.get(shortlist, headers=consultant).json()["items"] if i["candidate_ref"] != "A-MAG"]
+    assert others and all(i["status"] is None for i in others)
+
+
 def test_outcome_rules(client: Any, world: Service, keys: dict[str, str]) -> None:
     consultant = auth(keys["consultant"])
     assert client.get("/v1/vacancies/wsp/W-MAG/shortlist", headers=consultant).status_code == 200

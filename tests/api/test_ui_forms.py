@@ -118,6 +118,23 @@ def test_a_manual_match_is_stored_with_its_note(client: Any, world: Service, key
     assert [(o["event"], o["manual"], o["external_id"]) for o in history] == [("proposed", True, "W-MAG")]
 
 
+def test_a_recorded_outcome_shows_as_the_persons_status_in_the_list(client: Any, world: Service,
+                                                                    keys: dict[str, str]) -> None:
+    sign_in(client, keys["consultant_arnhem"])
+
+    def item(page: str) -> str:  # A-MAG's entry in the shortlist
+        found = re.search(r'<li class="match" id="k-A-MAG">(.*?)</li>', page, re.S)
+        assert found is not None
+        return found.group(1)
+
+    assert "status:" not in item(client.get("/ui/vacatures/wsp/W-MAG").text)
+    response = client.post("/ui/uitkomsten", follow_redirects=False, data={
+        "csrf": csrf_of(client, "/ui/vacatures"), "event": "proposed", "kandidaat": "A-MAG", "bron": "wsp",
+        "vacature": "W-MAG", "terug": "/ui/vacatures/wsp/W-MAG"})
+    assert response.status_code == 303, response.text
+    assert "status: voorgesteld" in item(client.get(response.headers["location"]).text)
+
+
 def test_employer_service_pages_never_show_restrictions(client: Any, world: Service, keys: dict[str, str]) -> None:
     sign_in(client, keys["employer_service"])
     page = client.get("/ui/vacatures/scalabor/S-SCH")
