@@ -95,6 +95,7 @@ _NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
 _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|nodig|vereiste|eis|must)\b|"
                          r"\bhoeft (je )?(niet|geen)\b|\bis geen (vereiste|eis)\b")
 _BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">")
+_BULLET = "[" + re.escape("".join(_BULLETS)) + "]"  # one bullet character, in a pattern
 _TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder (meer|andere) |o\.a\. |vooral |voornamelijk |met name |"
                         r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|\b(je|jouw) (taken|werkzaamheden) "
                         r"(zijn|zijn onder andere)\b|\btot (je|jouw) taken (behoren|horen)\b|"
@@ -576,9 +577,9 @@ _NOT_QUALITY = r"(?!(?:een|de|het|je|jij|jouw|goed|goede|veel|en|of|met|van|in|o
 _COMPETENCE = re.compile(rf"\b(?:{_NOT_QUALITY}[a-z]+ )?(?:[a-z]*inzicht|[a-z]*vaardigheden|[a-z]*vaardigheid|"
                          rf"[a-z]*handigheid|[a-z]{{4,}}gevoel)\b|\b{_NOT_QUALITY}[a-z]+e (?:instelling|houding|"
                          r"werkhouding)\b|\b(?:oog|gevoel) voor [a-z]+|\baffiniteit met [a-z]+")
-_HAS = re.compile(r"\s*[-•*·–✓✔▪◦○►>]?\s*(je|jij) (hebt|beschikt over|bezit)\b|\s*[-•*·–✓✔▪◦○►>]?\s*heb je\b")
+_HAS = re.compile(rf"\s*{_BULLET}?\s*(je|jij) (hebt|beschikt over|bezit)\b|\s*{_BULLET}?\s*heb je\b")
 _CONTACT_DETAILS = re.compile(r"@|www\.|https?://|\b0\d{1,3}[- ]?\d{6,8}\b")  # "bel Petra (026-1234567)"
-_OPENER = re.compile(r"^(?:[\s\-•*·–✓✔▪◦○►>]+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")
+_OPENER = re.compile(rf"^(?:(?:\s|{_BULLET})+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")
 _TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
                         r"de nieuwe collega)\s+")
 _INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij)\s+(?=\S)")
@@ -628,7 +629,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     parts = _merged(text, parts)
     line = text.rfind("\n", 0, parts[0].start) + 1
     head = text[line:parts[0].start]
-    opens_line = not head.strip(" \t-•*·–✓✔▪◦○►>") or head.rstrip().endswith(":")
+    opens_line = not head.strip(" \t" + "".join(_BULLETS)) or head.rstrip().endswith(":")
     summary = opens_line and bool(text[:line].strip()) and _summary(text, parts) \
         and not re.match(r"[^\n.?]*!", text[parts[-1].end:])  # "Samen bouwen aan de toekomst!" is a slogan
     listing = parts[0].clause.tasks  # "Het werk bestaat uit deeg afwegen, bakplaten vullen en ..."
