@@ -141,6 +141,9 @@ class Explainer:
                  "language_fit": bool(vac.get("dutch_level")),
                  "hours_fit": vac.get("hours_min") is not None or vac.get("hours_max") is not None,
                  "shift_fit": any(s != "day" for s in vac["shifts"])}
+        unknown = {"travel_distance": bool(np.isnan(km)), "support_fit": cand.get("trede") is None,
+                   "shift_fit": not cand["shifts"],
+                   "hours_fit": cand.get("hours_min") is None and cand.get("hours_max") is None}
         texts = {
             "required_skills": (f"heeft {len(req_have)} van {len(req_have) + len(req_missing)} gevraagde "
                                 f"vaardigheden" + (f" ({_listing(req_have)})" if req_have else "")
@@ -148,7 +151,7 @@ class Explainer:
             "preferred_skills": (f"ook gewenst: {_listing(pref_have)}" if pref_have
                                  else "geen van de gewenste vaardigheden" if vac["preferred_skills"]
                                  else "geen extra vaardigheden gewenst"),
-            "certificates": ("geen certificaten gevraagd" if not vac["certificates"] else
+            "certificates": ("geen certificaten gevraagd" if not asked["certificates"] else
                              "heeft de gevraagde certificaten" if value["certificates"] >= 1 else
                              "mist een gevraagd certificaat"),
             "semantic_similarity": f"profiel lijkt inhoudelijk op de vacature ({value['semantic_similarity']:.0%})",
@@ -159,30 +162,27 @@ class Explainer:
             "desired_occupation": (f"wil graag werken als {occupation}" if value["desired_occupation"] >= 1 else
                                    "wil in deze sector werken" if value["desired_occupation"] > 0 else
                                    "dit werk staat niet bij de wensen"),
-            "education_fit": "geen opleidingsniveau gevraagd" if not vac.get("education_level") else
+            "education_fit": "geen opleidingsniveau gevraagd" if not asked["education_fit"] else
             {1.0: "opleidingsniveau past", 0.5: "opleiding één niveau lager of onbekend"}
             .get(value["education_fit"], "opleidingsniveau lager dan gevraagd"),
-            "language_fit": "geen taalniveau gevraagd" if not vac.get("dutch_level") else
+            "language_fit": "geen taalniveau gevraagd" if not asked["language_fit"] else
             {1.0: "taalniveau Nederlands past", 0.5: "taalniveau één stap lager of onbekend"}
             .get(value["language_fit"], "taalniveau lager dan gevraagd"),
-            "travel_distance": ("afstand onbekend" if np.isnan(km) else
+            "travel_distance": ("afstand onbekend" if unknown["travel_distance"] else
                                 f"woont op {km:.0f} km (ca. {travel_minutes(km)} min reizen)"),
             "hours_fit": ("geen uren opgegeven" if not asked["hours_fit"] else
-                          "gewenste uren onbekend" if cand.get("hours_min") is None and cand.get("hours_max") is None
-                          else "gewenste uren passen" if value["hours_fit"] >= 1 else
+                          "gewenste uren onbekend" if unknown["hours_fit"] else
+                          "gewenste uren passen" if value["hours_fit"] >= 1 else
                           "uren passen deels" if value["hours_fit"] > 0 else "uren passen niet"),
             "shift_fit": ("geen avond-, nacht- of weekenddiensten" if not asked["shift_fit"] else
-                          "beschikbaarheid voor diensten onbekend" if not cand["shifts"] else
+                          "beschikbaarheid voor diensten onbekend" if unknown["shift_fit"] else
                           "beschikbaar voor de diensten" if value["shift_fit"] >= 1 else
                           "niet voor alle diensten beschikbaar"),
-            "support_fit": ("afstand tot werk onbekend" if cand.get("trede") is None else
+            "support_fit": ("afstand tot werk onbekend" if unknown["support_fit"] else
                             "begeleiding past bij de afstand tot werk" if value["support_fit"] >= 1 else
                             "vraagt meer begeleiding dan deze plek biedt"),
             "attention_points": f"{len(attention)} bespreekpunt(en)" if attention else "geen bespreekpunten",
         }
-        unknown = {"travel_distance": bool(np.isnan(km)), "support_fit": cand.get("trede") is None,
-                   "shift_fit": not cand["shifts"],
-                   "hours_fit": cand.get("hours_min") is None and cand.get("hours_max") is None}
 
         def meaning(name: str, contribution: float) -> str:
             if not asked.get(name, True) or unknown.get(name, False) or name == "attention_points":
