@@ -418,13 +418,14 @@ class Service:
             with self._ranking:
                 result = for_vacancy(snap, model, Explainer(self.vocabulary), vid, limit=limit,
                                      municipality=municipality, exposure=exposure, rerank=rerank)
-            _with_status(conn, result)
-            with conn.pipeline():  # what was shown and the audit entry: one round trip to the database
+            # what was shown, the audit entry and the pairs' outcome status: one round trip to the database
+            with conn.pipeline():
                 request_id = self._log_shown(conn, actor, "vacancy", result, model, vacancy_id=vid,
                                              params={"limit": limit, "rerank": rerank, "municipality": municipality})
                 audit(conn, actor, "shortlist.serve", subject_kind="vacancy",
                       subjects=[f"{source}/{external_id}"] + [self.pseudonym(i.candidate["ref"]) for i in result.items],
                       model_version=model.version, detail={"shortlist_request": request_id, "count": len(result.items)})
+                _with_status(conn, result)
         return Shortlist(request_id, model.version, result)
 
     def matches(self, ref: str, *, actor: Actor, limit: int = 20) -> Shortlist:
@@ -437,13 +438,13 @@ class Service:
             model = self.champion(conn)
             with self._ranking:
                 result = for_candidate(snap, model, Explainer(self.vocabulary), row["id"], limit=limit)
-            _with_status(conn, result)
             with conn.pipeline():
                 request_id = self._log_shown(conn, actor, "candidate", result, model, candidate_id=row["id"],
                                              params={"limit": limit})
                 audit(conn, actor, "matches.serve", subject_kind="candidate", subjects=[self.pseudonym(ref)],
                       model_version=model.version, detail={"shortlist_request": request_id,
                                                            "count": len(result.items)})
+                _with_status(conn, result)
         return Shortlist(request_id, model.version, result)
 
     def _log_shown(self, conn: Conn, actor: Actor, direction: str, result: RankResult,
@@ -521,7 +522,8 @@ class Service:
 
 
 def _with_status(conn: Conn, result: RankResult) -> None:
-    """Each listed pair's latest recorded outcome, so a list shows who was proposed, invited or hired already."""
+    """Each listed pair's latest recorded outcome, so a list shows who was proposed, invited or hired already.
+    Called last in the request's pipeline: reading its rows sends the queued writes with it."""
     found = outcomes.latest(conn, [(item.candidate_id, item.vacancy_id) for item in result.items])
     for item in result.items:
         item.status = found.get((item.candidate_id, item.vacancy_id))
