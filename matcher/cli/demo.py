@@ -109,7 +109,8 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
 @command("demo ensure")
 def _ensure(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings)
-    ui = ui_address(args.host or settings.host, args.port or settings.port)
+    host, port = args.host or settings.host, args.port or settings.port
+    ui = ui_address(host, port)
     with service.db.connection() as conn:
         row = conn.execute("SELECT count(*) AS n FROM candidates").fetchone()
     if row and row["n"]:
@@ -120,8 +121,7 @@ def _ensure(args: argparse.Namespace, settings: Settings) -> int:
         log = settings.data_dir / "demo-load.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         command_line = [sys.executable, "-m", "matcher.cli", "demo", "ensure", "--dir", str(directory),
-                        "--log", str(log), "--host", args.host or settings.host,
-                        "--port", str(args.port or settings.port)]
+                        "--log", str(log), "--host", host, "--port", str(port)]
         with log.open("ab") as err:  # progress and errors go to the log; the line saying it is ready comes here
             subprocess.Popen(command_line, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
         print(f"the demo region is loading in the background (a few minutes; progress in {log}); "
