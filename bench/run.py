@@ -105,6 +105,7 @@ def main() -> None:
     step("shortlist_quality", quality.shortlist_quality_by_encoder, service, truth)
     step("extraction", optional, "extraction")
     step("latency", speed.in_process_latency, service)
+    step("encoder_backends", speed.encoder_backends, service)
     if not args.skip_http:
         for workers in (1, 2):
             step(f"http_load_{workers}_workers", speed.http_load, service, service.settings.data_dir,

@@ -45,6 +45,37 @@ def in_process_latency(service: Service, *, samples: int = 200, seed: int = 3) -
     }
 
 
+def encoder_backends(service: Service, *, texts: int = 600, rounds: int = 2) -> dict[str, Any]:
+    """Texts per second of the running encoder on the demo vacancies' embedding texts (the import's), per
+    backend: ONNX Runtime (the default on the CPU), torch in float32 and torch in bfloat16; and the lowest
+    cosine of each against torch float32. Each backend is timed ``rounds`` times, interleaved."""
+    from matcher.batch.rematch import embedding_text
+    from matcher.matching.embeddings import open_encoder
+
+    with service.db.connection() as conn:
+        rows = service.snapshot(conn).vacancies.rows[:texts]
+    batch = [embedding_text(service.vocabulary, "vacancy", r) for r in rows]
+    settings = service.settings
+    backends = {"onnxruntime": open_encoder(settings.model_copy(update={"encoder_backend": "onnx"})),
+                "torch float32": open_encoder(settings.model_copy(update={"encoder_backend": "torch",
+                                                                          "encoder_dtype": "float32"})),
+                "torch bfloat16": open_encoder(settings.model_copy(update={"encoder_backend": "torch",
+                                                                           "encoder_dtype": "bfloat16"}))}
+    speeds: dict[str, list[float]] = {name: [] for name in backends}
+    vectors = {}
+    for _ in range(rounds):
+        for name, encoder in backends.items():
+            encoder._cache.clear()  # time the model, not the cache of texts seen before
+            start = time.perf_counter()
+            vectors[name] = encoder.encode(batch)
+            speeds[name].append(len(batch) / (time.perf_counter() - start))
+    reference = vectors["torch float32"]
+    return {"encoder": service.encoder.name, "texts": len(batch), "texts_per_s": {
+        name: [round(v, 1) for v in found] for name, found in speeds.items()},
+        "min_cosine_to_torch_float32": {name: round(float((v * reference).sum(axis=1).min()), 5)
+                                        for name, v in vectors.items()}}
+
+
 def start_server(data_dir: Path, models_dir: Path, *, workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
     """`matcher serve` on a free port over the benchmark's embedded database, as the README starts it; returns
     once it answers /readyz and every worker has logged that it started (its log: `data_dir`/serve.log)."""

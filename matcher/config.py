@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     encoder_max_tokens: int = Field(default=128, ge=16, le=512)
     encoder_backend: Literal["auto", "onnx", "torch"] = Field(
         default="auto", description="auto/onnx: the transformer in ONNX Runtime on the CPU (exported once into "
-                                    "the encoder cache; same vectors, about 3x faster); torch: in torch")
+                                    "the encoder cache; torch float32's vectors, about 2x as fast); torch: in torch, "
+                                    "with MATCHER_ENCODER_DTYPE")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default_factory=lambda: min(len(os.sched_getaffinity(0)), 8), ge=1, le=64,
