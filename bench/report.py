@@ -128,12 +128,15 @@ def render(r: dict[str, Any]) -> str:
         out.append(_lead(sq["methods"], "werkmatch (prior model, no re-rank)", "ndcg_at_10") + "\n")
     ex = r.get("extraction")
     if ex and "eval" in ex:
+        tunes = [t for t in ("tune", "tune2") if t in ex]
         out.append("## Reading vacancy texts (`python -m bench.extraction`; field-level precision, recall and F1)\n")
         out.append(f"Evaluation set: {ex['eval']['records']} annotated texts, frozen before tuning and never tuned on; "
-                   f"tuning set: {ex['tune']['records']} others. Extraction time per vacancy (evaluation set): "
-                   f"p50 {ex['eval']['ms_per_vacancy']['p50']} ms, p95 {ex['eval']['ms_per_vacancy']['p95']} ms.\n")
-        out.append(_table(["field", "P (eval)", "R (eval)", "F1 (eval)", "gold items", "F1 (tuning set)"], [
-            [k, v["precision"], v["recall"], v["f1"], v["gold_items"], ex["tune"]["fields"][k]["f1"]]
+                   f"tuning sets: {' and '.join(str(ex[t]['records']) for t in tunes)} others. Extraction time "
+                   f"per vacancy (evaluation set): p50 {ex['eval']['ms_per_vacancy']['p50']} ms, "
+                   f"p95 {ex['eval']['ms_per_vacancy']['p95']} ms.\n")
+        out.append(_table(["field", "P (eval)", "R (eval)", "F1 (eval)", "gold items",
+                           *(f"F1 (tuning set {i + 1})" for i in range(len(tunes)))], [
+            [k, v["precision"], v["recall"], v["f1"], v["gold_items"], *(ex[t]["fields"][k]["f1"] for t in tunes)]
             for k, v in ex["eval"]["fields"].items()]) + "\n")
     lat = r.get("latency")
     if lat:
