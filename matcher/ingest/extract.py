@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -89,6 +90,7 @@ _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen
                       r"(kun|kan) je (bij ons |via ons )?(behalen|halen)|(wordt|worden) (je )?(aangeboden|vergoed|"
                       r"betaald)|tijdens (je|het) werk (behalen|halen)|wij leiden je op|we leiden je op|"
                       r"in overleg te behalen|mogelijkheid (om|tot) .* (te )?(behalen|halen)|"
+                      r"\b(be)?haal je\b[^.]{0,40}\bbij ons\b|"
                       r"\b(salaris|uurloon|loon|vakantiedagen|vakantiegeld|pensioen|reiskosten\w*|personeelskorting|"
                       r"eindejaarsuitkering|dertiende maand|doorgroeimogelijkheden|ontwikkelingsmogelijkheden)\b")
 _NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
@@ -99,7 +101,7 @@ _BULLET = "[" + re.escape("".join(_BULLETS)) + "]"  # one bullet character, in a
 _TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder (meer|andere) |o\.a\. |vooral |voornamelijk |met name |"
                         r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|\b(je|jouw) (taken|werkzaamheden) "
                         r"(zijn|zijn onder andere)\b|\btot (je|jouw) taken (behoren|horen)\b|"
-                        r"\bdenk (hierbij |daarbij |bijvoorbeeld )?aan\b")
+                        r"\bdenk (hierbij |daarbij |bijvoorbeeld )?aan\b|\b(het|je|jouw) werk is\b|\bwat je doet\s*:")
 _CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s[-–•*]\s|(?<=\S),\s+(?=[a-z])|\s+(?:maar|en dat|terwijl)\s+")
 
 
@@ -564,11 +566,11 @@ def clean_title(line: str) -> str:
 # --- tasks in the words of the text ----------------------------------------------------------------------
 
 _PART_END = re.compile(r"\s*[,;:]\s*|(?<!-)\s+(?:en|of|dus|want|maar)\s+|[.!?]+(?:\s+|$)")
-# Experience asked for: "montage-ervaring", "ervaring in een productieomgeving", "ervaring met snoeien". Not
-# experience in general ("werkervaring", "ervaring is een pré").
+# Experience or knowledge asked for: "montage-ervaring", "ervaring in een productieomgeving", "ervaring met snoeien",
+# "kennis van houtsoorten". Not experience in general ("werkervaring", "ervaring is een pré").
 _EXPERIENCE = re.compile(
     r"\b(?!(?:werk|levens|praktijk|stage|leer|veel|enige|relevante)-?ervaring)[a-z]{3,}-?ervaring\b|"
-    r"\bervaring (?:met|in|als|op het gebied van|binnen) (?:de |het |een )?"
+    r"\b(?:ervaring (?:met|in|als|op het gebied van|binnen)|kennis (?:van|over)) (?:de |het |een )?"
     r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,3}?(?<!-)(?=\s+(?:is|zijn|heb|hebt|heeft|strekt|mooi|een pre|pre|pluspunt|gewenst|"
     r"vereist|handig|nodig|welkom|hebben|bezit|meebrengt)\b|\s*[,.;!?(:]|\s+(?:en|of)\s|\s*$)")
 # A competence named as a noun, in a list item or after "je hebt": "technisch inzicht", "communicatieve
@@ -617,7 +619,8 @@ def sentences(text: str, cls: list[Clause]) -> list[list[Part]]:
     return [s for s in out if s]
 
 
-def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], out: Extraction) -> None:
+def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], out: Extraction, *,
+           weak: Sequence[Span] = ()) -> None:
     """The work a sentence names in its own words, as tasks ("kaartjes verkopen"), kept as text that the
     normaliser maps where it can. Three forms count (see `tasks`): said to the reader ("je verkoopt kaartjes,
     draait bardienst", "ook pak je bestellingen in", "hij of zij maakt auto's schoon"); infinitives in a list
@@ -638,7 +641,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     for p in parts:
         c = p.clause
         trimmed = _trimmed(text, p, used, skills)
-        named_work = named_work or any(s.start < p.end and p.start < s.end for s in skills)
+        named_work = named_work or any(s.start < p.end and p.start < s.end for s in [*skills, *weak])
         if c.mode == OFFERED or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
                 or _CONTACT_DETAILS.search(trimmed[0].text):
             continue
@@ -665,6 +668,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = tasks.nominal_task(said)
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said):
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
+        if task and re.search(r"\bnederlands", task.lower()):
+            task = None  # "je spreekt en begrijpt Nederlands": the Dutch level, not a task
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", task, span)
             named_work = True
@@ -771,9 +776,23 @@ def _other_language(low: str, start: int, end: int) -> bool:
     "Engels is ook goed", "engels ok"."""
     if not re.fullmatch(_LANGUAGES, low[start:end]):
         return False
-    return bool(re.search(r"nederlands\w*\s*(of|en/of|/)\s*$", low[max(0, start - 20):start])
-                or re.match(r"\s*(of|/)\s*nederlands|\s*(is\s*)?(ook\s*)?(ok|oke|okay|prima|goed|geen probleem|"
-                            r"mag ook)\b", low[end:end + 24]))
+    return bool(re.search(rf"nederlands\w*(\s*(,|of|en/of|/)\s*({_LANGUAGES}))*\s*(,|of|en/of|/)\s*$",
+                          low[max(0, start - 40):start])
+                or re.match(r"\s*(of|/)\s*nederlands|\s*,?\s*(is\s*)?(ook\s*)?(ok|oke|okay|prima|goed|geen probleem|"
+                            r"mag ook|maakt niet uit)\b", low[end:end + 24]))
+
+
+# A trait of the reader ("je bent gastvrij en flexibel") is no skill, an ability is ("je bent goed in rekenen");
+# what the employer or others do ("onze koks bereiden", "zagen we hout op maat") asks nothing of the reader.
+_TRAITS = re.compile(r"\b(je|jij) bent\b|\bben (je|jij)\b")
+_ABLE = re.compile(r"\b(goed|sterk|handig|bedreven|thuis) (in|met)\b|\bbekend met\b|\bin staat\b")
+_ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij)\b")
+_ASKS = re.compile(r"\b(je|jij|jou|jouw|u|zoeken|zoekt|vragen|verwachten|nodig|kandidaat|medewerker die|collega die)\b")
+
+
+def _sentence_before(low: str, at: int) -> str:
+    """The words of the sentence before an offset in the text."""
+    return re.split(r"[.!?]\s|\n", low[max(0, at - 200):at])[-1]
 
 
 # Demands whose cue is a word of the work itself: "klanten helpen" is customer contact and a task.
@@ -910,7 +929,9 @@ class VacancyReader:
             used += [Span(m.group(), m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
                      if fold(m.group()) == title]
         skills: list[Span] = []
+        words_only: list[tuple[str, str, Span]] = []
         towns = set(_towns())
+        low = plain(text)
         for c in cls:
             if c.mode == OFFERED or not c.plain.strip():
                 continue
@@ -920,14 +941,22 @@ class VacancyReader:
                 words = c.plain[start:end]
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
                         or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
-                        or _SCHEDULE.search(words):
-                    continue
+                        or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]):
+                    continue  # "kassa-ervaring" asks for experience: read whole below
+                said = _sentence_before(low, at)
+                if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) \
+                        or (not c.item and _ABOUT_OTHERS.search(said + words) and not _ASKS.search(said + words)):
+                    continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
                 if " " not in words.strip() and not own_name and not (c.item and len(c.plain.split()) <= 6):
                     continue
                 span = Span(text[at:stop], at, stop)
-                out.add_item(name, self.vocabulary.label(concept_id), span)
-                skills.append(span)
+                if " " in words.strip():
+                    out.add_item(name, self.vocabulary.label(concept_id), span)
+                    skills.append(span)
+                else:  # one word ("schoonmaken") gives way to the task it stands in ("de keuken schoonmaken")
+                    words_only.append((name, self.vocabulary.label(concept_id), span))
+        weak = [span for _, _, span in words_only]
         for c in cls:
             if c.mode == OFFERED:
                 continue
@@ -935,9 +964,15 @@ class VacancyReader:
                 or _HAS.match(c.plain) else ()
             for m in [*_EXPERIENCE.finditer(c.plain), *competences]:
                 at, stop = c.start + m.start(), c.start + m.end()
-                if not negated(c, at) and not any(s.start < stop and at < s.end for s in used + skills):
+                if not negated(c, at) and not any(s.start < stop and at < s.end for s in used + skills + weak):
                     span = Span(text[at:stop], at, stop)
                     out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", span.text, span)
                     skills.append(span)
+        read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])]
         for sentence in sentences(text, cls):
-            _tasks(text, sentence, used, skills, out)
+            _tasks(text, sentence, used, skills, out, weak=weak)
+        tasks_read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])
+                      if s not in read]
+        for name, label, span in words_only:
+            if not any(s.start < span.end and span.start < s.end for s in tasks_read):
+                out.add_item(name, label, span)

@@ -25,12 +25,13 @@ def _words(text: str) -> frozenset[str]:
 PARTICLES = _words("aan af bij door in mee na om op terug toe uit voor weg schoon klaar vast samen open dicht neer "
                    "rond langs apart")
 PREPOSITIONS = _words("in op aan bij met van voor naar uit over onder door tijdens na per tot zonder tussen achter "
-                      "langs rond vanuit tegen om binnen buiten als")
+                      "langs rond vanuit tegen om binnen buiten als via volgens")
 _LEADING = _words("je jouw jij hun de het een ze die deze dit dat hem hen ook zelf en daarna vervolgens dan soms vaak "
                   "meestal eerst verder daarnaast dagelijks samen wel graag altijd echt gewoon onze ons uw")
 ADVERBIALS = _LEADING | _words("'s ’s elke iedere ieder elk")  # open a sentence, name no object
 SUBJECTS = _words("ik hij zij wij we ons ze jullie is was wordt werd")  # and the forms of zijn and worden
-_NOUN_USE = _words("het een te")  # "het animeren van", "om ... te maken": no task of its own
+_NOUN_USE = _words("het een te")
+_ARTICLES = _words("de het een")  # "het animeren van", "om ... te maken": no task of its own
 MODALS = _words("kunnen moeten gaan willen mogen zullen")
 # Verbs that say who the reader is or how the job goes, not what the work is: "je bent", "je spreekt
 # Nederlands", "je begint om 7 uur", "je houdt van", "je werkt in een team" (but "je werkt met een heftruck"),
@@ -182,8 +183,9 @@ def infinitive_task(phrase: str) -> str | None:
     found = list(re.finditer(r"[^\W\d_]+", phrase))
     words = [m.group() for m in found]
     low = [w.lower() for w in words]
-    # the first verb that only a prepositional phrase follows ("klanten helpen bij het vinden van producten")
-    end = next((i for i in range(len(low)) if len(low) - i <= 8 and is_infinitive(low[i])
+    # the last verb that only a prepositional phrase follows ("klanten helpen bij het vinden van producten";
+    # "vragen van klanten beantwoorden via chat": "vragen" is its object)
+    end = next((i for i in range(len(low) - 1, -1, -1) if len(low) - i <= 8 and is_infinitive(low[i])
                 and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)
                 and not (i > 0 and (low[i - 1] in _NOUN_USE or low[i - 1] in PREPOSITIONS))), None)
     if end is None or low[end] in NOT_TASKS or low[end] in MODALS or (end > 0 and words[end][0].isupper()):
@@ -191,7 +193,8 @@ def infinitive_task(phrase: str) -> str | None:
     if low[end - 1:end] == ["kunnen"]:  # "zelfstandig kunnen werken": the work is "zelfstandig werken"
         del found[end - 1], words[end - 1], low[end - 1]
         end -= 1
-    if any(w in SUBJECTS or _finite(w) for w in low[:end] + low[end + 1:]) \
+    after = [w for i, w in enumerate(low[end + 1:], end + 1) if low[i - 1] not in PREPOSITIONS | _ARTICLES]
+    if any(w in SUBJECTS or _finite(w) for w in low[:end] + after) \
             or (end > 1 and low[0] not in _LEADING and is_verb(low[1])) \
             or _no_work(low[end], low[end + 1:], low[:end]):
         return None
