@@ -629,6 +629,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     what another field already read."""
     if re.match(r"[^\n.!]*\?", text[parts[-1].end:]):
         return  # a question asks the reader, it names no task: "Wil jij graag buiten werken?"
+    if re.match(r"(?i)\s*:[ \t]*(je|jij)\s", text[parts[-1].end:]):
+        return  # it introduces the tasks that follow on its line: "Je assisteert de kok: je schilt ..."
     parts = _merged(text, parts)
     line = text.rfind("\n", 0, parts[0].start) + 1
     head = text[line:parts[0].start]

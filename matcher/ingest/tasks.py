@@ -15,6 +15,7 @@ from functools import lru_cache
 from simplemma import lemmatize
 
 _VOWEL = "aeiouy"
+_WORD = r"[^\W\d_]+(?:-[^\W\d_]+)*"  # "e-mail" is one word
 
 
 def _words(text: str) -> frozenset[str]:
@@ -77,8 +78,16 @@ def infinitive(finite: str) -> str | None:
     if word in _IRREGULAR:
         return _IRREGULAR[word]
     base = lemma(word)
-    forms = _third_person(base) if base != word else ()
+    if base == word:  # not in the dictionary as a verb form: "portioneert"
+        return _regular(word)
+    forms = _third_person(base)
     return base if (word in forms or word + "t" in forms) and is_infinitive(base) else None
+
+
+def _regular(word: str) -> str | None:
+    """The infinitive of a present singular in -eert that the dictionary does not know: these verbs are all
+    regular ("portioneert" -> "portioneren", "stickert" is no such form)."""
+    return word[:-4] + "eren" if len(word) >= 8 and word.endswith("eert") else None
 
 
 @lru_cache(maxsize=65536)
@@ -180,7 +189,7 @@ def infinitive_task(phrase: str) -> str | None:
     a finite verb ("wij bezorgen boodschappen", "het team is klein"), a verb that stands second as after a
     subject ("inspecteurs wegen inspecteren"), an infinitive used as a noun or after "te" ("het plannen van",
     "om ... te maken", "met vragen"), or a capitalised word inside the phrase ("in Zetten": a place)."""
-    found = list(re.finditer(r"[^\W\d_]+", phrase))
+    found = list(re.finditer(_WORD, phrase))
     words = [m.group() for m in found]
     low = [w.lower() for w in words]
     # the last verb that only a prepositional phrase follows ("klanten helpen bij het vinden van producten";
@@ -212,12 +221,12 @@ def is_verb(word: str) -> bool:
 
 def has_verb(phrase: str) -> bool:
     """Does any word of the phrase read as a verb: an infinitive, a finite form, "is"?"""
-    return any(w in SUBJECTS or _finite(w) or is_verb(w) for w in re.findall(r"[^\W\d_]+", phrase.lower()))
+    return any(w in SUBJECTS or _finite(w) or is_verb(w) for w in re.findall(_WORD, phrase.lower()))
 
 
 def is_clause(phrase: str) -> bool:
     """Does the phrase have a subject or a finite verb of its own ("het is erg druk", "wij werken met ...")?"""
-    return any(w in SUBJECTS or _finite(w) for w in re.findall(r"[^\W\d_]+", phrase.lower()))
+    return any(w in SUBJECTS or _finite(w) for w in re.findall(_WORD, phrase.lower()))
 
 
 def _finite(word: str) -> bool:
