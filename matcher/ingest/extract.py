@@ -640,10 +640,13 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     listing = parts[0].clause.tasks  # "Het werk bestaat uit deeg afwegen, bakplaten vullen en ..."
     addressed = named_work = False
     nouns: list[tuple[str, Span, Clause]] = []
+    shared: str | None = None  # the object of the part before: "pakketten" in "pakketten sorteren en bezorgen"
+    waiting: tuple[str, Span] | None = None  # a verb said without its object: "je snijdt (en verpakt brood)"
     for p in parts:
         c = p.clause
         trimmed = _trimmed(text, p, used, skills)
         named_work = named_work or any(s.start < p.end and p.start < s.end for s in [*skills, *weak])
+        before_shared, shared = shared, _object(text[p.start:p.end])
         if c.mode == OFFERED or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
                 or _CONTACT_DETAILS.search(trimmed[0].text):
             continue
@@ -655,6 +658,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if m := _TO_READER.match(low):
             task, addressed = tasks.as_task(said[m.end():]), True
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
+            if task is None and p is not parts[-1] and (verb := tasks.infinitive(low[m.end():].strip())):
+                waiting = (verb, span)  # "je snijdt" and "verpakt brood": the next part names the object
         elif m := _inverted(low, first=p is parts[0]):
             # "zware apparaten verplaats je met een takel": what stands before the verb is its object, unless
             # it is a prepositional phrase ("met handgereedschap haal je apparaten uit elkaar")
@@ -663,7 +668,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
                 before = ""
             task, addressed = tasks.as_task(f"{m.group('verb')} {before}{said[m.end():]}"), True
         elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)):
-            task = named
+            task = named if before_shared is None else _with_object(named, before_shared)
         elif addressed or in_tasks:
             task = tasks.as_task(said)
         if task is None and (in_tasks or c.item or summary):
@@ -673,12 +678,39 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if task and re.search(r"\bnederlands", task.lower()):
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level, not a task
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
-            out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", task, span)
+            name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
+            if waiting and (obj := _object(task)):
+                out.add_item(name, f"{obj} {waiting[0]}", waiting[1])
+            out.add_item(name, task, span)
             named_work = True
+            waiting = None
         elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said):
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
         out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)
+
+
+_NO_OBJECT = frozenset(("opnieuw", "weer", "ook", "daarna", "vervolgens", "direct", "zelf", "netjes", "zoals"))
+
+
+def _object(said: str) -> str | None:
+    """What an infinitive task acts on ("pakketten" in "Pakketten sorteren in het depot", "brood" in "brood
+    verpakken"), or None when the part names no such task."""
+    task = tasks.infinitive_task(_OPENER.sub("", said.strip(), count=1))
+    words = task.split() if task else []
+    while words and words[0].lower() in tasks.ADVERBIALS | _NO_OBJECT:
+        words = words[1:]
+    return " ".join(words[:-1]) if len(words) > 1 and not set(map(str.lower, words[:-1])) & _NO_OBJECT else None
+
+
+def _with_object(task: str, obj: str) -> str:
+    """A verb listed after a task, without an object of its own, acts on that task's object: "(pakketten
+    sorteren en) bezorgen op vaste routes" -> "pakketten bezorgen", "(tafels afruimen en) opnieuw dekken"."""
+    words = task.split()
+    verb = next((i for i, w in enumerate(words) if tasks.is_infinitive(w.lower())), None)
+    if verb is None or any(w.lower() not in _NO_OBJECT for w in words[:verb]) or not tasks.is_verb(words[verb]):
+        return task
+    return f"{obj} {words[verb].lower()}"
 
 
 def _names_a_thing(said: str) -> bool:
@@ -759,6 +791,9 @@ def _trimmed(text: str, p: Part, used: list[Span], skills: list[Span]) -> tuple[
     cut = False
     for s in used:
         if s.start < end and start < s.end:
+            if (_SCHEDULE.search(plain(s.text)) or re.search(r"\d", s.text)) \
+                    and _inverted(plain(text[s.end:end]), first=False):
+                continue  # when, before the verb: "In de nachtdienst (23.00-07.00) haal je ..."
             if s.start <= start:
                 return None
             end, cut = s.start, True
