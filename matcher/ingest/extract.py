@@ -582,6 +582,7 @@ _COMPETENCE = re.compile(rf"\b(?:{_NOT_QUALITY}[a-z]+ )?(?:[a-z]*inzicht|[a-z]*v
 _HAS = re.compile(rf"\s*{_BULLET}?\s*(je|jij) (hebt|beschikt over|bezit)\b|\s*{_BULLET}?\s*heb je\b")
 _CONTACT_DETAILS = re.compile(r"@|www\.|https?://|\b0\d{1,3}[- ]?\d{6,8}\b")  # "bel Petra (026-1234567)"
 _OPENER = re.compile(rf"^(?:(?:\s|{_BULLET})+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")
+_ALSO = re.compile(rf"(?:\s|{_BULLET})*(?:ook|daarnaast|verder|tevens|bovendien)\s")  # "Ook help je": a statement
 _TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
                         r"de nieuwe collega)\s+")
 _INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij)\s+(?=\S)")
@@ -660,7 +661,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
             if task is None and p is not parts[-1] and (verb := tasks.infinitive(low[m.end():].strip())):
                 waiting = (verb, span)  # "je snijdt" and "verpakt brood": the next part names the object
-        elif m := _inverted(low, first=p is parts[0]):
+        elif m := _inverted(low, first=p is parts[0] and not _ALSO.match(text[p.start:span.start].lower())):
             # "zware apparaten verplaats je met een takel": what stands before the verb is its object, unless
             # it is a prepositional phrase ("met handgereedschap haal je apparaten uit elkaar")
             before = said[:m.start("verb")]
@@ -673,7 +674,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = tasks.as_task(said)
         if task is None and (in_tasks or c.item or summary):
             task = tasks.nominal_task(said)
-        if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said):
+        if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
+                and low.split()[0] not in ("de", "het"):  # "(werk in de moestuin en) de kas": a place
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
         if task and re.search(r"\bnederlands", task.lower()):
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level, not a task

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from simplemma import lemmatize
+from simplemma import is_known, lemmatize
 
 _VOWEL = "aeiouy"
 _WORD = r"[^\W\d_]+(?:-[^\W\d_]+)*"  # "e-mail" is one word
@@ -41,7 +41,7 @@ NOT_TASKS = _words("zijn hebben worden komen krijgen vinden zoeken spreken besch
                    "starten staan zitten blijven lijken weten voelen solliciteren reageren leren tillen vallen "
                    "meedraaien bijdragen genieten opdoen groeien")
 _REFLEXIVE = _words("in aan voor bij thuis op mee uit")
-_SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij")
+_SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij hoe of")
 _NO_MANNER = _words("graag samen mee hard er hier daar ook nu dan je jij we wij fulltime parttime vooral veel vaak "
                     "zelf bij volgens")
 # Verbs that frame a task named as a noun: "je bent verantwoordelijk voor het ...", "je zorgt voor het ...".
@@ -78,16 +78,27 @@ def infinitive(finite: str) -> str | None:
     if word in _IRREGULAR:
         return _IRREGULAR[word]
     base = lemma(word)
-    if base == word:  # not in the dictionary as a verb form: "portioneert"
-        return _regular(word)
-    forms = _third_person(base)
-    return base if (word in forms or word + "t" in forms) and is_infinitive(base) else None
+    forms = _third_person(base) if base != word else ()
+    if (word in forms or word + "t" in forms) and is_infinitive(base):
+        return base
+    return _regular(word)
 
 
 def _regular(word: str) -> str | None:
-    """The infinitive of a present singular in -eert that the dictionary does not know: these verbs are all
-    regular ("portioneert" -> "portioneren", "stickert" is no such form)."""
-    return word[:-4] + "eren" if len(word) >= 8 and word.endswith("eert") else None
+    """The infinitive of a present singular in -t that the dictionary reads as something else or not at all,
+    where a regular verb leads back to it: "portioneert" -> "portioneren" (every -eert is an -eren verb),
+    "wijst" -> "wijzen" (the dictionary reads "wijs", wise)."""
+    if len(word) >= 8 and word.endswith("eert"):
+        return word[:-4] + "eren"
+    if len(word) < 5 or not word.endswith("t") or not re.fullmatch(r"[a-z]+", word) \
+            or (lemma(word) == word and is_known(word, lang="nl")):  # a word of its own: "markt", "lijst"
+        return None
+    stem = word[:-1]
+    soft = stem[:-1] + {"f": "v", "s": "z"}.get(stem[-1], stem[-1])
+    candidates = [stem + "en", soft + "en", stem + stem[-1] + "en"]
+    if stem[-2] == stem[-3] and stem[-2] in "aeou":  # "maakt" -> maken
+        candidates.append(stem[:-2] + stem[-1] + "en")
+    return next((c for c in candidates if word in _third_person(c) and is_known(c, lang="nl")), None)
 
 
 @lru_cache(maxsize=65536)
