@@ -683,7 +683,9 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             if waiting and (obj := _object(task)):
                 out.add_item(name, f"{obj} {waiting[0]}", waiting[1])
-            out.add_item(name, task, span)
+            manners = re.fullmatch(r"(\w+),? (?:en|of) (\w+) werken", task)  # "werkt zelfstandig en netjes"
+            for each in [f"{manners[1]} werken", f"{manners[2]} werken"] if manners else [task]:
+                out.add_item(name, each, span)
             named_work = True
             waiting = None
         elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said):

@@ -146,6 +146,8 @@ def as_task(phrase: str) -> str | None:
             return _named(rest[at + 1:])
     if verb is None or verb in NOT_TASKS:
         return None
+    if verb == "kunnen" and ("tegen" in low or "overweg" in low) and not any(map(is_verb, low)):
+        return _named([*rest, "kunnen"])  # an ability: "kunt tegen kou", "kunt goed met de computer overweg"
     if verb in MODALS:  # the work is the infinitive the modal governs: "gaat orders verzamelen"
         at = next((i for i in range(len(low) - 1, -1, -1) if is_infinitive(low[i])), None)
         if at is None or _no_work(low[at], low[at + 1:], low[:at]) \
@@ -180,6 +182,9 @@ def nominal_task(phrase: str) -> str | None:
     return _named([*words[3:], verb])
 
 
+_WHEN = re.compile(r"(de |het )?(hele|gehele|halve) (dag|dienst|nacht|ochtend|middag|avond|week)\b")
+
+
 def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = ()) -> bool:
     """A verb that names no work with the words around it: "bent", "werkt in een team", "werkt graag",
     "houdt van koken" ("van aanpakken houden"), "rapporteert aan", "maakt deel uit van", "zorgt dat ...";
@@ -190,7 +195,9 @@ def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = 
     return verb in NOT_TASKS or (verb, after[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
         or (verb == "houden" and "van" in before) \
         or (verb in ("maken", "nemen") and "deel" in after[:3]) \
-        or any(w in _SUBORDINATE for w in after)  # "zorgt dat de producten ...": the task is in another clause
+        or any(w in _SUBORDINATE for w in after) \
+        or bool(_WHEN.fullmatch(" ".join(after)))  # "zorgt dat de producten ...": the task is in another clause;
+    # "loopt de hele dag": how long, a demand (standing), not what
 
 
 def infinitive_task(phrase: str) -> str | None:

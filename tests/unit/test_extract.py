@@ -278,3 +278,49 @@ def test_a_language_in_place_of_dutch_is_not_asked(reader: VacancyReader) -> Non
     v = reader.read("Schoonmaker\nJe spreekt Nederlands of Engels.").vacancy
     assert "Engels" not in v.get("required_skills", [])
     assert "Engels" in reader.read("Receptionist\nJe spreekt Nederlands en Engels.").vacancy["required_skills"]
+
+
+def test_traits_and_what_others_do_are_no_skills_but_abilities_are(reader: VacancyReader) -> None:
+    text = ("Medewerker kantine\n"
+            "In onze eigen bakkerij bakken we elke ochtend brood.\n\n"
+            "Wat vragen wij?\n- Je bent flexibel, eerlijk en punctueel.\n- Je bent goed in rekenen.\n"
+            "- Kennis van allergenen is een pré.\n- Je kunt tegen een hoog tempo.\n")
+    v = reader.read(text).vacancy
+    required = {s.lower() for s in v.get("required_skills", [])}
+    assert not {"flexibiliteit", "eerlijkheid", "punctualiteit"} & required  # "je bent ...": traits
+    assert not any("bak" in s for s in required)  # "bakken we": the employer's work
+    assert "rekenen" in required  # "je bent goed in ...": an ability
+    assert "tegen een hoog tempo kunnen" in required
+    assert [s.lower() for s in v["preferred_skills"]] == ["kennis van allergenen"]
+
+
+def test_one_word_gives_way_to_the_task_around_it_and_shared_objects_are_named(reader: VacancyReader) -> None:
+    text = ("Medewerker sportkantine\n\nWat ga je doen?\n"
+            "Na de wedstrijd maak je de kantine en de kleedkamers schoon.\n"
+            "- Bekers spoelen en opruimen\n"
+            "Je tapt en serveert bier, en je werkt snel en netjes.\n")
+    required = {s.lower() for s in reader.read(text).vacancy["required_skills"]}
+    assert "kantine en de kleedkamers schoonmaken" in required
+    assert "schoonmaken" not in required  # the vocabulary's one word stood inside that task
+    assert {"bekers spoelen", "bekers opruimen"} <= required  # "opruimen" acts on the bekers too
+    assert {"bier tappen", "bier serveren"} <= required  # "je tapt en serveert bier"
+    assert {"snel werken", "netjes werken"} <= required
+
+
+@pytest.mark.parametrize(("finite", "named"), [("portioneert", "portioneren"), ("wijst", "wijzen")])
+def test_verb_forms_the_dictionary_reads_as_other_words(finite: str, named: str) -> None:
+    assert infinitive(finite) == named
+    assert infinitive("markt") is None and infinitive("lijst") is None  # words of their own
+
+
+@pytest.mark.parametrize(("phrase", "task"), [
+    ("kunt goed met een kassasysteem overweg", "goed met een kassasysteem overweg kunnen"),
+    ("Vragen van bewoners beantwoorden via e-mail", None),  # said to no one: as_task reads finite verbs only
+])
+def test_abilities_with_kunnen_as_the_main_verb(phrase: str, task: str | None) -> None:
+    assert as_task(phrase) == task
+
+
+def test_an_infinitive_task_takes_its_last_verb_and_a_hyphenated_word_stays_one() -> None:
+    assert infinitive_task("Vragen van bewoners beantwoorden via e-mail") == "Vragen van bewoners beantwoorden"
+    assert as_task("loopt de hele dag") is None  # how long, not what
