@@ -556,7 +556,7 @@ _WANTED = re.compile(r"\b(zoek(en|t)?|gezocht|ruimte voor|plek voor|plaats voor)
 
 def clean_title(line: str) -> str:
     """A job title without its wrapping: "Vacature: Schoonmaker (m/v) - Arnhem" -> "Schoonmaker"."""
-    cleaned = re.sub(r"(?i)^(onderwerp|subject|re|fw|vacature|functie|gezocht|wij zoeken|we zoeken)\s*[:\-–]?\s*",
+    cleaned = re.sub(r"(?i)^(onderwerp|subject|re|fw|vacature|functie|gezocht|wij zoeken|we zoeken)\b\s*[:\-–]?\s*",
                      "", line.strip())
     cleaned = re.sub(r"(?i)^vacature\s+", "", cleaned)
     cleaned = re.sub(r"(?i)\s*[\(\[]?\b[mv]\s*/\s*[vmx](\s*/\s*x)?\b[\)\]]?|\s*\([^)]*\)|\s+[-–|]\s+.*$", "", cleaned)
@@ -748,7 +748,7 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
     """Parts that name one task together. Objects listed after a verb whose separable part closes the list
     join that verb ("maak je de sporthal, kleedkamers en kantine schoon"); a short phrase without a verb
     joins the part after it ("perrons, liften en toiletten schoonhouden", "de balie en kleedkamers netjes
-    houden")."""
+    houden"), or the part before it when it says where or how ("per e-mail")."""
     said = [text[p.start:p.end] for p in parts]
     closing = said[-1].lower().split()
     if len(parts) > 1 and closing[-1] in tasks.PARTICLES and not tasks.has_verb(" ".join(closing[:-1])):
@@ -757,6 +757,7 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
             parts = [*parts[:verb], Part(parts[verb].start, parts[-1].end, parts[verb].clause)]
     merged: list[Part] = []
     pending: Part | None = None
+    in_adverbial = False
     for i, p in enumerate(parts):
         if pending is not None:
             p = Part(pending.start, p.end, p.clause)
@@ -765,9 +766,15 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
         phrase = " ".join(words)
         bare = len(words) <= 6 and not tasks.has_verb(phrase) and not tasks.infinitive_task(phrase) \
             and not re.match(r"\S+\s+(je|jij)\b", phrase.lower())  # "los je vrachtwagens": "los" is a verb
-        if bare and merged and words[0].lower() not in tasks.PREPOSITIONS \
-                and _leads_with_verb(text[merged[-1].start:merged[-1].end]):
-            merged[-1] = Part(merged[-1].start, p.end, merged[-1].clause)  # "je bereidt lunch en diner"
+        # where or how the part before is done: "(beantwoordt vragen aan de telefoon en) per e-mail", "(onkruid
+        # wieden) in weer en wind"
+        adverbial = bool(bare and merged and re.fullmatch(r"\s*(,|en|of)?\s*", text[merged[-1].end:p.start])
+                         and (words[0].lower() in tasks.PREPOSITIONS or in_adverbial))
+        objects = bare and merged and words[0].lower() not in tasks.PREPOSITIONS \
+            and _leads_with_verb(text[merged[-1].start:merged[-1].end])  # "je bereidt lunch en diner"
+        in_adverbial = adverbial
+        if adverbial or objects:
+            merged[-1] = Part(merged[-1].start, p.end, merged[-1].clause)
             continue
         lone = len(words) == 1 and not tasks.is_verb(re.sub(r"\W", "", words[0]))
         if i < len(parts) - 1 and (lone or (bare and len(words) <= 3)):

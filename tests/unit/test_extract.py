@@ -324,3 +324,16 @@ def test_abilities_with_kunnen_as_the_main_verb(phrase: str, task: str | None) -
 def test_an_infinitive_task_takes_its_last_verb_and_a_hyphenated_word_stays_one() -> None:
     assert infinitive_task("Vragen van bewoners beantwoorden via e-mail") == "Vragen van bewoners beantwoorden"
     assert as_task("loopt de hele dag") is None  # how long, not what
+
+
+def test_a_title_that_starts_like_an_email_prefix_keeps_its_letters(reader: VacancyReader) -> None:
+    assert reader.read("Receptionist\nJe werkt 24 uur per week.").vacancy["title"] == "Receptionist"
+    assert reader.read("Re: Reachtruckchauffeur\n32 uur.").vacancy["title"] == "Reachtruckchauffeur"
+
+
+def test_where_or_how_a_task_is_done_stays_with_that_task(reader: VacancyReader) -> None:
+    text = ("Receptionist\n\nWat ga je doen?\n"
+            "Je beantwoordt vragen aan de telefoon en per e-mail en verwerkt reserveringen.")
+    required = reader.read(text).vacancy["required_skills"]
+    assert "reserveringen verwerken" in required
+    assert not any(s.startswith("per e-mail") for s in required)
