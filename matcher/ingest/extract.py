@@ -915,7 +915,7 @@ class VacancyReader:
         for step in (hours, shifts, licences, dutch_level, education, demands, support, location):
             step(text, low, cls, out)
         self._certificates(text, cls, out)
-        self._skills(text, cls, out)
+        self._skills(text, low, cls, out)
         return out
 
     def _title(self, text: str, low: str, out: Extraction) -> None:
@@ -965,7 +965,7 @@ class VacancyReader:
             if label in out.vacancy.get("certificates", []):
                 out.vacancy["certificates"].remove(label)
 
-    def _skills(self, text: str, cls: list[Clause], out: Extraction) -> None:
+    def _skills(self, text: str, low: str, cls: list[Clause], out: Extraction) -> None:
         """Skills the vocabulary knows, and the tasks a list names in words of its own.
 
         Read where the text asks for them or lists the work, never under "Wat bieden wij". A single word
@@ -979,7 +979,6 @@ class VacancyReader:
         skills: list[Span] = []
         words_only: list[tuple[str, str, Span]] = []
         towns = set(_towns())
-        low = plain(text)
         for c in cls:
             if c.mode == OFFERED or not c.plain.strip():
                 continue
