@@ -159,8 +159,8 @@ def test_bulk_import_reads_jobposting_lines(client: Any, employer: dict[str, str
     assert missing.status_code == 422 and missing.json()["errors"][0]["row"] == 1
 
 
-def test_matcher_import_reads_a_folder_of_html_pages(service: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_matcher_import_reads_a_folder_of_html_pages_and_jobposting_lines(
+        service: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from matcher.cli.main import main as run_cli
 
     settings = service.settings
@@ -180,6 +180,12 @@ def test_matcher_import_reads_a_folder_of_html_pages(service: Any, tmp_path: Any
     cook = service.get_vacancy("scalabor", "kok-arnhem")
     assert cook["hours_min"] == 32 and cook["shifts"] == ["weekend"]
     assert service.get_vacancy("scalabor", "LOG-77")["employer"] == "Logistiek Liemers BV"
+
+    postings = tmp_path / "postings.ndjson"  # NDJSON of JobPostings, keyed by their identifier
+    postings.write_text(json.dumps(POSTING | {"identifier": "LOG-90", "title": "Orderpicker"}) + "\n")
+    assert run_cli(["import", "vacancies", str(postings), "--source", "scalabor"]) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 1
+    assert service.get_vacancy("scalabor", "LOG-90")["title"] == "Orderpicker"
 
     (pages / "kapot.html").write_text("<script type='application/ld+json'>{</script><h1>X</h1>")
     assert run_cli(["import", "vacancies", str(pages), "--source", "scalabor"]) == 2
