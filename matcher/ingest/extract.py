@@ -667,7 +667,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             before = said[:m.start("verb")]
             if not before.strip() or before.split()[0].lower() in tasks.PREPOSITIONS | tasks.ADVERBIALS:
                 before = ""
-            task, addressed = tasks.as_task(f"{m.group('verb')} {before}{said[m.end():]}"), True
+            task, addressed = tasks.as_task(f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"), True
         elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)):
             task = named if before_shared is None else _with_object(named, before_shared)
         elif addressed or in_tasks:
@@ -730,7 +730,13 @@ def _inverted(low: str, *, first: bool) -> re.Match[str] | None:
     van je dienst maak je" (not "van je"), or in a later part ("laad en los je vrachtwagens, verzamel je
     orders"). A sentence that opens with its verb is a question or a request: "stuur je cv"."""
     return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split()) <= 7
-                 and (m.start() > 0 or not first) and tasks.infinitive(m.group("verb"))), None)
+                 and (m.start() > 0 or not first) and _stem_form(m.group("verb"))), None)
+
+
+def _stem_form(verb: str) -> str | None:
+    """The verb before "je" as a form the dictionary reads: "pak" as it is, "ruim" (also an adjective) as
+    "ruimt"."""
+    return verb if tasks.infinitive(verb) else verb + "t" if tasks.infinitive(verb + "t") else None
 
 
 def _summary(text: str, parts: list[Part]) -> bool:

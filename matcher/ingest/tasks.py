@@ -41,6 +41,8 @@ NOT_TASKS = _words("zijn hebben worden komen krijgen vinden zoeken spreken besch
                    "starten staan zitten blijven lijken weten voelen solliciteren reageren leren tillen vallen "
                    "meedraaien bijdragen genieten opdoen groeien")
 _REFLEXIVE = _words("in aan voor bij thuis op mee uit")
+_WHEN_CLAUSE = _words("als wanneer zodra terwijl voordat nadat")  # a clause that says when, after the task
+_CLAUSE_OPENS = _words("de het een je jij er ze zij hij wij we u alles iemand")
 _SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij hoe of")
 _NO_MANNER = _words("graag samen mee hard er hier daar ook nu dan je jij we wij fulltime parttime vooral veel vaak "
                     "zelf bij volgens")
@@ -134,6 +136,9 @@ def as_task(phrase: str) -> str | None:
     verb = infinitive(words[0]) if len(words) > 1 else None
     rest = words[1:]
     low = [w.lower() for w in rest]
+    when = next((i for i in range(1, len(low) - 1) if low[i] in _WHEN_CLAUSE and low[i + 1] in _CLAUSE_OPENS), None)
+    if when is not None:  # "beantwoordt de telefoon als de collega's in gesprek zijn": the task ends at "als"
+        rest, low = rest[:when], low[:when]
     if verb == "houden" and "bezig" in low[:3] and "met" in low:  # "houdt je bezig met de inkoop"
         rest = rest[low.index("met") + 1:]
         return nominal_task(" ".join(rest)) or _named(rest)

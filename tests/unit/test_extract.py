@@ -337,3 +337,16 @@ def test_where_or_how_a_task_is_done_stays_with_that_task(reader: VacancyReader)
     required = reader.read(text).vacancy["required_skills"]
     assert "reserveringen verwerken" in required
     assert not any(s.startswith("per e-mail") for s in required)
+
+
+@pytest.mark.parametrize(("phrase", "task"), [
+    ("beantwoordt de telefoon als de collega's in gesprek zijn", "telefoon beantwoorden"),  # the task ends at "als"
+    ("vult de schappen aan voordat de winkel opengaat", "schappen aanvullen"),
+])
+def test_a_clause_that_says_when_is_not_part_of_the_task(phrase: str, task: str) -> None:
+    assert as_task(phrase) == task
+
+
+def test_a_verb_before_je_that_the_dictionary_reads_as_an_adjective(reader: VacancyReader) -> None:
+    text = "Afwasser\n\nWat ga je doen?\nNa de lunch ruim je de keuken op."
+    assert "keuken opruimen" in reader.read(text).vacancy["required_skills"]  # "ruim": also "spacious"
