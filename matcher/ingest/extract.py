@@ -647,7 +647,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         c = p.clause
         trimmed = _trimmed(text, p, used, skills)
         named_work = named_work or any(s.start < p.end and p.start < s.end for s in [*skills, *weak])
-        before_shared, shared = shared, _object(text[p.start:p.end])
+        raw = text[p.start:p.end]  # a verb without an object of its own passes the object on ("post openen,
+        before_shared, shared = shared, _object(raw) or (shared if _bare_verb(raw) else None)  # scannen en ...")
         if c.mode == OFFERED or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
                 or _CONTACT_DETAILS.search(trimmed[0].text):
             continue
@@ -705,6 +706,12 @@ def _object(said: str) -> str | None:
     while words and words[0].lower() in tasks.ADVERBIALS | _NO_OBJECT:
         words = words[1:]
     return " ".join(words[:-1]) if len(words) > 1 and not set(map(str.lower, words[:-1])) & _NO_OBJECT else None
+
+
+def _bare_verb(said: str) -> bool:
+    """Is the part an infinitive without an object of its own ("scannen", "opnieuw dekken")?"""
+    task = tasks.infinitive_task(_OPENER.sub("", said.strip(), count=1))
+    return task is not None and _with_object(task, "x") != task
 
 
 def _with_object(task: str, obj: str) -> str:

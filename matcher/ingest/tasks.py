@@ -165,10 +165,23 @@ def as_task(phrase: str) -> str | None:
     at = next((i for i, w in enumerate(low) if w in PARTICLES
                and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)), None)
     if at is None:
-        return _named([*rest, verb])
+        return _named([*_without_when(rest), verb])
     if low[at] + verb in NOT_TASKS:  # "draait mee in het rooster", "neemt deel aan overleg"
         return None
-    return _named([*rest[:at], low[at] + verb])  # what follows says where: "papier aanvoeren (bij de pers)"
+    return _named([*_without_when(rest[:at]), low[at] + verb])  # what follows says where: "papier aanvoeren
+    # (bij de pers)"
+
+
+def _without_when(words: list[str]) -> list[str]:
+    """The object without a prepositional phrase before it that says when or where: "(maakt) aan het eind van
+    de ochtend de machines (schoon)" -> "de machines". The object starts at the last article that follows no
+    preposition."""
+    low = [w.lower() for w in words]
+    if not low or low[0] not in PREPOSITIONS:
+        return words
+    at = next((i for i in range(len(low) - 1, 0, -1) if low[i] in _ARTICLES and low[i - 1] not in PREPOSITIONS),
+              None)
+    return words[at:] if at is not None else words
 
 
 def nominal_task(phrase: str) -> str | None:

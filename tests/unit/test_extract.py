@@ -350,3 +350,14 @@ def test_a_clause_that_says_when_is_not_part_of_the_task(phrase: str, task: str)
 def test_a_verb_before_je_that_the_dictionary_reads_as_an_adjective(reader: VacancyReader) -> None:
     text = "Afwasser\n\nWat ga je doen?\nNa de lunch ruim je de keuken op."
     assert "keuken opruimen" in reader.read(text).vacancy["required_skills"]  # "ruim": also "spacious"
+
+
+def test_a_phrase_before_the_object_that_says_when_is_left_out() -> None:
+    assert as_task("maakt aan het eind van de ochtend de machines schoon") == "machines schoonmaken"
+    assert as_task("werkt met een heftruck") == "met een heftruck werken"  # no object after the phrase: kept
+
+
+def test_an_object_passes_along_a_list_of_bare_verbs(reader: VacancyReader) -> None:
+    text = "Medewerker postkamer\nPost openen, sorteren en rondbrengen op de afdelingen. 20 uur."
+    required = {s.lower() for s in reader.read(text).vacancy["required_skills"]}
+    assert "post rondbrengen" in required
