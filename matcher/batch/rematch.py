@@ -606,11 +606,12 @@ def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str
 
 
 def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLOCK_SIZE, scheduler: Any = None,
-        on_progress: ProgressFn | None = None, exact: bool = False, proposals: int = DEFAULT_PROPOSALS) -> RunReport:
+        on_progress: ProgressFn | None = None, exact: bool = False, proposals: int | None = None) -> RunReport:
     """One complete rematch run. ``scheduler``: a Dask scheduler address or a `distributed.Client`
     (None: `Settings.dask_scheduler`, and when that is unset too, score on this machine). Two stages
-    by default (``proposals`` pairs per person and per vacancy proposed by the estimate, those scored
-    exactly); ``exact``: every pair scored, for audits and for measuring the two stages' recall.
+    by default (``proposals`` pairs per person and per vacancy proposed by the estimate, at least K;
+    None: `DEFAULT_PROPOSALS` or K if larger; those are scored exactly); ``exact``: every pair scored,
+    for audits and for measuring the two stages' recall.
 
     Raises `RematchBusy` when another run is in progress, `Invalid` for bad parameters and
     `Unavailable` when the Dask scheduler does not answer; any other failure marks the run failed.
@@ -620,6 +621,7 @@ def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLO
         raise Invalid(f"top K must be between 1 and {MAX_TOP_K}, not {k}")
     if not 1 <= block_size <= MAX_BLOCK_SIZE:
         raise Invalid(f"block size must be between 1 and {MAX_BLOCK_SIZE}, not {block_size}")
+    proposals = max(DEFAULT_PROPOSALS, k) if proposals is None else proposals
     if not exact and not k <= proposals <= MAX_PROPOSALS:
         raise Invalid(f"proposals per person and per vacancy must be between top K ({k}) and {MAX_PROPOSALS}, "
                       f"not {proposals}")

@@ -58,9 +58,9 @@ def add_arguments(sub: Any) -> None:
                        description="Rematch everyone; `rematch export` writes the new-matches worklist.")
     r.add_argument("--top-k", type=_int_between(1, MAX_TOP_K), default=None,
                    help="matches kept per person and per vacancy (default: MATCHER_REMATCH_TOP_K, 20)")
-    r.add_argument("--proposals", type=_int_between(1, MAX_PROPOSALS), default=DEFAULT_PROPOSALS,
+    r.add_argument("--proposals", type=_int_between(1, MAX_PROPOSALS), default=None,
                    help=f"pairs per person and per vacancy that the estimate proposes for exact scoring "
-                        f"(default {DEFAULT_PROPOSALS}; at least --top-k)")
+                        f"(default {DEFAULT_PROPOSALS}, or --top-k when that is larger)")
     r.add_argument("--exact", action="store_true",
                    help="score every pair exactly in one stage (slower; for audits and to measure the recall)")
     r.add_argument("--block-size", type=_int_between(1, MAX_BLOCK_SIZE), default=DEFAULT_BLOCK_SIZE,
