@@ -10,15 +10,23 @@ One run, start to finish:
 2. **Embeddings.** Every active candidate and open vacancy is checked against the hash of its
    current text; only rows whose vector is missing or stale are embedded again (and a vector
    already made for the same text is copied, not recomputed). The run reports what it reused.
-3. **Scoring**, with the same code as the API: `matcher.matching.features.compute` over tiles of
-   (a chunk of candidates) × (a block of vacancies), `AdditiveModel.logit`, feasibility conflicts
-   excluded. Each tile keeps its best K per candidate and per vacancy; the driver merges them into
-   a running top K per candidate and per vacancy. Tiles run here, or on a Dask cluster (the
-   candidate and vacancy tables are scattered to the workers once; only top-K partials come back).
+3. **Scoring**, in two stages by default. *Stage one* (`matcher.batch.estimate`) estimates every
+   pair's model score from one matrix product of the stored vectors, one sparse product of the
+   vocabulary terms and a few small look-up tables that hold the exact value of every other feature
+   and every feasibility check, and keeps the best M (``proposals``) per person and per vacancy.
+   *Stage two* scores those pairs exactly, with the same code as the API
+   (`matcher.matching.features.compute_pairs`, `AdditiveModel.logit`, feasibility conflicts excluded),
+   and keeps the best K both ways. Every stored score is the API's; a pair of the exhaustive top K is
+   missed only where the estimate put it below the M-th place, which `bench/rematch_bench.py`
+   measures as the recall. ``exact=True`` (`matcher rematch --exact`, for audits) scores every pair:
+   `matcher.matching.features.compute` over tiles of (a chunk of candidates) × (a block of
+   vacancies); each tile keeps its best K per candidate and per vacancy and the driver merges them
+   into a running top K. Both stages and the tiles run here, or on a Dask cluster (the tables are
+   scattered to the workers once; only the best M or K of each piece of work come back).
 4. **Writing.** A vacancy block's (or a candidate chunk's) results are written by a writer thread as
-   soon as all its tiles are merged, while scoring goes on (delete and COPY in one transaction, so a
-   block written twice is still written once). Nothing is visible yet: readers use the latest
-   *completed* run.
+   soon as they are final (in the exact run as soon as all its tiles are merged, while scoring goes
+   on): delete and COPY in one transaction, so a block written twice is still written once. Nothing
+   is visible yet: readers use the latest *completed* run.
 5. **Completing** flips the status in one transaction (the new results appear at once), stores the
    new matches against the previous completed run (`matcher.batch.worklist.record_new_pairs`, which the
    worklists read) and prunes the results of old runs.
@@ -51,12 +59,13 @@ import scipy.sparse as sp
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
+from matcher.batch.estimate import EXCLUDED, Estimate
 from matcher.batch.worklist import record_new_pairs
 from matcher.db import repository
 from matcher.db.connect import Conn
 from matcher.errors import Conflict, Invalid, Unavailable
 from matcher.ingest.prepare import embed
-from matcher.matching.features import FEATURES, HEAVY_SUPPORT, compute
+from matcher.matching.features import FEATURES, HEAVY_SUPPORT, Block, compute, compute_pairs
 from matcher.matching.ranking import BESTAND_BOOST
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import CandidateTable, VacancyTable
@@ -78,6 +87,10 @@ HEARTBEAT_S = 5.0
 COPY_SLICE = 10_000            # result rows formatted per COPY write
 MAX_TOP_K = 500
 MAX_BLOCK_SIZE = 4096
+DEFAULT_PROPOSALS = 50         # two stages: pairs proposed per person and per vacancy by stage one
+MAX_PROPOSALS = 1000
+STAGE_ONE_PAIRS = 4_000_000    # pairs estimated per piece of stage one (some people × every open vacancy)
+RESCORE_PAIRS = 250_000        # pairs scored exactly per piece of stage two
 _EMPTY = np.iinfo(np.int64).max
 
 T = TypeVar("T", CandidateTable, VacancyTable)
@@ -156,9 +169,17 @@ class TileResult:
     seconds: float
 
 
+def _attention_bits(block: Block, index: tuple[Any, ...]) -> np.ndarray:
+    """The attention checks that fired for the pairs at ``index`` of the block, as bits in check order."""
+    att = np.zeros(block.X[(*index, 0)].shape, dtype=np.int64)
+    for bit, (_, attention) in enumerate(block.feasibility.fired.values()):
+        att |= attention[index].astype(np.int64) << bit
+    return att
+
+
 def score_tile(cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel, *, a: int, b: int,
                c_offset: int, v_offset: int, k: int) -> TileResult:
-    """Score one tile and keep its best K both ways. Runs here or on a Dask worker."""
+    """Score one tile and keep its best K both ways (the exact run). Runs here or on a Dask worker."""
     start = time.perf_counter()
     block = compute(cands, vacs)
     feas = block.feasibility
@@ -166,13 +187,9 @@ def score_tile(cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel, 
     key = np.where(feas.conflict, -np.inf, logit)
     lift = BESTAND_BOOST * ((cands.trede <= 2)[:, None] & ((vacs.support & HEAVY_SUPPORT) != 0)[None, :])
     nc, nv = key.shape
-    checks = tuple(feas.fired)
 
     def gather(ci: np.ndarray, vj: np.ndarray, order_key: np.ndarray, pos: np.ndarray) -> Top:
-        att = np.zeros(ci.shape, dtype=np.int64)
-        for bit, (_, attention) in enumerate(feas.fired.values()):
-            att |= attention[ci, vj].astype(np.int64) << bit
-        return Top(key=order_key, pos=pos, x=block.X[ci, vj], att=att)
+        return Top(key=order_key, pos=pos, x=block.X[ci, vj], att=_attention_bits(block, (ci, vj)))
 
     rows_c = np.arange(nc)[:, None]
     sel_v = best_per_row(key, min(k, nv))                       # per candidate: vacancy columns
@@ -184,9 +201,85 @@ def score_tile(cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel, 
     by_vacancy = gather(sel_c, np.broadcast_to(rows_v, sel_c.shape),
                         np.take_along_axis(vkey, sel_c, axis=1), sel_c.astype(np.int64) + c_offset)
     excluded = {name: int(c.sum()) for name, (c, _) in feas.fired.items()}
-    return TileResult(a=a, b=b, checks=checks, by_candidate=by_candidate, by_vacancy=by_vacancy,
+    return TileResult(a=a, b=b, checks=tuple(feas.fired), by_candidate=by_candidate, by_vacancy=by_vacancy,
                       pairs=nc * nv, conflicts=int(feas.conflict.sum()),
                       excluded={n: v for n, v in excluded.items() if v}, seconds=time.perf_counter() - start)
+
+
+# -- two stages ---------------------------------------------------------------------------------------
+
+def _best(key: np.ndarray, m: int) -> np.ndarray:
+    """Column indices of (up to) the m largest keys per row, in no particular order."""
+    if key.shape[1] <= m:
+        return np.broadcast_to(np.arange(key.shape[1]), key.shape).copy()
+    return np.argpartition(-key, m - 1, axis=1)[:, :m]
+
+
+@dataclass
+class Proposed:
+    """Stage one for some people: their best M vacancies, and each vacancy's best M among them."""
+
+    rows: slice
+    vacancies: np.ndarray        # (people, M) vacancy positions, -1: none
+    people_key: np.ndarray       # (vacancies, M) estimated key of each vacancy's best people here
+    people: np.ndarray           # (vacancies, M) their candidate positions, -1: none
+    pairs: int
+    conflicts: int
+    seconds: float
+
+
+def propose(estimate: Estimate, rows: slice, m: int) -> Proposed:
+    """Stage one for the people ``rows`` against every open vacancy. Runs here or on a Dask worker."""
+    start = time.perf_counter()
+    key = estimate.scores(rows)
+    excluded = key < -EXCLUDED / 2
+    key[excluded] = -np.inf
+    cols = _best(key, m)
+    vacancies = np.where(np.isfinite(np.take_along_axis(key, cols, axis=1)), cols, -1)
+    key += estimate.lift(rows)  # a vacancy's people are ordered with the lift for het bestand
+    vkey = np.ascontiguousarray(key.T)
+    picked = _best(vkey, m)
+    people_key = np.take_along_axis(vkey, picked, axis=1)
+    people = np.where(np.isfinite(people_key), picked + rows.start, -1)
+    return Proposed(rows=rows, vacancies=vacancies, people_key=people_key, people=people,
+                    pairs=int(key.size), conflicts=int(excluded.sum()), seconds=time.perf_counter() - start)
+
+
+@dataclass
+class Rescored:
+    """Stage two: the exact key (log-odds, -inf for a conflict), features and attention bits of pairs."""
+
+    ci: np.ndarray
+    vj: np.ndarray
+    key: np.ndarray
+    x: np.ndarray
+    att: np.ndarray
+    checks: tuple[str, ...]
+    seconds: float
+
+
+def rescore(cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel, ci: np.ndarray,
+            vj: np.ndarray) -> Rescored:
+    """Stage two for the pairs (``ci[p]``, ``vj[p]``): the API's features and score. Runs here or on a worker."""
+    start = time.perf_counter()
+    block = compute_pairs(cands, vacs, ci, vj)
+    key = np.where(block.feasibility.conflict, -np.inf, model.logit(block.X).astype(np.float64))
+    return Rescored(ci=ci, vj=vj, key=key, x=block.X, att=_attention_bits(block, (slice(None),)),
+                    checks=tuple(block.feasibility.fired), seconds=time.perf_counter() - start)
+
+
+def group_top(own: np.ndarray, other: np.ndarray, key: np.ndarray, x: np.ndarray, att: np.ndarray, *, n: int,
+              k: int) -> Top:
+    """The best K of a list of scored pairs per ``own`` row (of ``n``), ties broken by ``other`` as
+    `best_per_row` breaks them by column; conflicts (-inf) are left out."""
+    top = Top.empty(n, k)
+    order = np.lexsort((other, -key, own))
+    grouped = own[order]
+    rank = np.arange(len(order)) - np.searchsorted(grouped, grouped, side="left")
+    keep = (rank < k) & np.isfinite(key[order])
+    chosen, r, t = order[keep], grouped[keep], rank[keep]
+    top.key[r, t], top.pos[r, t], top.x[r, t], top.att[r, t] = key[chosen], other[chosen], x[chosen], att[chosen]
+    return top
 
 
 # -- tables, chunks and tiles ---------------------------------------------------------------------
@@ -224,11 +317,21 @@ def plan(n_candidates: int, n_vacancies: int, block_size: int) -> tuple[list[sli
     return cut(n_candidates, max(chunk, 1)), cut(n_vacancies, block_size)
 
 
-def _tiles_local(chunks: list[CandidateTable], blocks: list[VacancyTable], offsets: tuple[list[int], list[int]],
-                 model: AdditiveModel, k: int) -> Iterator[TileResult]:
-    for a, cands in enumerate(chunks):
-        for b, vacs in enumerate(blocks):
-            yield score_tile(cands, vacs, model, a=a, b=b, c_offset=offsets[0][a], v_offset=offsets[1][b], k=k)
+Job = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]  # a piece of work: function, arguments, keywords
+
+
+class _Here:
+    """Runs the pieces of work in this process, in order."""
+
+    def share(self, items: list[Any]) -> list[Any]:
+        return items
+
+    def run(self, jobs: list[Job], ordered: bool = False) -> Iterator[Any]:
+        for fn, args, kwargs in jobs:
+            yield fn(*args, **kwargs)
+
+    def close(self) -> None:
+        pass
 
 
 def connect_dask(address: str, timeout_s: float = 30.0) -> Any:
@@ -241,24 +344,34 @@ def connect_dask(address: str, timeout_s: float = 30.0) -> Any:
         raise Unavailable(f"the Dask scheduler at {address} cannot be reached ({exc})") from None
 
 
-def _tiles_dask(client: Any, chunks: list[CandidateTable], blocks: list[VacancyTable],
-                offsets: tuple[list[int], list[int]], model: AdditiveModel, k: int) -> Iterator[TileResult]:
-    """Scatter the tables once, one task per tile, partials back as they finish."""
-    from distributed import as_completed
+class _Dask:
+    """Runs the pieces of work on a Dask cluster: what they share is scattered once, one task per piece.
+    ``ordered``: results in the order of the jobs (stage one merges them in that order, so the
+    proposals do not depend on which worker finished first); otherwise as they finish."""
 
-    chunk_futures = client.scatter(chunks, hash=False)
-    block_futures = client.scatter(blocks, hash=False)
-    model_future = client.scatter(model, hash=False, broadcast=True)
-    futures = [client.submit(score_tile, chunk_futures[a], block_futures[b], model_future, a=a, b=b,
-                             c_offset=offsets[0][a], v_offset=offsets[1][b], k=k, pure=False)
-               for a in range(len(chunks)) for b in range(len(blocks))]
-    try:
-        for future in as_completed(futures, loop=client.loop):
-            result: TileResult = future.result()
-            future.release()
-            yield result
-    finally:
-        client.cancel(futures + chunk_futures + block_futures + [model_future])
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.shared: list[Any] = []
+
+    def share(self, items: list[Any]) -> list[Any]:
+        futures = list(self.client.scatter(items, hash=False, broadcast=len(items) == 1))
+        self.shared += futures
+        return futures
+
+    def run(self, jobs: list[Job], ordered: bool = False) -> Iterator[Any]:
+        from distributed import as_completed
+
+        futures = [self.client.submit(fn, *args, pure=False, **kwargs) for fn, args, kwargs in jobs]
+        try:
+            for future in (futures if ordered else as_completed(futures, loop=self.client.loop)):
+                result = future.result()
+                future.release()
+                yield result
+        finally:
+            self.client.cancel(futures)
+
+    def close(self) -> None:
+        self.client.cancel(self.shared)
 
 
 # -- embeddings ---------------------------------------------------------------------------------
@@ -493,9 +606,12 @@ def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str
 
 
 def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLOCK_SIZE, scheduler: Any = None,
-        on_progress: ProgressFn | None = None) -> RunReport:
+        on_progress: ProgressFn | None = None, exact: bool = False, proposals: int | None = None) -> RunReport:
     """One complete rematch run. ``scheduler``: a Dask scheduler address or a `distributed.Client`
-    (None: `Settings.dask_scheduler`, and when that is unset too, score on this machine).
+    (None: `Settings.dask_scheduler`, and when that is unset too, score on this machine). Two stages
+    by default (``proposals`` pairs per person and per vacancy proposed by the estimate, at least K;
+    None: `DEFAULT_PROPOSALS` or K if larger; those are scored exactly); ``exact``: every pair scored,
+    for audits and for measuring the two stages' recall.
 
     Raises `RematchBusy` when another run is in progress, `Invalid` for bad parameters and
     `Unavailable` when the Dask scheduler does not answer; any other failure marks the run failed.
@@ -505,6 +621,10 @@ def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLO
         raise Invalid(f"top K must be between 1 and {MAX_TOP_K}, not {k}")
     if not 1 <= block_size <= MAX_BLOCK_SIZE:
         raise Invalid(f"block size must be between 1 and {MAX_BLOCK_SIZE}, not {block_size}")
+    proposals = max(DEFAULT_PROPOSALS, k) if proposals is None else proposals
+    if not exact and not k <= proposals <= MAX_PROPOSALS:
+        raise Invalid(f"proposals per person and per vacancy must be between top K ({k}) and {MAX_PROPOSALS}, "
+                      f"not {proposals}")
     scheduler = scheduler if scheduler is not None else service.settings.dask_scheduler
     lock = _Lock(service.db.url)
     client = None
@@ -513,12 +633,14 @@ def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLO
             raise RematchBusy("another rematch run is in progress")
         if isinstance(scheduler, str):
             client = connect_dask(scheduler)
-        params = {"top_k": k, "block_size": block_size, "executor": "dask" if scheduler is not None else "local"}
+        params = {"top_k": k, "block_size": block_size, "executor": "dask" if scheduler is not None else "local",
+                  "mode": "exact" if exact else "two-stage", "proposals": None if exact else proposals}
         run_id, model, abandoned = _start(service, params)
         _event("rematch.started", run_id=run_id, model_version=model.version, abandoned=abandoned, **params)
         try:
             counts = _run(service, run_id, model, k=k, block_size=block_size,
-                          client=client if client is not None else scheduler, on_progress=on_progress)
+                          client=client if client is not None else scheduler, on_progress=on_progress,
+                          proposals=None if exact else proposals)
             counts = _complete(service, run_id, counts | {"params": params})
         except BaseException as exc:
             _fail(service, run_id, exc)
@@ -533,8 +655,23 @@ def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLO
         lock.release()
 
 
+@dataclass
+class _Tally:
+    """What the scoring of a run counted, for its report."""
+
+    pairs: int = 0
+    conflicts: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
+    cpu_s: float = 0.0
+    rescored: int | None = None
+
+    def add_excluded(self, excluded: dict[str, int]) -> None:
+        for name, n in excluded.items():
+            self.excluded[name] = self.excluded.get(name, 0) + n
+
+
 def _run(service: Service, run_id: int, model: AdditiveModel, *, k: int, block_size: int, client: Any,
-         on_progress: ProgressFn | None) -> dict[str, Any]:
+         on_progress: ProgressFn | None, proposals: int | None) -> dict[str, Any]:
     started = time.perf_counter()
     seconds: dict[str, float] = {}
     service.encoder  # noqa: B018  its name keys the stored vectors; loaded once, timed apart
@@ -556,54 +693,120 @@ def _run(service: Service, run_id: int, model: AdditiveModel, *, k: int, block_s
     cands, vacs = subset(snap.candidates, active), subset(snap.vacancies, open_)
     c_ids, v_ids = snap.candidates.ids[active], snap.vacancies.ids[open_]
     c_slices, v_slices = plan(len(c_ids), len(v_ids), block_size)
-    chunks = [subset(cands, s) for s in c_slices]
-    blocks = [subset(vacs, s) for s in v_slices]
-    offsets = ([s.start for s in c_slices], [s.start for s in v_slices])
     seconds["snapshot"] += time.perf_counter() - mark
 
     mark = time.perf_counter()
-    by_candidate, by_vacancy = Top.empty(len(c_ids), k), Top.empty(len(v_ids), k)
     writes = _Writes(service, run_id, _Writer(run_id, model, c_ids, v_ids))
-    pending_v, pending_c = [len(chunks)] * len(blocks), [len(blocks)] * len(chunks)
-    total = len(chunks) * len(blocks)
-    pairs = conflicts = 0
-    excluded: dict[str, int] = {}
-    tile_s = 0.0
-    tiles = (_tiles_local(chunks, blocks, offsets, model, k) if client is None
-             else _tiles_dask(client, chunks, blocks, offsets, model, k))
+    executor: _Here | _Dask = _Here() if client is None else _Dask(client)
     try:
-        for done, part in enumerate(tiles, start=1):
-            writes.writer.checks = writes.writer.checks or part.checks
-            by_candidate.merge(c_slices[part.a], part.by_candidate)
-            by_vacancy.merge(v_slices[part.b], part.by_vacancy)
-            pairs += part.pairs
-            conflicts += part.conflicts
-            tile_s += part.seconds
-            for name, n in part.excluded.items():
-                excluded[name] = excluded.get(name, 0) + n
-            pending_v[part.b] -= 1
-            pending_c[part.a] -= 1
-            if pending_v[part.b] == 0:  # this block's top K is final: written while scoring goes on
-                writes.submit("vacancy", v_slices[part.b], by_vacancy)
-            if pending_c[part.a] == 0:  # and so is this chunk's
-                writes.submit("candidate", c_slices[part.a], by_candidate)
-            writes.heartbeat()
-            writes.check()
-            if on_progress is not None:
-                on_progress(done, total, pairs)
+        if proposals is None:
+            tally = _exact(executor, cands, vacs, model, c_slices, v_slices, k, writes, on_progress)
+        else:
+            tally = _two_stages(executor, cands, vacs, model, c_slices, v_slices, k, proposals, writes,
+                                on_progress, seconds)
         seconds["scoring"] = time.perf_counter() - mark
         mark = time.perf_counter()
         writes.finish()
     finally:
+        executor.close()
         writes.close()
     seconds["writing"] = writes.seconds
     seconds["writing_after_scoring"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - started
     return {
-        "candidates": len(c_ids), "vacancies": len(v_ids), "pairs": pairs, "feasible_pairs": pairs - conflicts,
-        "excluded": excluded, "tiles": total, "embeddings": embeddings,
+        "candidates": len(c_ids), "vacancies": len(v_ids), "pairs": tally.pairs,
+        "feasible_pairs": tally.pairs - tally.conflicts, "rescored_pairs": tally.rescored,
+        "excluded": tally.excluded, "tiles": len(c_slices) * len(v_slices), "embeddings": embeddings,
         "results": dict(writes.rows),
         "seconds": {name: round(s, 3) for name, s in seconds.items()},
-        "tile_cpu_seconds": round(tile_s, 3),
-        "pairs_per_second": round(pairs / seconds["scoring"]) if seconds["scoring"] > 0 else None,
+        "tile_cpu_seconds": round(tally.cpu_s, 3),
+        "pairs_per_second": round(tally.pairs / seconds["scoring"]) if seconds["scoring"] > 0 else None,
     }
+
+
+def _exact(executor: _Here | _Dask, cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel,
+           c_slices: list[slice], v_slices: list[slice], k: int, writes: _Writes,
+           on_progress: ProgressFn | None) -> _Tally:
+    """Every pair of every tile scored; a block's (a chunk's) results written once all its tiles are in."""
+    chunks = executor.share([subset(cands, s) for s in c_slices])
+    blocks = executor.share([subset(vacs, s) for s in v_slices])
+    shared_model = executor.share([model])[0]
+    by_candidate, by_vacancy = Top.empty(len(cands), k), Top.empty(len(vacs), k)
+    pending_v, pending_c = [len(c_slices)] * len(v_slices), [len(v_slices)] * len(c_slices)
+    jobs: list[Job] = [(score_tile, (chunks[a], blocks[b], shared_model),
+                        {"a": a, "b": b, "c_offset": cs.start, "v_offset": vs.start, "k": k})
+                       for a, cs in enumerate(c_slices) for b, vs in enumerate(v_slices)]
+    tally = _Tally()
+    for done, part in enumerate(executor.run(jobs), start=1):
+        writes.writer.checks = writes.writer.checks or part.checks
+        by_candidate.merge(c_slices[part.a], part.by_candidate)
+        by_vacancy.merge(v_slices[part.b], part.by_vacancy)
+        tally.pairs, tally.conflicts, tally.cpu_s = (tally.pairs + part.pairs, tally.conflicts + part.conflicts,
+                                                     tally.cpu_s + part.seconds)
+        tally.add_excluded(part.excluded)
+        pending_v[part.b] -= 1
+        pending_c[part.a] -= 1
+        if pending_v[part.b] == 0:  # this block's top K is final: written while scoring goes on
+            writes.submit("vacancy", v_slices[part.b], by_vacancy)
+        if pending_c[part.a] == 0:  # and so is this chunk's
+            writes.submit("candidate", c_slices[part.a], by_candidate)
+        writes.heartbeat()
+        writes.check()
+        if on_progress is not None:
+            on_progress(done, len(jobs), tally.pairs)
+    return tally
+
+
+def _two_stages(executor: _Here | _Dask, cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel,
+                c_slices: list[slice], v_slices: list[slice], k: int, m: int, writes: _Writes,
+                on_progress: ProgressFn | None, seconds: dict[str, float]) -> _Tally:
+    """Stage one proposes the best ``m`` pairs per person and per vacancy; stage two scores them exactly."""
+    mark = time.perf_counter()
+    nc, nv = len(cands), len(vacs)
+    estimate = Estimate(cands, vacs, model)
+    tally = _Tally(excluded=estimate.excluded())
+    step = max(1, STAGE_ONE_PAIRS // max(nv, 1))
+    shared = executor.share([estimate])[0]
+    jobs: list[Job] = [(propose, (shared, slice(i, min(i + step, nc)), m), {}) for i in range(0, nc, step)]
+    seconds["stage_one_setup"] = time.perf_counter() - mark
+    own: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    other: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    people_key, people = np.full((nv, 0), -np.inf), np.full((nv, 0), -1, dtype=np.int64)
+    for done, part in enumerate(executor.run(jobs, ordered=True), start=1):
+        r, t = np.nonzero(part.vacancies >= 0)
+        own.append(r + part.rows.start)
+        other.append(part.vacancies[r, t])
+        people_key = np.concatenate([people_key, part.people_key], axis=1)
+        people = np.concatenate([people, part.people], axis=1)
+        keep = _best(people_key, m)
+        people_key, people = np.take_along_axis(people_key, keep, axis=1), np.take_along_axis(people, keep, axis=1)
+        tally.pairs, tally.conflicts, tally.cpu_s = (tally.pairs + part.pairs, tally.conflicts + part.conflicts,
+                                                     tally.cpu_s + part.seconds)
+        writes.heartbeat()
+        writes.check()
+        if on_progress is not None:
+            on_progress(done, len(jobs), tally.pairs)
+    r, t = np.nonzero(people >= 0)
+    ci, vj = np.concatenate([*own, people[r, t]]), np.concatenate([*other, r])
+    pair = np.unique(ci * max(nv, 1) + vj)  # each proposed pair once, by person
+    ci, vj = pair // max(nv, 1), pair % max(nv, 1)
+    seconds["stage_one"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    tables = executor.share([cands, vacs, model])
+    parts = list(executor.run([(rescore, (*tables, ci[i: i + RESCORE_PAIRS], vj[i: i + RESCORE_PAIRS]), {})
+                               for i in range(0, len(ci), RESCORE_PAIRS)], ordered=True))
+    tally.rescored = len(ci)
+    tally.cpu_s += sum(p.seconds for p in parts)
+    if parts:
+        writes.writer.checks = parts[0].checks
+        key, x, att = (np.concatenate([getattr(p, name) for p in parts]) for name in ("key", "x", "att"))
+        lift = BESTAND_BOOST * ((cands.trede[ci] <= 2) & ((vacs.support[vj] & HEAVY_SUPPORT) != 0))
+        by_candidate = group_top(ci, vj, key, x, att, n=nc, k=k)
+        by_vacancy = group_top(vj, ci, key + lift, x, att, n=nv, k=k)
+        for rows in v_slices:
+            writes.submit("vacancy", rows, by_vacancy)
+        for rows in c_slices:
+            writes.submit("candidate", rows, by_candidate)
+    seconds["stage_two"] = time.perf_counter() - mark
+    return tally

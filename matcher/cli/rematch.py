@@ -52,14 +52,19 @@ def _matching(pattern: re.Pattern[str], what: str) -> Any:
 
 
 def add_arguments(sub: Any) -> None:
-    from matcher.batch.rematch import DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MAX_TOP_K
+    from matcher.batch.rematch import DEFAULT_BLOCK_SIZE, DEFAULT_PROPOSALS, MAX_BLOCK_SIZE, MAX_PROPOSALS, MAX_TOP_K
 
     r = sub.add_parser("rematch", help="nightly: every active person against every open vacancy, top K both ways",
                        description="Rematch everyone; `rematch export` writes the new-matches worklist.")
     r.add_argument("--top-k", type=_int_between(1, MAX_TOP_K), default=None,
                    help="matches kept per person and per vacancy (default: MATCHER_REMATCH_TOP_K, 20)")
+    r.add_argument("--proposals", type=_int_between(1, MAX_PROPOSALS), default=None,
+                   help=f"pairs per person and per vacancy that the estimate proposes for exact scoring "
+                        f"(default {DEFAULT_PROPOSALS}, or --top-k when that is larger)")
+    r.add_argument("--exact", action="store_true",
+                   help="score every pair exactly in one stage (slower; for audits and to measure the recall)")
     r.add_argument("--block-size", type=_int_between(1, MAX_BLOCK_SIZE), default=DEFAULT_BLOCK_SIZE,
-                   help=f"vacancies per scoring block (default {DEFAULT_BLOCK_SIZE})")
+                   help=f"vacancies per scoring block of an --exact run (default {DEFAULT_BLOCK_SIZE})")
     r.add_argument("--dask-scheduler", type=_matching(_SCHEDULER, "a scheduler address such as tcp://host:8786"),
                    default=None, help="score on this Dask cluster (default: MATCHER_DASK_SCHEDULER; unset = here)")
     rs = r.add_subparsers(dest="sub", required=False)
@@ -146,7 +151,8 @@ def _rematch(args: argparse.Namespace, settings: Settings) -> int:
     previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None
     try:
         report = rematch.run(open_service(settings), k=args.top_k, block_size=args.block_size,
-                             scheduler=args.dask_scheduler or settings.dask_scheduler, on_progress=progress)
+                             scheduler=args.dask_scheduler or settings.dask_scheduler, on_progress=progress,
+                             exact=args.exact, proposals=args.proposals)
     except rematch.RematchBusy as exc:
         print(f"error: {exc.detail}; try again when it has finished", file=sys.stderr)
         return EXIT_BUSY

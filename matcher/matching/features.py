@@ -42,6 +42,7 @@ FEATURES: tuple[str, ...] = (
 HEAVY_SUPPORT = SUPPORT_BITS["jobcoach"] | SUPPORT_BITS["jobcarving"]
 LIGHT_SUPPORT = SUPPORT_BITS["loonkostensubsidie"] | SUPPORT_BITS["proefplaatsing"]
 Selection = slice | np.ndarray  # rows of a table: all of them (a view) or some (a copy)
+PAIR_SLICE = 4096  # pairs whose vectors are gathered at once
 POPCOUNT = np.array([bin(i).count("1") for i in range(16)], dtype=np.float32)
 
 
@@ -89,56 +90,134 @@ def _rows(m: sp.csr_matrix, idx: np.ndarray, full: bool) -> sp.csr_matrix:
     return m[idx]
 
 
+class _Grid:
+    """Candidates ``ci`` × vacancies ``vj``, every row against every column: arrays of shape (nc, nv)."""
+
+    def __init__(self, cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None, vj: np.ndarray | None):
+        self.cands, self.vacs = cands, vacs
+        self.full_c, self.full_v = ci is None, vj is None
+        self.ci = np.arange(len(cands)) if ci is None else np.asarray(ci)
+        self.vj = np.arange(len(vacs)) if vj is None else np.asarray(vj)
+        self.shape: tuple[int, ...] = (len(self.ci), len(self.vj))
+        # dense columns are read through a slice when the whole table takes part: a view, not a copy per request
+        self.cs: Selection = slice(None) if self.full_c else self.ci
+        self.vs: Selection = slice(None) if self.full_v else self.vj
+
+    def c(self, column: np.ndarray) -> np.ndarray:
+        return column[self.cs][:, None]
+
+    def v(self, column: np.ndarray) -> np.ndarray:
+        return column[self.vs][None, :]
+
+    def dot(self, cm: sp.csr_matrix, vm: sp.csr_matrix) -> np.ndarray:
+        return _dot(_rows(cm, self.ci, self.full_c), _rows(vm, self.vj, self.full_v))
+
+    def cosine(self) -> np.ndarray:
+        return self.cands.vectors[self.cs] @ self.vacs.vectors[self.vs].T
+
+    def ngrams(self) -> np.ndarray:
+        nc, nv = self.shape
+        return _dot(_rows(self.cands.ngrams, self.ci, self.full_c), _rows(self.vacs.ngrams, self.vj, self.full_v),
+                    self.cands.ngrams_by_term if self.full_c and nv == 1 else None,
+                    self.vacs.ngrams_by_term if self.full_v and nc == 1 else None)
+
+
+class _Pairs:
+    """Aligned pairs (``ci[p]``, ``vj[p]``): arrays of shape (P,). The nightly run's second stage."""
+
+    def __init__(self, cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray, vj: np.ndarray):
+        self.cands, self.vacs = cands, vacs
+        self.ci, self.vj = np.asarray(ci, dtype=np.int64), np.asarray(vj, dtype=np.int64)
+        self.shape = (len(self.ci),)
+
+    def c(self, column: np.ndarray) -> np.ndarray:
+        return column[self.ci]
+
+    def v(self, column: np.ndarray) -> np.ndarray:
+        return column[self.vj]
+
+    def dot(self, cm: sp.csr_matrix, vm: sp.csr_matrix) -> np.ndarray:
+        width = max(cm.shape[1], vm.shape[1])
+        product = _widen(cm, width)[self.ci].multiply(_widen(vm, width)[self.vj])
+        return np.asarray(product.sum(axis=1), dtype=np.float32).ravel()
+
+    def cosine(self) -> np.ndarray:
+        out = np.empty(self.shape, dtype=np.float32)
+        for s in range(0, len(out), PAIR_SLICE):  # a slice of rows at a time stays in the cache
+            ci, vj = self.ci[s: s + PAIR_SLICE], self.vj[s: s + PAIR_SLICE]
+            out[s: s + PAIR_SLICE] = np.einsum("pd,pd->p", self.cands.vectors.take(ci, axis=0),
+                                               self.vacs.vectors.take(vj, axis=0))
+        return out
+
+    def ngrams(self) -> np.ndarray:
+        """Per vacancy: its n-grams as one dense vector against the n-gram rows of its pairs' people
+        (the rows are long, so a row-by-row product would cost several times more)."""
+        out = np.zeros(self.shape, dtype=np.float32)
+        if not len(out):
+            return out
+        order = np.argsort(self.vj, kind="stable")
+        by_vacancy = self.vj[order]
+        starts = np.flatnonzero(np.r_[True, by_vacancy[1:] != by_vacancy[:-1]])
+        people, vacs = self.cands.ngrams, self.vacs.ngrams
+        dense = np.zeros(max(people.shape[1], vacs.shape[1]), dtype=np.float32)
+        for start, stop in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+            row = vacs[int(by_vacancy[start])]
+            dense[row.indices] = row.data
+            pairs = order[start:stop]
+            out[pairs] = _widen(people[self.ci[pairs]], len(dense)) @ dense
+            dense[row.indices] = 0.0
+        return out
+
+
+Layout = _Grid | _Pairs
+
+
 def _level_fit(have: np.ndarray, need: np.ndarray) -> np.ndarray:
-    gap = need[None, :] - have[:, None]
+    gap = need - have
     fit = np.where(gap <= 0, 1.0, np.where(gap <= 1, 0.5, 0.0))
-    fit = np.where(np.isnan(have)[:, None], 0.5, fit)
-    return np.where(np.isnan(need)[None, :], 1.0, fit)
+    fit = np.where(np.isnan(have), 0.5, fit)
+    return np.where(np.isnan(need), 1.0, fit)
 
 
 def compute(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None = None,
             vj: np.ndarray | None = None) -> Block:
-    """Features and feasibility for candidates ``ci`` × vacancies ``vj`` (None = all)."""
-    full_c, full_v = ci is None, vj is None
-    ci = np.arange(len(cands)) if ci is None else np.asarray(ci)
-    vj = np.arange(len(vacs)) if vj is None else np.asarray(vj)
-    nc, nv = len(ci), len(vj)
+    """Features and feasibility for candidates ``ci`` × vacancies ``vj`` (None = all): X is (nc, nv, F)."""
+    grid = _Grid(cands, vacs, ci, vj)
+    return _compute(grid, grid.ci, grid.vj)
 
-    def crow(m: sp.csr_matrix) -> sp.csr_matrix:
-        return _rows(m, ci, full_c)
 
-    def vrow(m: sp.csr_matrix) -> sp.csr_matrix:
-        return _rows(m, vj, full_v)
+def compute_pairs(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray, vj: np.ndarray) -> Block:
+    """The same features and feasibility for the pairs (``ci[p]``, ``vj[p]``) only: X is (P, F), every
+    mask (P,). The numbers are those `compute` gives for the same pairs: it is the same code."""
+    pairs = _Pairs(cands, vacs, ci, vj)
+    return _compute(pairs, pairs.ci, pairs.vj)
 
-    # dense columns are read through a slice when the whole table takes part: a view, not a copy per request
-    cs, vs = slice(None) if full_c else ci, slice(None) if full_v else vj
-    X = np.empty((nc, nv, len(FEATURES)), dtype=np.float32)
-    skills = crow(cands.skills)
-    n_req, n_pref, n_cert = vacs.n_required[vs], vacs.n_preferred[vs], vacs.n_certificates[vs]
-    X[..., 0] = np.where(n_req > 0, _dot(skills, vrow(vacs.required)) / np.maximum(n_req, 1), 0.5)
-    X[..., 1] = np.where(n_pref > 0, _dot(skills, vrow(vacs.preferred)) / np.maximum(n_pref, 1), 0.0)
-    held = _dot(crow(cands.certificates), vrow(vacs.certificates))
+
+def _compute(at: Layout, ci: np.ndarray, vj: np.ndarray) -> Block:
+    cands, vacs, c, v = at.cands, at.vacs, at.c, at.v
+    X = np.empty((*at.shape, len(FEATURES)), dtype=np.float32)
+    n_req, n_pref, n_cert = v(vacs.n_required), v(vacs.n_preferred), v(vacs.n_certificates)
+    X[..., 0] = np.where(n_req > 0, at.dot(cands.skills, vacs.required) / np.maximum(n_req, 1), 0.5)
+    X[..., 1] = np.where(n_pref > 0, at.dot(cands.skills, vacs.preferred) / np.maximum(n_pref, 1), 0.0)
+    held = at.dot(cands.certificates, vacs.certificates)
     X[..., 2] = np.where(n_cert > 0, held / np.maximum(n_cert, 1), 1.0)
     offset, gain = vacs.meaning
-    X[..., 3] = np.clip(offset + gain * (cands.vectors[cs] @ vacs.vectors[vs].T), 0.0, 1.0)
-    X[..., 4] = _dot(crow(cands.ngrams), vrow(vacs.ngrams), cands.ngrams_by_term if full_c and nv == 1 else None,
-                     vacs.ngrams_by_term if full_v and nc == 1 else None)
-    occupation, family = vrow(vacs.occupation), vrow(vacs.occupation_family)
-    years = np.minimum(_dot(crow(cands.experience), occupation), 5.0) / 5.0
-    family_years = np.minimum(_dot(crow(cands.experience_family), family), 5.0) / 5.0
+    X[..., 3] = np.clip(offset + gain * at.cosine(), 0.0, 1.0)
+    X[..., 4] = at.ngrams()
+    years = np.minimum(at.dot(cands.experience, vacs.occupation), 5.0) / 5.0
+    family_years = np.minimum(at.dot(cands.experience_family, vacs.occupation_family), 5.0) / 5.0
     X[..., 5] = np.maximum(years, 0.4 * family_years)
-    X[..., 6] = np.maximum(np.minimum(_dot(crow(cands.desired), occupation), 1.0),
-                           0.5 * np.minimum(_dot(crow(cands.desired_family), family), 1.0))
-    X[..., 7] = _level_fit(cands.education[cs], vacs.education[vs])
-    X[..., 8] = _level_fit(cands.dutch[cs], vacs.dutch[vs])
+    X[..., 6] = np.maximum(np.minimum(at.dot(cands.desired, vacs.occupation), 1.0),
+                           0.5 * np.minimum(at.dot(cands.desired_family, vacs.occupation_family), 1.0))
+    X[..., 7] = _level_fit(c(cands.education), v(vacs.education))
+    X[..., 8] = _level_fit(c(cands.dutch), v(vacs.dutch))
 
-    km = distance_km(cands.lat[cs][:, None], cands.lon[cs][:, None], vacs.lat[vs][None, :], vacs.lon[vs][None, :])
-    limit = np.where(np.isnan(cands.max_travel[cs]), DEFAULT_MAX_TRAVEL_KM, cands.max_travel[cs])[:, None]
-    limit = np.maximum(limit, 1.0)
+    km = distance_km(c(cands.lat), c(cands.lon), v(vacs.lat), v(vacs.lon))
+    limit = np.maximum(np.where(np.isnan(c(cands.max_travel)), DEFAULT_MAX_TRAVEL_KM, c(cands.max_travel)), 1.0)
     X[..., 9] = np.where(np.isnan(km), 0.5, np.clip(1.0 - km / (1.5 * limit), 0.0, 1.0))
 
-    cmin, cmax = cands.hours_min[cs][:, None], cands.hours_max[cs][:, None]
-    vmin, vmax = vacs.hours_min[vs][None, :], vacs.hours_max[vs][None, :]
+    cmin, cmax = c(cands.hours_min), c(cands.hours_max)
+    vmin, vmax = v(vacs.hours_min), v(vacs.hours_max)
     lo = np.fmax(np.nan_to_num(cmin, nan=0.0), np.nan_to_num(vmin, nan=0.0))
     hi = np.fmin(np.nan_to_num(cmax, nan=40.0), np.nan_to_num(vmax, nan=40.0))
     span = np.nan_to_num(vmax, nan=40.0) - np.nan_to_num(vmin, nan=0.0) + 1.0
@@ -146,44 +225,43 @@ def compute(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None = N
     unknown = (np.isnan(cmin) & np.isnan(cmax)) | (np.isnan(vmin) & np.isnan(vmax))
     X[..., 10] = np.where(unknown, 0.5, hours)
 
-    vshift = (vacs.shifts[vs] & 14)[None, :]
-    cshift = cands.shifts[cs][:, None]
+    vshift, cshift = v(vacs.shifts) & 14, c(cands.shifts)
     covered = POPCOUNT[cshift & vshift] / np.maximum(POPCOUNT[vshift], 1)
     X[..., 11] = np.where(vshift == 0, 1.0, np.where(cshift == 0, 0.5, covered))
 
-    trede = cands.trede[cs][:, None]
+    trede = c(cands.trede)
     need = np.where(trede <= 2, 2, np.where(trede <= 3, 1, 0))
-    support = vacs.support[vs][None, :]
+    support = v(vacs.support)
     offered = np.where(support & HEAVY_SUPPORT, 2, np.where(support & LIGHT_SUPPORT, 1, 0))
     fit = np.where(offered >= need, 1.0, np.where(need - offered == 1, 0.5, 0.0))
     X[..., 12] = np.where(np.isnan(trede), 0.5, fit)
 
-    feas = _feasibility(cands, vacs, cs, vs, km, limit, held, n_cert)
+    feas = _feasibility(at, km, limit, held, n_cert)
     X[..., 13] = np.minimum(feas.attention, 3) / 3.0
     return Block(candidates=ci, vacancies=vj, X=X, feasibility=feas, distance=km)
 
 
-def _feasibility(cands: CandidateTable, vacs: VacancyTable, cs: Selection, vs: Selection, km: np.ndarray,
-                 limit: np.ndarray, held: np.ndarray, n_cert: np.ndarray) -> Feasibility:
+def _feasibility(at: Layout, km: np.ndarray, limit: np.ndarray, held: np.ndarray, n_cert: np.ndarray) -> Feasibility:
     """The table in `matcher.matching.feasibility`, as masks over the block."""
-    support = vacs.support[vs][None, :]
+    cands, vacs, c, v = at.cands, at.vacs, at.c, at.v
+    support = v(vacs.support)
     fired: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    no = np.zeros(km.shape, dtype=bool)
+    no = np.zeros(at.shape, dtype=bool)
 
     for rule in RULES:
         if rule.restriction == "max_lift_kg":
-            clash = vacs.lift[vs][None, :] > cands.max_lift[cs][:, None]
+            clash = v(vacs.lift) > c(cands.max_lift)
         elif rule.restriction == "max_hours_week":
-            clash = np.nan_to_num(vacs.hours_min[vs], nan=0.0)[None, :] > cands.max_hours[cs][:, None]
+            clash = np.nan_to_num(v(vacs.hours_min), nan=0.0) > c(cands.max_hours)
         else:
-            clash = cands.restrictions[rule.restriction][cs][:, None] & vacs.demands[rule.demand][vs][None, :]
+            clash = c(cands.restrictions[rule.restriction]) & v(vacs.demands[rule.demand])
         solvable = (support & rule.solvable_mask) != 0
         fired[rule.name] = (clash & ~solvable, clash & solvable)
 
-    missing_licence = (vacs.licences[vs][None, :] & ~cands.licences[cs][:, None]) != 0
+    missing_licence = (v(vacs.licences) & ~c(cands.licences)) != 0
     fired["licence"] = (missing_licence, no)
 
-    gap = vacs.dutch[vs][None, :] - cands.dutch[cs][:, None]
+    gap = v(vacs.dutch) - c(cands.dutch)
     coach = (support & SUPPORT_BITS["jobcoach"]) != 0
     far_short = np.nan_to_num(gap, nan=0.0) >= 2
     fired["dutch"] = (far_short & ~coach, (np.nan_to_num(gap, nan=0.0) == 1) | (far_short & coach))
@@ -192,22 +270,22 @@ def _feasibility(cands: CandidateTable, vacs: VacancyTable, cs: Selection, vs: S
         too_far = km > 1.5 * limit
         long_trip = (km > limit) | (8 + 2.2 * km > LONG_TRIP_MIN)
     fired["distance"] = (too_far, ~too_far & long_trip)
-    fired["certificate"] = (no, held < n_cert[None, :])
+    fired["certificate"] = (no, held < n_cert)
 
     hours_rule = fired["hours"][0] | fired["hours"][1]
     with np.errstate(invalid="ignore"):
-        hours_short = vacs.hours_min[vs][None, :] > cands.hours_max[cs][:, None]
+        hours_short = v(vacs.hours_min) > c(cands.hours_max)
     fired["hours_wish"] = (no, hours_short & ~hours_rule)
     shift_rules = fired["night"][0] | fired["night"][1] | fired["evening"][0] | fired["evening"][1] \
         | fired["weekend"][0] | fired["weekend"][1]
-    cshift = cands.shifts[cs][:, None]
-    unlisted = (cshift != 0) & ((vacs.shifts[vs][None, :] & 14 & ~cshift) != 0)
+    cshift = c(cands.shifts)
+    unlisted = (cshift != 0) & ((v(vacs.shifts) & 14 & ~cshift) != 0)
     fired["shift_wish"] = (no, unlisted & ~shift_rules)
-    fired["free_text"] = (no, np.broadcast_to(cands.free_text_restrictions[cs][:, None], no.shape))
+    fired["free_text"] = (no, np.broadcast_to(c(cands.free_text_restrictions), at.shape))
 
     conflict = np.zeros_like(no)
-    attention = np.zeros(no.shape, dtype=np.int16)
-    for c, a in fired.values():
-        conflict |= c
-        attention += a
+    attention = np.zeros(at.shape, dtype=np.int16)
+    for rule_conflict, rule_attention in fired.values():
+        conflict |= rule_conflict
+        attention += rule_attention
     return Feasibility(conflict=conflict, attention=attention, fired=fired)

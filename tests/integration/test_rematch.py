@@ -18,16 +18,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import psycopg
 import pytest
 
 from matcher.batch import rematch, worklist
+from matcher.batch.estimate import EXCLUDED, GROUPS, Estimate
 from matcher.cli.base import EXIT_BUSY, EXIT_OK
 from matcher.cli.main import main
 from matcher.config import Settings
 from matcher.domain import CandidateIn, VacancyIn
 from matcher.errors import NotFound
 from matcher.matching.explain import Explainer
+from matcher.matching.features import FEATURES, compute
 from matcher.matching.ranking import for_candidate, for_vacancy
 from matcher.security import SYSTEM
 from matcher.service import Service
@@ -154,9 +157,13 @@ def run_row(service: Service, run_id: int) -> dict[str, Any]:
 
 # -- the run ------------------------------------------------------------------------------------
 
-def test_run_stores_top_k_both_ways_exactly_as_the_api_ranks(world: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("exact", [True, False])
+def test_run_stores_top_k_both_ways_exactly_as_the_api_ranks(world: Service, monkeypatch: pytest.MonkeyPatch,
+                                                             exact: bool) -> None:
     monkeypatch.setattr(rematch, "MIN_CHUNK_ROWS", 16)  # 57 people in four chunks: merged across tiles both ways
-    report = rematch.run(world, k=K, block_size=BLOCK)
+    monkeypatch.setattr(rematch, "STAGE_ONE_PAIRS", 200)  # stage one in pieces: merged across them
+    # two stages: 50 proposals per person and per vacancy cover this small region, so nothing may be missed
+    report = rematch.run(world, k=K, block_size=BLOCK, exact=exact)
     assert report.status == "completed" and run_row(world, report.run_id)["status"] == "completed"
     counts = report.counts
     assert (counts["candidates"], counts["vacancies"]) == (60 - len(PAUSED), 20 - len(FILLED))
@@ -191,6 +198,48 @@ def test_run_stores_top_k_both_ways_exactly_as_the_api_ranks(world: Service, mon
     # everyone active is matched, far from work or not
     low = [cand_ids[r] for r, c in CANDIDATES.items() if r not in PAUSED and (c.trede or 0) <= 1]
     assert low and all(by_candidate.get(cid) for cid in low)
+
+
+def test_the_estimate_looks_up_exactly_the_features_and_checks_of_each_group(world: Service) -> None:
+    with world.db.connection() as conn:
+        snap, model = world.snapshot(conn), world.champion(conn)
+    cands = rematch.subset(snap.candidates, np.flatnonzero(snap.active))
+    vacs = rematch.subset(snap.vacancies, np.flatnonzero(snap.open))
+    estimate, block = Estimate(cands, vacs, model), compute(cands, vacs)
+    weight = dict(zip(FEATURES, model.weights, strict=True))
+    for group, table in zip(GROUPS, estimate.tables, strict=True):
+        expected = sum((weight[f] * block.X[..., FEATURES.index(f)] for f in group.features),
+                       start=np.zeros(block.X.shape[:2]))
+        for check in group.checks:
+            conflict, attention = block.feasibility.fired[check]
+            expected = expected + weight["attention_points"] / 3 * attention - EXCLUDED * conflict
+        looked_up = table.values[table.person[:, None], table.vacancy[None, :]]
+        np.testing.assert_allclose(looked_up, expected, atol=1e-3, err_msg=group.name)
+    scores = estimate.scores(slice(0, len(cands)))
+    assert ((scores < -EXCLUDED / 2) == block.feasibility.conflict).all()
+
+
+def test_two_stages_with_few_proposals_store_the_api_score_of_every_pair_and_count_exclusions_exactly(
+        world: Service) -> None:
+    exact = rematch.run(world, k=K, exact=True)
+    few = rematch.run(world, k=K, proposals=K)  # the estimate alone decides what is scored
+    assert few.counts["rescored_pairs"] < few.counts["pairs"] == exact.counts["pairs"]
+    assert (few.counts["excluded"], few.counts["feasible_pairs"]) == (exact.counts["excluded"],
+                                                                     exact.counts["feasible_pairs"])
+    with world.db.connection() as conn:
+        snap, model = world.snapshot(conn), world.champion(conn)
+    results = stored(world, few.run_id)
+    ci = np.array([snap.candidate_pos[cid] for _, cid, _ in results])
+    vj = np.array([snap.vacancy_pos[vid] for _, _, vid in results])
+    api = compute(snap.candidates, snap.vacancies, ci, vj)  # the API's code, pair by pair on the diagonal
+    for n, (_, score, features, _) in enumerate(results.values()):
+        expected = api.features(n, n)
+        assert features == pytest.approx(expected, abs=2e-4)
+        assert score == pytest.approx(float(model.score(api.X[n, n])), abs=1e-4)
+    # what the estimate missed is what the exhaustive run has and the two-stage run has not; here, little
+    exact_pairs = {key for key in stored(world, exact.run_id) if key[0] == "candidate"}
+    found = {key for key in results if key[0] == "candidate"}
+    assert len(found & exact_pairs) >= 0.9 * len(exact_pairs)
 
 
 def test_second_run_reuses_embeddings_and_reports_exactly_what_is_new(world: Service) -> None:
@@ -259,20 +308,23 @@ def test_the_upgrade_that_stores_new_pairs_fills_them_for_the_latest_run(world: 
     assert worklist.for_municipality(world, actor=SYSTEM, limit=1000) == before
 
 
+@pytest.mark.parametrize(("step", "exact"), [("score_tile", True), ("propose", False), ("rescore", False)])
 def test_a_run_that_crashes_halfway_leaves_nothing_visible_and_the_rerun_is_clean(
-        world: Service, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = rematch.score_tile
+        world: Service, monkeypatch: pytest.MonkeyPatch, step: str, exact: bool) -> None:
+    real = getattr(rematch, step)
     calls = {"n": 0}
 
-    def crash_on_second_tile(*args: Any, **kwargs: Any) -> rematch.TileResult:
+    def crash_on_second_call(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("power cut")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(rematch, "score_tile", crash_on_second_tile)
+    monkeypatch.setattr(rematch, "STAGE_ONE_PAIRS", 200)  # several pieces of work in each stage
+    monkeypatch.setattr(rematch, "RESCORE_PAIRS", 100)
+    monkeypatch.setattr(rematch, step, crash_on_second_call)
     with pytest.raises(RuntimeError, match="power cut"):
-        rematch.run(world, k=K, block_size=BLOCK)
+        rematch.run(world, k=K, block_size=BLOCK, exact=exact)
     with world.db.connection() as conn:
         failed = conn.execute("SELECT id, status, counts FROM rematch_runs").fetchall()
         assert [r["status"] for r in failed] == ["failed"] and "power cut" in failed[0]["counts"]["error"]
@@ -280,8 +332,8 @@ def test_a_run_that_crashes_halfway_leaves_nothing_visible_and_the_rerun_is_clea
     with pytest.raises(NotFound):
         worklist.for_municipality(world, actor=SYSTEM)
 
-    monkeypatch.setattr(rematch, "score_tile", real)
-    clean = rematch.run(world, k=K, block_size=BLOCK)
+    monkeypatch.setattr(rematch, step, real)
+    clean = rematch.run(world, k=K, block_size=BLOCK, exact=exact)
     assert clean.status == "completed" and clean.counts["previous_run_id"] is None
 
 
@@ -341,15 +393,15 @@ def test_a_real_process_killed_halfway_is_followed_by_a_clean_run(world: Service
 
 def test_a_second_run_is_refused_while_one_is_in_progress(
         world: Service, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = rematch.score_tile
+    real = rematch.propose
     started, release = threading.Event(), threading.Event()
 
-    def slow_tile(*args: Any, **kwargs: Any) -> rematch.TileResult:
+    def slow_stage_one(*args: Any, **kwargs: Any) -> rematch.Proposed:
         started.set()
         assert release.wait(60)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(rematch, "score_tile", slow_tile)
+    monkeypatch.setattr(rematch, "propose", slow_stage_one)
     outcome: dict[str, Any] = {}
     first = threading.Thread(target=lambda: outcome.setdefault("report", rematch.run(world, k=K, block_size=BLOCK)))
     first.start()
@@ -367,15 +419,19 @@ def test_a_second_run_is_refused_while_one_is_in_progress(
     assert outcome["report"].status == "completed"
 
 
-def test_dask_cluster_gives_the_same_results_as_one_machine(world: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("exact", [True, False])
+def test_dask_cluster_gives_the_same_results_as_one_machine(world: Service, monkeypatch: pytest.MonkeyPatch,
+                                                            exact: bool) -> None:
     from distributed import LocalCluster
 
     monkeypatch.setattr(rematch, "MIN_CHUNK_ROWS", 16)
+    monkeypatch.setattr(rematch, "STAGE_ONE_PAIRS", 200)  # several pieces of work in each stage
+    monkeypatch.setattr(rematch, "RESCORE_PAIRS", 100)
 
-    here = rematch.run(world, k=K, block_size=BLOCK)
+    here = rematch.run(world, k=K, block_size=BLOCK, exact=exact)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=40) as cluster:
-        there = rematch.run(world, k=K, block_size=BLOCK, scheduler=cluster.scheduler_address)
+        there = rematch.run(world, k=K, block_size=BLOCK, scheduler=cluster.scheduler_address, exact=exact)
     assert there.counts["params"]["executor"] == "dask" and here.counts["params"]["executor"] == "local"
     assert there.counts["pairs"] == here.counts["pairs"] and there.counts["tiles"] == 12
     assert stored(world, there.run_id) == stored(world, here.run_id)

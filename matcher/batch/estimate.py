@@ -1,0 +1,193 @@
+"""Stage one of the nightly rematch: a cheap estimate of every pair's model score, to propose the few
+pairs per person and per vacancy that stage two scores exactly (`matcher.matching.features.compute_pairs`).
+
+The champion model is additive (log-odds = intercept + Σ weight × feature), so its log-odds splits into
+parts that each cost one pass over a tile of people × vacancies:
+
+- **meaning**: weight × (offset + gain × cosine), one float32 matrix product of the stored vectors (the
+  feature's clip to [0, 1] is left out);
+- **vocabulary**: skills, certificates, years in the occupation and the wish for it are linear in the
+  sparse term matrices, so they are one sparse product of two matrices laid side by side, the weights
+  and the caps put on the rows beforehand (a vacancy has one occupation, so capping the person's years
+  per occupation is the feature's cap; the occupation-family part is added where the feature takes the
+  larger of the two);
+- **groups**: every other feature and every feasibility check depends on a few columns of each side
+  (the place, the hours, the levels, …). Each group has few distinct values per side, so its exact
+  features and checks are computed once per distinct person-value × vacancy-value — by `compute`
+  itself, on one row that has each value — into a small table that a tile looks up. An exclusion
+  subtracts `EXCLUDED`; an attention point counts a third of the attention weight (the feature counts
+  up to three of them);
+- constants per person and per vacancy, with the character n-gram similarity (the costliest feature,
+  added by stage two) at the model's reference value.
+
+What the estimate leaves out — the clip, the n-grams, the occupation and attention caps, and the
+attention point for a missing certificate — is what stage two adds; `bench/rematch_bench.py` measures
+how often a pair of the exhaustive top K is not proposed (the recall).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.matching.features import FEATURES, HEAVY_SUPPORT, compute
+from matcher.matching.ranking import BESTAND_BOOST
+from matcher.matching.scoring import AdditiveModel
+from matcher.matching.tables import CandidateTable, VacancyTable
+
+EXCLUDED = 1.0e4  # subtracted for a hard conflict: the pair cannot be proposed
+
+
+
+def _restrictions(*codes: str) -> Callable[[CandidateTable], list[np.ndarray]]:
+    return lambda c: [c.restrictions[code] for code in codes]
+
+
+def _demands(*codes: str) -> Callable[[VacancyTable], list[np.ndarray]]:
+    return lambda v: [v.demands[code] for code in codes]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Features and checks that depend on these columns of each side only."""
+
+    name: str
+    features: tuple[str, ...]
+    checks: tuple[str, ...]
+    person: Callable[[CandidateTable], list[np.ndarray]]
+    vacancy: Callable[[VacancyTable], list[np.ndarray]]
+
+
+_OTHER_RESTRICTIONS = ("no_prolonged_standing", "low_stimulus", "no_customer_contact", "no_heights", "no_outdoor",
+                       "no_driving")
+_OTHER_DEMANDS = ("standing", "high_stimulus", "customer_contact", "heights", "outdoor", "driving")
+GROUPS: tuple[Group, ...] = (
+    Group("place", ("travel_distance",), ("distance",),
+          lambda c: [c.lat, c.lon, c.max_travel], lambda v: [v.lat, v.lon]),
+    Group("hours", ("hours_fit",), ("hours", "hours_wish"),
+          lambda c: [c.hours_min, c.hours_max, c.max_hours], lambda v: [v.hours_min, v.hours_max, v.support]),
+    Group("levels", ("education_fit", "language_fit"), ("dutch",),
+          lambda c: [c.education, c.dutch], lambda v: [v.education, v.dutch, v.support]),
+    Group("shifts", ("shift_fit",), ("night", "evening", "weekend", "shift_wish"),
+          lambda c: [c.shifts, *_restrictions("no_night", "no_evening", "no_weekend")(c)],
+          lambda v: [v.shifts, v.support, *_demands("night_work", "evening_work", "weekend_work")(v)]),
+    Group("support", ("support_fit",), (), lambda c: [c.trede], lambda v: [v.support]),
+    Group("demands", (), ("lifting", "licence", "standing", "stimulus", "customer_contact", "heights", "outdoor",
+                          "driving"),
+          lambda c: [c.max_lift, c.licences, *_restrictions(*_OTHER_RESTRICTIONS)(c)],
+          lambda v: [v.lift, v.licences, v.support, *_demands(*_OTHER_DEMANDS)(v)]),
+)
+
+
+def _keys(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """A number per row for its combination of values (NaN and infinity included), and one row that
+    has each combination."""
+    values = np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
+    values = np.where(np.isnan(values), -np.inf, values)  # NaN equals NaN here: one key
+    _, first, key = np.unique(values, axis=0, return_index=True, return_inverse=True)
+    return key.ravel().astype(np.int32), first
+
+
+@dataclass
+class _Table:
+    person: np.ndarray    # (n_candidates,) key
+    vacancy: np.ndarray   # (n_vacancies,) key
+    values: np.ndarray    # (person keys, vacancy keys) float32: the group's part of the log-odds
+    excluded: dict[str, np.ndarray]  # check -> (person keys, vacancy keys) bool
+
+
+def _group_table(group: Group, cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel) -> _Table:
+    person, person_rows = _keys(group.person(cands))
+    vacancy, vacancy_rows = _keys(group.vacancy(vacs))
+    block = compute(cands, vacs, person_rows, vacancy_rows)
+    weights = dict(zip(FEATURES, model.weights, strict=True))
+    per_attention = weights["attention_points"] / 3.0
+    values = np.zeros(block.X.shape[:2], dtype=np.float64)
+    for name in group.features:
+        values += weights[name] * block.X[..., FEATURES.index(name)]
+    excluded = {}
+    for check in group.checks:
+        conflict, attention = block.feasibility.fired[check]
+        values += per_attention * attention - EXCLUDED * conflict
+        excluded[check] = np.asarray(conflict, dtype=bool)
+    return _Table(person=person, vacancy=vacancy, values=values.astype(np.float32), excluded=excluded)
+
+
+def _scaled_rows(m: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
+    return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ m)
+
+
+def _capped(m: sp.csr_matrix, cap: float) -> sp.csr_matrix:
+    out = m.copy()
+    np.minimum(out.data, cap, out=out.data)
+    return out
+
+
+class Estimate:
+    """The estimate for one run's tables and model. `scores` gives a (rows, all vacancies) tile."""
+
+    def __init__(self, cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel) -> None:
+        w = dict(zip(FEATURES, model.weights.astype(np.float64), strict=True))
+        ref = dict(zip(FEATURES, model.reference.astype(np.float64), strict=True))
+        offset, gain = vacs.meaning
+        self.people = np.ascontiguousarray(cands.vectors * np.float32(w["semantic_similarity"] * gain))
+        self.vectors = np.ascontiguousarray(vacs.vectors)
+
+        width = max(m.shape[1] for m in (cands.skills, cands.certificates, cands.experience, cands.desired,
+                                         vacs.required, vacs.occupation, vacs.occupation_family))
+
+        def wide(m: sp.csr_matrix) -> sp.csr_matrix:
+            return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], width))
+
+        def per_item(n: np.ndarray) -> np.ndarray:
+            return 1.0 / np.maximum(n, 1.0)
+
+        self.terms = sp.hstack([wide(m) * np.float32(s) for m, s in (
+            (cands.skills, w["required_skills"]), (cands.skills, w["preferred_skills"]),
+            (cands.certificates, w["certificates"]),
+            (_capped(cands.experience, 5.0), w["occupation_experience"] / 5.0),
+            (_capped(cands.experience_family, 5.0), 0.4 * w["occupation_experience"] / 5.0),
+            (_capped(cands.desired, 1.0), w["desired_occupation"]),
+            (_capped(cands.desired_family, 1.0), 0.5 * w["desired_occupation"]))], format="csr")
+        self.vacancy_terms = sp.hstack([wide(m) for m in (
+            _scaled_rows(vacs.required, per_item(vacs.n_required)),
+            _scaled_rows(vacs.preferred, per_item(vacs.n_preferred)),
+            _scaled_rows(vacs.certificates, per_item(vacs.n_certificates)),
+            vacs.occupation, vacs.occupation_family, vacs.occupation, vacs.occupation_family)], format="csr").T.tocsr()
+
+        self.tables = [_group_table(g, cands, vacs, model) for g in GROUPS]
+        self.person_constant = (w["attention_points"] / 3.0 * cands.free_text_restrictions).astype(np.float32)
+        self.vacancy_constant = (model.intercept + w["semantic_similarity"] * offset
+                                 + w["text_similarity"] * ref["text_similarity"]
+                                 + w["required_skills"] * 0.5 * (vacs.n_required == 0)
+                                 + w["certificates"] * (vacs.n_certificates == 0)).astype(np.float32)
+        self.bestand = (cands.trede <= 2)
+        self.heavy = (vacs.support & HEAVY_SUPPORT) != 0
+
+    def scores(self, rows: slice) -> np.ndarray:
+        """The estimated log-odds of people ``rows`` × every vacancy; below -EXCLUDED / 2: excluded."""
+        out = self.people[rows] @ self.vectors.T
+        out += (self.terms[rows] @ self.vacancy_terms).toarray()
+        for t in self.tables:
+            out += t.values.take(t.person[rows], axis=0).take(t.vacancy, axis=1)
+        out += self.person_constant[rows][:, None]
+        out += self.vacancy_constant[None, :]
+        return out
+
+    def lift(self, rows: slice) -> np.ndarray:
+        """The shortlist's lift for *het bestand*, which orders a vacancy's people (not a person's vacancies)."""
+        return np.float32(BESTAND_BOOST) * (self.bestand[rows][:, None] & self.heavy[None, :])
+
+    def excluded(self) -> dict[str, int]:
+        """Pairs excluded per check, over the whole run, counted from the group tables."""
+        out: dict[str, int] = {}
+        for t in self.tables:
+            people = np.bincount(t.person, minlength=t.values.shape[0]).astype(np.int64)
+            vacancies = np.bincount(t.vacancy, minlength=t.values.shape[1]).astype(np.int64)
+            for check, mask in t.excluded.items():
+                if n := int(people @ mask.astype(np.int64) @ vacancies):
+                    out[check] = n
+        return out
