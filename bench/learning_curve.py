@@ -58,40 +58,56 @@ def share_of_gap(prior: np.ndarray, trained: np.ndarray, best: np.ndarray, *, se
             "ci95": [round(float(np.nanpercentile(ratio, 2.5)), 3), round(float(np.nanpercentile(ratio, 97.5)), 3)]}
 
 
+def recorded(service: Service, truth: Any, *, weeks: int, per_week: int, seed: int, held: list[tuple[str, str]],
+             saved: Path | None) -> tuple[datetime, dict[str, Any]]:
+    """The simulated history of ``weeks`` ending now, recorded, never shortlisting ``held`` (source, external_id);
+    or the one ``saved`` says was recorded before with the same settings, whose trained versions are then removed
+    (trained again by the code as it is now). Returns when it ended and its summary."""
+    started = time.perf_counter()
+    settings = {"scenario": truth.scenario, "seed": seed, "weeks": weeks, "per_week": per_week, "held_out": len(held)}
+    if saved is not None and saved.exists():
+        kept = json.loads(saved.read_text())
+        if kept["settings"] != settings:
+            raise SystemExit(f"{saved} holds a history made with {kept['settings']}, not {settings}: use a fresh copy "
+                             "of the region")
+        with service.db.transaction() as conn:
+            for r in conn.execute("DELETE FROM model_versions WHERE version LIKE 'trained-%' RETURNING path"):
+                shutil.rmtree(r["path"], ignore_errors=True)
+        return datetime.fromisoformat(kept["end"]), kept["summary"]
+    now = datetime.now(UTC)
+    events, summary = history(service, truth, weeks=weeks, per_week=per_week, seed=seed, end=now,
+                              exclude=frozenset(held))
+    summary["recorded"] = record(service, events)
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    if saved is not None:
+        saved.write_text(json.dumps({"settings": settings, "end": now.isoformat(), "summary": summary}, indent=2))
+    return now, summary
+
+
+def split_vacancies(service: Service, *, seed: int, held_out: int
+                    ) -> tuple[list[tuple[int, tuple[str, str]]], list[int]]:
+    """The open vacancies held out of the history ((id, (source, external_id)), seeded) and the ids of those the
+    oracle is fitted on."""
+    with service.db.connection() as conn:
+        rows = [(r["id"], (r["source"], r["external_id"])) for r in conn.execute(
+            "SELECT id, source, external_id FROM vacancies WHERE status = 'open' ORDER BY source, external_id")]
+    order = np.random.default_rng(seed).permutation(len(rows))
+    return [rows[i] for i in order[:held_out]], [rows[i][0] for i in order[held_out: held_out + ORACLE_VACANCIES]]
+
+
 def run(service: Service, truth: Any, *, weeks: tuple[int, ...] = WEEKS, per_week: int = 40, held_out: int = 100,
         seed: int = 5, min_events: int = 50, saved: Path | None = None, fits: tuple[bool, ...] = (True, False)
         ) -> dict[str, Any]:
     """``saved``: the history's record (see the module docstring); ``fits``: with (True) and without (False) the
     position-bias weights."""
     started = time.perf_counter()
+    held, fit_ids = split_vacancies(service, seed=seed, held_out=held_out)
     with service.db.connection() as conn:
-        rows = [(r["id"], (r["source"], r["external_id"])) for r in conn.execute(
-            "SELECT id, source, external_id FROM vacancies WHERE status = 'open' ORDER BY source, external_id")]
         prior = service.champion(conn)
-    order = np.random.default_rng(seed).permutation(len(rows))
-    held = [rows[i] for i in order[:held_out]]
-    settings = {"scenario": truth.scenario, "seed": seed, "weeks": max(WEEKS), "per_week": per_week,
-                "held_out": held_out}
-    if saved is not None and saved.exists():
-        kept = json.loads(saved.read_text())
-        if kept["settings"] != settings:
-            raise SystemExit(f"{saved} holds a history made with {kept['settings']}, not {settings}: use a fresh copy "
-                             "of the region")
-        now, summary = datetime.fromisoformat(kept["end"]), kept["summary"]
-        with service.db.transaction() as conn:  # an earlier run's models: trained again by the code as it is now
-            for r in conn.execute("DELETE FROM model_versions WHERE version LIKE 'trained-%' RETURNING path"):
-                shutil.rmtree(r["path"], ignore_errors=True)
-    else:
-        now = datetime.now(UTC)
-        events, summary = history(service, truth, weeks=max(WEEKS), per_week=per_week, seed=seed, end=now,
-                                  exclude=frozenset(key for _, key in held))
-        summary["recorded"] = record(service, events)
-        summary["seconds"] = round(time.perf_counter() - started, 1)
-        if saved is not None:
-            saved.write_text(json.dumps({"settings": settings, "end": now.isoformat(), "summary": summary}, indent=2))
+    now, summary = recorded(service, truth, weeks=max(WEEKS), per_week=per_week, seed=seed,
+                            held=[key for _, key in held], saved=saved)
     start = now - timedelta(weeks=max(WEEKS))
 
-    fit_ids = [rows[i][0] for i in order[held_out: held_out + ORACLE_VACANCIES]]
     best = oracle(pool(service, truth, fit_ids))
     measured = pool(service, truth, [vid for vid, _ in held])
     base, top = measured.ndcg(prior), measured.ndcg(best)
@@ -119,7 +135,7 @@ def run(service: Service, truth: Any, *, weeks: tuple[int, ...] = WEEKS, per_wee
                 "logged_gain_ci95": result.metrics.get("ndcg_gain_ci95"),
                 "loglik": {"prior": logged[0].get("loglik"), "trained": logged[1].get("loglik")},
                 "loglik_gain_ci95": result.metrics.get("loglik_gain_ci95"),
-                "c": (result.metrics.get("regularisation") or {}).get("best"),
+                "c": (result.metrics.get("regularisation") or {}).get("chosen"),
                 "gate_promotes": bool(result.decision.get("promote")),
                 "gate_reasons": result.decision.get("reasons", [])[:1],
             })

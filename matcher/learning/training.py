@@ -101,7 +101,7 @@ import json
 import logging
 import subprocess
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -289,15 +289,31 @@ def fingerprint(data: Labelled, *, seed: int, split: datetime, anchor: AdditiveM
 
 def fit(data: Labelled, *, seed: int, version: str, meta: dict[str, Any] | None = None,
         anchor: AdditiveModel | None = None, c: float = 1.0, weights: np.ndarray | None = None) -> AdditiveModel:
-    """The sequential logit over the funnel steps, as an additive model (reference = means of the labelled matches).
+    """The sequential logit over the funnel steps (`sequential_logit`), as an additive model (reference = means of
+    the labelled matches). The intercept is then calibrated on the labels (see `calibrated_intercept`). It is still
+    one linear model over the same features, so it is stored and explained like any other."""
+    found, steps, factor = sequential_logit(data, seed=seed, anchor=anchor, c=c, weights=weights)
+    meta = dict(meta or {})
+    meta["step_intercepts"] = {name: round(float(v), 6) for name, v in zip(labels.STEPS, steps, strict=True)}
+    if anchor is not None and factor is not None:
+        meta["anchor"] = {"version": anchor.version, "factor": round(factor, 6)}
+    X, y = data.X[data.known], data.y[data.known]
+    return AdditiveModel(version=version, weights=found, intercept=calibrated_intercept(X @ found, y),
+                         reference=X.mean(axis=0), meta=meta)
 
-    One row per funnel decision: the match's features, a column per step (its intercept) and, with an ``anchor``
-    (the prior), the anchor's log-odds; those columns are scaled by ``FREE_SCALE``, so only the feature weights are
-    regularised. With an anchor the weights are ``factor × anchor + correction``: with few outcomes the challenger
-    keeps the prior's sense of direction instead of shrinking every weight towards zero; with many, the correction
-    takes over. ``weights`` (one per example, e.g. `propensity_weights`) weigh each example's funnel decisions.
-    The intercept is then calibrated on the labels (see `calibrated_intercept`). It is still one linear model
-    over the same features, so it is stored and explained like any other."""
+
+def sequential_logit(data: Labelled, *, seed: int, anchor: AdditiveModel | None = None, c: float = 1.0,
+                     weights: np.ndarray | None = None,
+                     design: Callable[[np.ndarray], np.ndarray] | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """The fit: one row per funnel decision with the match's features, a column per step (its intercept) and,
+    with an ``anchor`` (the prior), the anchor's log-odds; those columns are scaled by ``FREE_SCALE``, so only the
+    feature weights are regularised. With an anchor the weights are ``factor × anchor + correction``: with few
+    outcomes the challenger keeps the prior's sense of direction instead of shrinking every weight towards zero;
+    with many, the correction takes over. ``weights`` (one per example, e.g. `propensity_weights`) weigh each
+    example's funnel decisions. ``design`` maps the features to the columns fitted (default: the features
+    themselves; its first columns must be the features, which the anchor's weights are added to). Returns the
+    columns' weights, the step intercepts and the anchor's factor."""
     from sklearn.linear_model import LogisticRegression
 
     known = data.known
@@ -308,23 +324,20 @@ def fit(data: Labelled, *, seed: int, version: str, meta: dict[str, Any] | None 
     # a positive label means a step passed, a negative one a step not passed: both kinds of rows exist
     rows = [(i, labels.STEPS.index(step), passed) for i, found in enumerate(data.steps) for step, passed in found]
     index, step, passed = np.array(rows, dtype=np.int64).T
-    columns = [data.X[index], FREE_SCALE * np.eye(len(labels.STEPS))[step]]
+    X = data.X[index] if design is None else design(data.X[index])
+    columns = [X, FREE_SCALE * np.eye(len(labels.STEPS))[step]]
     if anchor is not None:
         columns.append(FREE_SCALE * anchor_logit(anchor, data.X[index])[:, None])
     clf = LogisticRegression(C=c, fit_intercept=False, solver="lbfgs", max_iter=10_000, tol=1e-8, random_state=seed)
     clf.fit(np.column_stack(columns), passed, sample_weight=None if weights is None else weights[index])
     coef = clf.coef_[0].astype(np.float64)
-    weights = coef[: len(FEATURES)]
-    meta = dict(meta or {})
-    meta["step_intercepts"] = {name: round(float(FREE_SCALE * coef[len(FEATURES) + k]), 6)
-                               for k, name in enumerate(labels.STEPS)}
-    if anchor is not None:
-        factor = float(coef[-1]) * FREE_SCALE
-        weights = weights + factor * anchor.weights.astype(np.float64)
-        meta["anchor"] = {"version": anchor.version, "factor": round(factor, 6)}
-    X, y = data.X[known], data.y[known]
-    return AdditiveModel(version=version, weights=weights, intercept=calibrated_intercept(X @ weights, y),
-                         reference=X.mean(axis=0), meta=meta)
+    found = coef[: X.shape[1]].copy()
+    steps = FREE_SCALE * coef[X.shape[1]: X.shape[1] + len(labels.STEPS)]
+    if anchor is None:
+        return found, steps, None
+    factor = float(coef[-1]) * FREE_SCALE
+    found[: len(FEATURES)] += factor * anchor.weights.astype(np.float64)
+    return found, steps, factor
 
 
 def calibrated_intercept(logits: np.ndarray, y: np.ndarray) -> float:
@@ -376,7 +389,8 @@ def choose_c(examples: Sequence[Example], split: datetime, *, seed: int,
         if len(diff) < 2 or diff.mean() <= diff.std(ddof=1) / np.sqrt(len(diff)):
             within.append(c)
     return min(within), {"chosen_by": "validation", "validation_split": bounds[0].isoformat(),
-                         "loglik_by_c": {str(c): round(v, 5) for c, v in scores.items()}, "best": best}
+                         "loglik_by_c": {str(c): round(v, 5) for c, v in scores.items()}, "best": best,
+                         "chosen": min(within)}
 
 
 # -- evaluation -----------------------------------------------------------------------------------
