@@ -14,18 +14,25 @@ active pool. The share of the gap recovered is (trained − prior) / (oracle −
 
 The region is generated (seed 42, ``--candidates`` × ``--vacancies``) and loaded into the bench database
 bench/out/<db> when that does not exist yet; otherwise the one there is used as it is. The history is recorded into
-it, so each run needs a fresh one (drift and default share the people and vacancies: load once, copy the folder
-while no server runs on it, one copy per scenario):
+it, once: bench/out/<db>/history.json says when it ended and with which settings, and a later run with the same
+scenario, seed, weeks, shortlists a week and held-out count trains on it again instead of simulating anew (another
+setting needs a fresh copy of the region). Drift and default share the people and vacancies: load once, copy the
+folder while no server runs on it, one copy per scenario:
 
     python -m bench.learning_curve --db curve-drift --scenario drift --candidates 1500 --vacancies 500
+
+Settings are chosen on a development history (another ``--seed``, so other held-out vacancies and other shortlists),
+never on the one reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,30 +58,63 @@ def share_of_gap(prior: np.ndarray, trained: np.ndarray, best: np.ndarray, *, se
             "ci95": [round(float(np.nanpercentile(ratio, 2.5)), 3), round(float(np.nanpercentile(ratio, 97.5)), 3)]}
 
 
-def run(service: Service, truth: Any, *, weeks: tuple[int, ...] = WEEKS, per_week: int = 40, held_out: int = 100,
-        seed: int = 5, min_events: int = 50) -> dict[str, Any]:
+def recorded(service: Service, truth: Any, *, weeks: int, per_week: int, seed: int, held: list[tuple[str, str]],
+             saved: Path | None) -> tuple[datetime, dict[str, Any]]:
+    """The simulated history of ``weeks`` ending now, recorded, never shortlisting ``held`` (source, external_id);
+    or the one ``saved`` says was recorded before with the same settings, whose trained versions are then removed
+    (trained again by the code as it is now). Returns when it ended and its summary."""
     started = time.perf_counter()
+    settings = {"scenario": truth.scenario, "seed": seed, "weeks": weeks, "per_week": per_week, "held_out": len(held)}
+    if saved is not None and saved.exists():
+        kept = json.loads(saved.read_text())
+        if kept["settings"] != settings:
+            raise SystemExit(f"{saved} holds a history made with {kept['settings']}, not {settings}: use a fresh copy "
+                             "of the region")
+        with service.db.transaction() as conn:
+            for r in conn.execute("DELETE FROM model_versions WHERE version LIKE 'trained-%' RETURNING path"):
+                shutil.rmtree(r["path"], ignore_errors=True)
+        return datetime.fromisoformat(kept["end"]), kept["summary"]
     now = datetime.now(UTC)
+    events, summary = history(service, truth, weeks=weeks, per_week=per_week, seed=seed, end=now,
+                              exclude=frozenset(held))
+    summary["recorded"] = record(service, events)
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    if saved is not None:
+        saved.write_text(json.dumps({"settings": settings, "end": now.isoformat(), "summary": summary}, indent=2))
+    return now, summary
+
+
+def split_vacancies(service: Service, *, seed: int, held_out: int
+                    ) -> tuple[list[tuple[int, tuple[str, str]]], list[int]]:
+    """The open vacancies held out of the history ((id, (source, external_id)), seeded) and the ids of those the
+    oracle is fitted on."""
     with service.db.connection() as conn:
         rows = [(r["id"], (r["source"], r["external_id"])) for r in conn.execute(
             "SELECT id, source, external_id FROM vacancies WHERE status = 'open' ORDER BY source, external_id")]
-        prior = service.champion(conn)
     order = np.random.default_rng(seed).permutation(len(rows))
-    held = [rows[i] for i in order[:held_out]]
-    events, summary = history(service, truth, weeks=max(weeks), per_week=per_week, seed=seed, end=now,
-                              exclude=frozenset(key for _, key in held))
-    summary["recorded"] = record(service, events)
-    summary["seconds"] = round(time.perf_counter() - started, 1)
-    start = now - timedelta(weeks=max(weeks))
+    return [rows[i] for i in order[:held_out]], [rows[i][0] for i in order[held_out: held_out + ORACLE_VACANCIES]]
 
-    fit_ids = [rows[i][0] for i in order[held_out: held_out + ORACLE_VACANCIES]]
+
+def run(service: Service, truth: Any, *, weeks: tuple[int, ...] = WEEKS, per_week: int = 40, held_out: int = 100,
+        seed: int = 5, min_events: int = 50, saved: Path | None = None, fits: tuple[bool, ...] = (True, False)
+        ) -> dict[str, Any]:
+    """``saved``: the history's record (see the module docstring); ``fits``: with (True) and without (False) the
+    position-bias weights."""
+    started = time.perf_counter()
+    held, fit_ids = split_vacancies(service, seed=seed, held_out=held_out)
+    with service.db.connection() as conn:
+        prior = service.champion(conn)
+    now, summary = recorded(service, truth, weeks=max(WEEKS), per_week=per_week, seed=seed,
+                            held=[key for _, key in held], saved=saved)
+    start = now - timedelta(weeks=max(WEEKS))
+
     best = oracle(pool(service, truth, fit_ids))
     measured = pool(service, truth, [vid for vid, _ in held])
     base, top = measured.ndcg(prior), measured.ndcg(best)
     points = []
     for w in weeks:
         as_of = start + timedelta(weeks=w)
-        for ipw in (True, False):
+        for ipw in fits:
             began = time.perf_counter()
             result = training.train(service, seed=seed, as_of=as_of, min_events=min_events, auto_promote=False,
                                     ipw=ipw)
@@ -93,6 +133,9 @@ def run(service: Service, truth: Any, *, weeks: tuple[int, ...] = WEEKS, per_wee
                 "share_of_gap": share_of_gap(base, got, top, seed=seed),
                 "logged_ndcg_at_10": {"prior": logged[0].get("ndcg_at_10"), "trained": logged[1].get("ndcg_at_10")},
                 "logged_gain_ci95": result.metrics.get("ndcg_gain_ci95"),
+                "loglik": {"prior": logged[0].get("loglik"), "trained": logged[1].get("loglik")},
+                "loglik_gain_ci95": result.metrics.get("loglik_gain_ci95"),
+                "c": (result.metrics.get("regularisation") or {}).get("chosen"),
                 "gate_promotes": bool(result.decision.get("promote")),
                 "gate_reasons": result.decision.get("reasons", [])[:1],
             })
@@ -111,6 +154,9 @@ def main() -> None:
     parser.add_argument("--per-week", type=int, default=40)
     parser.add_argument("--held-out", type=int, default=100)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--weeks", default=",".join(map(str, WEEKS)), help="comma-separated, at most 26 (the "
+                        "history is always 26 weeks long)")
+    parser.add_argument("--fits", choices=("both", "ipw", "naive"), default="both")
     parser.add_argument("--candidates", type=int, default=1500, help="size of a region loaded anew")
     parser.add_argument("--vacancies", type=int, default=500)
     args = parser.parse_args()
@@ -123,10 +169,12 @@ def main() -> None:
         service = region(args.db, args.candidates, args.vacancies)[0]
     try:
         results = run(service, Truth.load(OUT / args.db / "demo" / "truth", scenario=args.scenario),
-                      per_week=args.per_week, held_out=args.held_out, seed=args.seed)
+                      weeks=tuple(int(w) for w in args.weeks.split(",")), per_week=args.per_week,
+                      held_out=args.held_out, seed=args.seed, saved=OUT / args.db / "history.json",
+                      fits={"both": (True, False), "ipw": (True,), "naive": (False,)}[args.fits])
     finally:
         service.db.close()
-    (OUT / f"learning-curve-{args.scenario}.json").write_text(json.dumps(results, indent=2, default=str))
+    (OUT / f"learning-curve-{args.db}.json").write_text(json.dumps(results, indent=2, default=str))
     print(json.dumps({k: v for k, v in results.items() if k != "curve"}, indent=2, default=str))
 
 

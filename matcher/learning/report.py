@@ -357,8 +357,10 @@ def render(raw: dict[str, Any], *, since: datetime | None, now: datetime) -> tup
         f"kandidaatnummers; aantallen van 1 tot {SMALL - 1} staan er als &lt;{SMALL} (en worden in grafieken niet "
         "getekend), kleine groepen zijn samengevoegd tot <em>overig (klein)</em>.</p>",
         "<h2>Modellen</h2>",
-        "<p>Elk getraind model wordt op dezelfde latere periode vergeleken met het model dat toen in gebruik was "
-        "(NDCG@10 over de getoonde shortlists met een bekende uitkomst). Het neemt het alleen automatisch over "
+        "<p>Elk getraind model wordt op dezelfde latere periode vergeleken met het model dat toen in gebruik was: "
+        "hoe goed de volgorde van elk model verklaart wie werd uitgenodigd, aangenomen en bleef, gecorrigeerd "
+        "voor de plaats in de lijst (een voorgestelde kandidaat van onderaan telt voor allen die daar stonden). "
+        "De tabel toont ook de NDCG@10 met dezelfde correctie. Het neemt het alleen automatisch over "
         "als het beter is, met een 95%-interval van de winst boven nul, en de selectie per groep niet schever "
         "maakt; anders wacht het op een mens (<code>matcher models promote</code>).</p>",
         models_html(raw.get("models", [])),
