@@ -62,6 +62,8 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
     challenger, champion = result.metrics["challenger"], result.metrics["champion"]
     print_json({"version": result.version, "status": result.status, "path": str(result.path),
                  "compared_with": result.metrics["champion_version"], "counts": result.counts,
+                 "loglik": {"champion": champion.get("loglik"), "challenger": challenger.get("loglik"),
+                            "gain_ci95": result.metrics.get("loglik_gain_ci95")},
                  "ndcg_at_10": {"champion": champion["ndcg_at_10"], "challenger": challenger["ndcg_at_10"]},
                  "roc_auc": {"champion": champion["roc_auc"], "challenger": challenger["roc_auc"]},
                  "decision": result.decision})

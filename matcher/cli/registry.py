@@ -23,8 +23,10 @@ def _models_list(args: argparse.Namespace, settings: Settings) -> int:
 
     with open_service(settings).db.connection() as conn:
         for m in registry.list_versions(conn):
-            metric = m["metrics"].get("challenger", {}).get("ndcg_at_10") if m["metrics"] else None
-            print(f"{m['version']:<28} {m['status']:<11} ndcg@10={metric if metric is not None else '-'}  {m['note']}")
+            scores = m["metrics"].get("challenger", {}) if m["metrics"] else {}
+            shown = "  ".join(f"{name}={scores[key]:.4f}" if scores.get(key) is not None else f"{name}=-"
+                              for key, name in (("loglik", "loglik"), ("ndcg_at_10", "ndcg@10")))
+            print(f"{m['version']:<28} {m['status']:<11} {shown}  {m['note']}")
     return EXIT_OK
 
 

@@ -308,19 +308,33 @@ def models_html(models: Sequence[dict[str, Any]]) -> str:
     rows = []
     for m in trained:
         metrics = m["metrics"]
-        counts, ci = metrics.get("counts", {}), metrics.get("ndcg_gain_ci95")
+        counts, ci = metrics.get("counts", {}), metrics.get("loglik_gain_ci95")
         low, high = ci if ci else (None, None)
         rows.append([m["version"], status_nl.get(m["status"], m["status"]), f"{m['created_at']:%d-%m-%Y}",
                      _cell(counts.get("train_labelled")), metrics.get("champion_version", "–"),
-                     f"{metrics['champion']['ndcg_at_10']:.3f}", f"{metrics['challenger']['ndcg_at_10']:.3f}",
+                     _metric(metrics["champion"].get("loglik")), _metric(metrics["challenger"].get("loglik")),
                      "–" if low is None else f"{low:+.3f} … {high:+.3f}",
+                     _metric(metrics["champion"].get("ndcg_at_10")), _metric(metrics["challenger"].get("ndcg_at_10")),
                      "ja" if metrics.get("decision", {}).get("promote") else "nee"])
-    curve = charts.lines([r[2] for r in rows], {"model in gebruik": [float(r[5]) for r in rows],
-                                                "nieuw getraind": [float(r[6]) for r in rows]},
-                         title="Leercurve: NDCG@10 op de latere periode, per training", ylabel="NDCG@10")
-    return (_table(["versie", "status", "getraind op", "gelabelde voorbeelden", "vergeleken met", "NDCG@10 in gebruik",
-                    "NDCG@10 nieuw", "winst (95%-interval)", "automatisch in gebruik"], rows)
+    curve = charts.lines([r[2] for r in rows], {"model in gebruik": [_value(r[8]) for r in rows],
+                                                "nieuw getraind": [_value(r[9]) for r in rows]},
+                         title="Leercurve: NDCG@10 (gecorrigeerd voor positie) op de latere periode, per training",
+                         ylabel="NDCG@10")
+    return (_table(["versie", "status", "getraind op", "gelabelde voorbeelden", "vergeleken met",
+                    "log-likelihood in gebruik", "log-likelihood nieuw", "winst (95%-interval, beslist)",
+                    "NDCG@10 in gebruik", "NDCG@10 nieuw", "automatisch in gebruik"], rows)
+            + "<p>De beslissing gebruikt de log-likelihood per trechterstap (uitgenodigd, aangenomen, na zes maanden "
+              "nog aan het werk), gecorrigeerd voor de plaats in de lijst; NDCG@10 staat ernaast, ook gecorrigeerd "
+              "voor de plaats in de lijst.</p>"
             + _img(curve, "Leercurve per training"))
+
+
+def _metric(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _value(cell: str) -> float:
+    return float("nan") if cell == "–" else float(cell)
 
 
 def _funnel_html(title: str, rows: dict[str, dict[str, int]], label: str) -> str:

@@ -51,8 +51,10 @@ def test_demo_outcomes_then_train_then_report_with_their_defaults(
     assert run_cli(["train"]) == 0
     trained = capsys.readouterr().out
     assert "champion" in trained and "challenger" in trained and "ndcg" in trained.lower()
+    assert '"loglik"' in trained  # the figure the promotion rule decides on
 
     report = tmp_path / "rapport.html"
     assert run_cli(["report", "--out", str(report)]) == 0
     page = report.read_text()
     assert "<h2>Modellen</h2>" in page and "trained-" in page and "Leercurve" in page
+    assert "log-likelihood nieuw" in page and "winst (95%-interval, beslist)" in page
