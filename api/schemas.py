@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from matcher.domain import VacancyKey
+
 
 class Contribution(BaseModel):
     feature: str
@@ -81,3 +83,11 @@ class OutcomeRecorded(BaseModel):
     id: int
     recorded_at: datetime
     linked_to_shown_match: bool
+
+
+class OutcomeUndone(BaseModel):
+    id: int
+    event: str
+    candidate_ref: str
+    vacancy: VacancyKey
+    undone_at: datetime

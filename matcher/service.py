@@ -20,8 +20,8 @@ from pydantic import ValidationError
 from matcher import geo
 from matcher.config import Settings
 from matcher.db import Conn, Database, repository
-from matcher.domain import CandidateIn, OutcomeIn, VacancyIn
-from matcher.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from matcher.domain import CandidateIn, OutcomeEvent, OutcomeIn, VacancyIn
+from matcher.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from matcher.ingest import jobposting
 from matcher.ingest.extract import VacancyReader
 from matcher.ingest.prepare import Prepared, embed, prepare_candidates, prepare_vacancies
@@ -202,7 +202,8 @@ class Service:
             row["monitoring"] = {r["attribute"]: r["value"] for r in conn.execute(
                 "SELECT attribute, value FROM candidate_monitoring WHERE candidate_id = %s", (row["id"],))}
             row["outcomes"] = list(conn.execute(
-                """SELECT o.event, o.reason, o.occurred_at, o.manual, v.source, v.external_id, v.title
+                f"""SELECT o.event, o.reason, o.occurred_at, o.manual, v.source, v.external_id, v.title,
+                          NOT {outcomes.LIVE} AS undone
                    FROM outcome_events o LEFT JOIN vacancies v ON v.id = o.vacancy_id
                    WHERE o.candidate_id = %s ORDER BY o.occurred_at DESC, o.id DESC LIMIT 200""", (row["id"],)))
             audit(conn, actor, "candidate.read", subject_kind="candidate", subjects=[self.pseudonym(ref)])
@@ -471,11 +472,29 @@ class Service:
             resolved = outcomes.resolve(conn, [body], actor=actor, sources=self.settings.sources)[0]
             if isinstance(resolved, outcomes.RowError):
                 raise resolved.error
+            if body.event == OutcomeEvent.proposed:
+                standing = outcomes.proposal(conn, resolved.candidate_id, resolved.vacancy_id)
+                if standing is not None:
+                    at = standing["occurred_at"].isoformat()
+                    raise Conflict(
+                        f"{body.candidate_ref} was already proposed for {body.vacancy.source}/"
+                        f"{body.vacancy.external_id} (outcome {standing['id']}, {at}); undo that proposal to "
+                        "record it again", existing_outcome_id=standing["id"], proposed_at=at)
             recorded = outcomes.insert(conn, resolved, actor=actor)
             audit(conn, actor, "outcome.record", subject_kind="candidate",
                   subjects=[self.pseudonym(body.candidate_ref)],
                   detail={"event": body.event.value, "vacancy": f"{body.vacancy.source}/{body.vacancy.external_id}"})
         return recorded
+
+    def undo_outcome(self, outcome_id: int, *, actor: Actor) -> dict[str, Any]:
+        """A recorded event undone: it stays in the history, marked, and no longer counts."""
+        with self.db.transaction() as conn:
+            undone = outcomes.undo(conn, outcome_id, actor=actor)
+            audit(conn, actor, "outcome.undo", subject_kind="candidate",
+                  subjects=[self.pseudonym(undone["candidate_ref"])],
+                  detail={"outcome": outcome_id, "event": undone["event"],
+                          "vacancy": f"{undone['vacancy']['source']}/{undone['vacancy']['external_id']}"})
+        return undone
 
     def import_outcomes(self, items: Sequence[OutcomeIn], *, actor: Actor,
                         rows: Sequence[int] | None = None) -> ImportReport:
