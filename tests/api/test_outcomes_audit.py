@@ -88,6 +88,8 @@ def test_a_person_is_proposed_once_and_a_recorded_outcome_can_be_undone(
     assert status() == "proposed"  # the list falls back to the event before
     assert "undone already" in assert_problem(
         client.post(f"/v1/outcomes/{hired.json()['id']}/undo", headers=arnhem), 409)["detail"]
+    for role in ("batch", "auditor"):
+        assert_problem(client.post(f"/v1/outcomes/{hired.json()['id']}/undo", headers=auth(keys[role])), 403)
     assert_problem(client.post("/v1/outcomes/999999/undo", headers=consultant), 404)
     assert_problem(client.post("/v1/outcomes/0/undo", headers=consultant), 422)
     assert_problem(client.post("/v1/outcomes/x/undo", headers=consultant), 422)
