@@ -100,7 +100,7 @@ def _templates() -> Jinja2Templates:
         kandidaatstatus=lambda s: view.CANDIDATE_STATUS_LABELS.get(s, s),
         pad=lambda s: quote(str(s), safe=""), vacaturesleutel=lambda v: f"{v.source}/{v.external_id}",
     )
-    env.globals.update(chips=view.chips, logit_total=view.logit_total, event_labels=view.EVENT_LABELS,
+    env.globals.update(chips=view.chips, logit_total=view.logit_total, ahead=view.ahead, event_labels=view.EVENT_LABELS,
                        reason_labels=view.REASON_LABELS, shortlist_events=view.SHORTLIST_EVENTS,
                        manual_events=view.MANUAL_EVENTS, role_labels=view.ROLE_LABELS,
                        shift_labels=view.SHIFT_LABELS, demand_labels=view.DEMAND_LABELS,
