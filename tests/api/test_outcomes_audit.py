@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from matcher.config import Settings
+from matcher.learning.training import load_examples
 from matcher.security import create_key
 from matcher.service import Service
 from tests.api.conftest import SECRET_RESTRICTION, assert_problem, auth, error_locs
@@ -86,6 +87,8 @@ def test_a_person_is_proposed_once_and_a_recorded_outcome_can_be_undone(
     assert undo.status_code == 200, undo.text
     assert undo.json()["event"] == "hired" and undo.json()["candidate_ref"] == "A-MAG"
     assert status() == "proposed"  # the list falls back to the event before
+    with world.db.connection() as conn:  # and learning no longer sees the hire
+        assert [e for x in load_examples(conn) for e, _ in x.events] == ["proposed"]
     assert "undone already" in assert_problem(
         client.post(f"/v1/outcomes/{hired.json()['id']}/undo", headers=arnhem), 409)["detail"]
     for role in ("batch", "auditor"):
