@@ -159,6 +159,20 @@ def test_a_recorded_outcome_shows_as_the_persons_status_in_the_list(client: Any,
     assert again.status_code == 409 and "al ongedaan gemaakt" in again.text
 
 
+def test_an_outcome_recorded_on_a_persons_page_comes_back_at_the_vacancy(client: Any, world: Service,
+                                                                         keys: dict[str, str]) -> None:
+    sign_in(client, keys["consultant_arnhem"])
+    assert 'id="v-wsp-W-MAG"' in client.get("/ui/kandidaten/A-MAG").text
+    response = client.post("/ui/uitkomsten", follow_redirects=False, data={
+        "csrf": csrf_of(client, "/ui/vacatures"), "event": "invited", "kandidaat": "A-MAG", "bron": "wsp",
+        "vacature": "W-MAG", "terug": "/ui/kandidaten/A-MAG", "anker": "v-wsp-W-MAG"})
+    assert response.status_code == 303 and response.headers["location"].endswith("#v-wsp-W-MAG")
+    page = client.get(response.headers["location"]).text
+    found = re.search(r'<li class="match" id="v-wsp-W-MAG">(.*?)</article>', page, re.S)
+    assert found is not None and "Vastgelegd: A-MAG – uitgenodigd." in found.group(1)
+    assert page.count("Vastgelegd:") == 1  # at the vacancy only, not at the top as well
+
+
 def test_a_rejection_without_a_reason_asks_for_it_at_the_person(client: Any, world: Service,
                                                                keys: dict[str, str]) -> None:
     sign_in(client, keys["consultant_arnhem"])
