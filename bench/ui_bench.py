@@ -2,7 +2,8 @@
 template) measured server-side, in-process, for a consultant and for an employer-service adviser; and with
 ``--walk``, a consultant's walk in a real browser (Debian's Chromium through Playwright, against uvicorn on
 localhost): how long each page takes to load (the browser's navigation timing) and how many Tab presses it
-takes from a freshly loaded shortlist to the first person's link and to their first outcome button.
+takes from a freshly loaded shortlist to the first person's link and to their first outcome button; and how
+many distinct numbers a top 20 shows (the whole percent against the 0–100 points).
 
 Usage: python -m bench.ui_bench [--candidates N] [--vacancies M] [--region NAME] [--walk]
        (or from `bench.run` as an optional step). A region already loaded under bench/out/NAME is reused.
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.security import create_key
+from matcher.security import SYSTEM, create_key
 from matcher.service import Service
 
 TARGET_MS = 300.0
@@ -125,6 +126,25 @@ def _tabs_until(page: Any, condition: str, limit: int = 200) -> int | None:
     return None
 
 
+def spread(service: Service, municipality: str, *, samples: int = 20, seed: int = 3) -> dict[str, Any]:
+    """How well the shown number tells a shortlist's top 20 apart: distinct values of the whole percent the
+    page used to show, and of the 0–100 points it shows now (model order, no re-rank), per sampled vacancy."""
+    with service.db.connection() as conn:
+        keys = [(r["source"], r["external_id"]) for r in conn.execute(
+            "SELECT source, external_id FROM vacancies WHERE status = 'open' ORDER BY id")]
+    rng = np.random.default_rng(seed)
+    percent, points, at_99 = [], [], []
+    for i in rng.choice(len(keys), size=min(samples, len(keys)), replace=False):
+        items = service.shortlist(*keys[int(i)], actor=SYSTEM, limit=20, rerank=False,
+                                  municipality=municipality).result.items
+        whole = [int(np.floor(item.score * 100)) for item in items]
+        percent.append(len(set(whole)))
+        points.append(len({round(item.points) for item in items}))
+        at_99.append(sum(w >= 99 for w in whole))
+    return {"vacancies": len(percent), "top": 20, "distinct_percent_median": float(np.median(percent)),
+            "distinct_points_median": float(np.median(points)), "at_99_percent_median": float(np.median(at_99))}
+
+
 def walk(service: Service, *, repeats: int = 5) -> dict[str, Any]:
     """A consultant of the largest municipality: sign in, the worklist, the vacancies, a shortlist, a person."""
     from playwright.sync_api import sync_playwright
@@ -166,6 +186,7 @@ def walk(service: Service, *, repeats: int = 5) -> dict[str, Any]:
                 page, f"el.closest('form.outcome') && el.closest('li.match') === {FIRST_PERSON}")
         finally:
             browser.close()
+    result["top20_spread"] = spread(service, biggest["municipality"])
     return result
 
 
