@@ -47,6 +47,8 @@ def match_list(shortlist: Shortlist, actor: Actor, direction: str) -> MatchList:
         items.append(MatchItem(
             rank=item.rank, score=None if anonymous else item.score,
             score_band=score_band(item.score) if anonymous else None, request_id=shortlist.request_id,
+            points=None if anonymous else item.points, moved_down=None if anonymous else item.moved_down,
+            moved_up=None if anonymous else item.moved_up,
             candidate_ref=cand["ref"] if direction == "vacancy" else None,
             vacancy=VacancyRef(source=vac["source"], external_id=vac["external_id"], title=vac["title"],
                                employer=vac["employer"], postcode=vac["postcode"])
@@ -60,7 +62,9 @@ def match_list(shortlist: Shortlist, actor: Actor, direction: str) -> MatchList:
         ))
     return MatchList(request_id=shortlist.request_id, model_version=shortlist.model_version,
                      considered=shortlist.result.considered, excluded=shortlist.result.excluded,
-                     excluded_reasons={} if anonymous else shortlist.result.excluded_reasons, items=items)
+                     excluded_reasons={} if anonymous else shortlist.result.excluded_reasons,
+                     moved_down=None if anonymous else shortlist.result.moved_down,
+                     moved_up=None if anonymous else shortlist.result.moved_up, items=items)
 
 
 def match_list_response(shortlist: Shortlist, actor: Actor, direction: str) -> Response:

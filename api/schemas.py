@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from matcher.domain import VacancyKey
+
 
 class Contribution(BaseModel):
     feature: str
@@ -40,6 +42,9 @@ class MatchItem(BaseModel):
     rank: int
     score: float | None  # None in the anonymised list, which has the band only
     score_band: str | None = None
+    points: float | None = None  # the log-odds on a 0–100 scale that spreads where the score sits near 100 %
+    moved_down: bool | None = None  # the exposure re-rank put this person lower than the model's order
+    moved_up: bool | None = None  # the bestand boost (trede 0–2, jobcoach/jobcarving) put this person higher
     candidate_ref: str | None = None
     vacancy: VacancyRef | None = None
     municipality: str | None = None
@@ -57,6 +62,8 @@ class MatchList(BaseModel):
     considered: int
     excluded: int
     excluded_reasons: dict[str, int]
+    moved_down: int | None = None  # how many people the exposure re-rank moved down (in or out of the list)
+    moved_up: int | None = None  # how many people the bestand boost put higher than the model's order
     items: list[MatchItem]
 
 
@@ -81,3 +88,11 @@ class OutcomeRecorded(BaseModel):
     id: int
     recorded_at: datetime
     linked_to_shown_match: bool
+
+
+class OutcomeUndone(BaseModel):
+    id: int
+    event: str
+    candidate_ref: str
+    vacancy: VacancyKey
+    undone_at: datetime

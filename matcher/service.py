@@ -20,8 +20,8 @@ from pydantic import ValidationError
 from matcher import geo
 from matcher.config import Settings
 from matcher.db import Conn, Database, repository
-from matcher.domain import CandidateIn, OutcomeIn, VacancyIn
-from matcher.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from matcher.domain import CandidateIn, OutcomeEvent, OutcomeIn, VacancyIn
+from matcher.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from matcher.ingest import jobposting
 from matcher.ingest.extract import VacancyReader
 from matcher.ingest.prepare import Prepared, embed, prepare_candidates, prepare_vacancies
@@ -202,7 +202,8 @@ class Service:
             row["monitoring"] = {r["attribute"]: r["value"] for r in conn.execute(
                 "SELECT attribute, value FROM candidate_monitoring WHERE candidate_id = %s", (row["id"],))}
             row["outcomes"] = list(conn.execute(
-                """SELECT o.event, o.reason, o.occurred_at, o.manual, v.source, v.external_id, v.title
+                f"""SELECT o.event, o.reason, o.occurred_at, o.manual, v.source, v.external_id, v.title,
+                          NOT {outcomes.LIVE} AS undone
                    FROM outcome_events o LEFT JOIN vacancies v ON v.id = o.vacancy_id
                    WHERE o.candidate_id = %s ORDER BY o.occurred_at DESC, o.id DESC LIMIT 200""", (row["id"],)))
             audit(conn, actor, "candidate.read", subject_kind="candidate", subjects=[self.pseudonym(ref)])
@@ -385,12 +386,13 @@ class Service:
                  "places": geo.postcodes_in_place(text or ""), "limit": limit, "offset": offset}))
 
     # -- ranking ------------------------------------------------------------------------------
-    def _exposure(self, conn: Conn, snap: Snapshot) -> np.ndarray:
-        """For how many vacancies each person (by row of the snapshot) was in the top 10 of a shortlist in the
-        last 30 days. A vacancy counts once, however often its shortlist was opened again (a reload, the page
-        after recording an outcome), and a person's own list of vacancies does not count: it shows vacancies to
-        a consultant, not the person to employers. Recounted at most once a minute, and laid out by row again
-        only when the counts or the candidates change."""
+    def _exposure(self, conn: Conn, snap: Snapshot, vacancy_id: int) -> np.ndarray:
+        """For how many *other* vacancies each person (by row of the snapshot) was in the top 10 of a shortlist
+        in the last 30 days. A vacancy counts once, however often its shortlist was opened again (a reload, the
+        page after recording an outcome), this vacancy's own shortlist does not count (or opening it would move
+        its own top 10 down on the next reload), and a person's own list of vacancies does not count: it shows
+        vacancies to a consultant, not the person to employers. Recounted at most once a minute, and laid out
+        by row again only when the counts or the candidates change."""
         now = time.monotonic()
         if self._exposure_counts is None or now - self._exposure_counts[0] > EXPOSURE_TTL_S:
             rows = conn.execute(
@@ -404,7 +406,15 @@ class Service:
         if cached is None or cached[:2] != (counted_at, snap.seq):
             shown = np.array([counts.get(int(c), 0) for c in snap.candidates.ids], dtype=np.float64)
             cached = self._exposure_rows = (counted_at, snap.seq, shown)
-        return cached[2]
+        here = [snap.candidate_pos[r["candidate_id"]] for r in conn.execute(
+            """SELECT DISTINCT m.candidate_id FROM shown_matches m JOIN shortlist_requests r ON r.id = m.request_id
+               WHERE m.vacancy_id = %s AND m.created_at > now() - interval '30 days' AND m.rank <= 10
+                 AND r.direction = 'vacancy'""", (vacancy_id,)) if r["candidate_id"] in snap.candidate_pos]
+        if not here:
+            return cached[2]
+        other = cached[2].copy()
+        other[here] = np.maximum(other[here] - 1, 0)  # the counts may be a minute older than this list
+        return other
 
     def shortlist(self, source: str, external_id: str, *, actor: Actor, limit: int = 20,
                   rerank: bool = True, municipality: str | None = None) -> Shortlist:
@@ -414,7 +424,7 @@ class Service:
             vid = self._vacancy_id(conn, source, external_id)
             snap = self.snapshot(conn)
             model = self.champion(conn)
-            exposure = self._exposure(conn, snap) if rerank else None
+            exposure = self._exposure(conn, snap, vid) if rerank else None
             with self._ranking:
                 result = for_vacancy(snap, model, Explainer(self.vocabulary), vid, limit=limit,
                                      municipality=municipality, exposure=exposure, rerank=rerank)
@@ -471,11 +481,29 @@ class Service:
             resolved = outcomes.resolve(conn, [body], actor=actor, sources=self.settings.sources)[0]
             if isinstance(resolved, outcomes.RowError):
                 raise resolved.error
+            if body.event == OutcomeEvent.proposed:
+                standing = outcomes.proposal(conn, resolved.candidate_id, resolved.vacancy_id)
+                if standing is not None:
+                    at = standing["occurred_at"].isoformat()
+                    raise Conflict(
+                        f"{body.candidate_ref} was already proposed for {body.vacancy.source}/"
+                        f"{body.vacancy.external_id} (outcome {standing['id']}, {at}); undo that proposal to "
+                        "record it again", existing_outcome_id=standing["id"], proposed_at=at)
             recorded = outcomes.insert(conn, resolved, actor=actor)
             audit(conn, actor, "outcome.record", subject_kind="candidate",
                   subjects=[self.pseudonym(body.candidate_ref)],
                   detail={"event": body.event.value, "vacancy": f"{body.vacancy.source}/{body.vacancy.external_id}"})
         return recorded
+
+    def undo_outcome(self, outcome_id: int, *, actor: Actor) -> dict[str, Any]:
+        """A recorded event undone: it stays in the history, marked, and no longer counts."""
+        with self.db.transaction() as conn:
+            undone = outcomes.undo(conn, outcome_id, actor=actor)
+            audit(conn, actor, "outcome.undo", subject_kind="candidate",
+                  subjects=[self.pseudonym(undone["candidate_ref"])],
+                  detail={"outcome": outcome_id, "event": undone["event"],
+                          "vacancy": f"{undone['vacancy']['source']}/{undone['vacancy']['external_id']}"})
+        return undone
 
     def import_outcomes(self, items: Sequence[OutcomeIn], *, actor: Actor,
                         rows: Sequence[int] | None = None) -> ImportReport:

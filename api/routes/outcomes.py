@@ -1,14 +1,16 @@
-"""Outcome events: append-only."""
+"""Outcome events: append-only. An undo marks an event undone; it is never deleted."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import JSON_BODY, ServiceDep, actor_dep
 from api.routes.candidates import NDJSON, _import_response, import_body, media_type, unsupported
-from api.schemas import ImportResult, OutcomeRecorded
+from api.schemas import ImportResult, OutcomeRecorded, OutcomeUndone
 from matcher.domain import OutcomeIn
 from matcher.ingest import importers
 
@@ -16,10 +18,20 @@ router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
 
 
 @router.post("", status_code=201, response_model=OutcomeRecorded, summary="Append an outcome event",
-             dependencies=JSON_BODY)
+             dependencies=JSON_BODY,
+             responses={409: {"description": "the person was already proposed for this vacancy: the problem names "
+                                             "the standing proposal (`existing_outcome_id`, `proposed_at`)"}})
 def post_outcome(body: OutcomeIn, service: ServiceDep,
                  actor: actor_dep("consultant", "employer_service")) -> OutcomeRecorded:  # type: ignore[valid-type]
     return OutcomeRecorded(**service.record_outcome(body, actor=actor))
+
+
+@router.post("/{outcome_id}/undo", response_model=OutcomeUndone, summary="Undo a recorded outcome event",
+             responses={409: {"description": "the event was undone already"}})
+def undo_outcome(outcome_id: Annotated[int, Path(ge=1, le=2**63 - 1)], service: ServiceDep,
+                 actor: actor_dep("consultant", "employer_service")) -> OutcomeUndone:  # type: ignore[valid-type]
+    """The event stays in the history, marked undone; lists, learning and the report no longer count it."""
+    return OutcomeUndone(**service.undo_outcome(outcome_id, actor=actor))
 
 
 @router.post("/import", response_model=ImportResult, summary="Bulk import of outcome events (NDJSON), all-or-nothing",

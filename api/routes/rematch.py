@@ -43,6 +43,7 @@ class NewMatch(BaseModel):
     rank: int | None
     vacancy_rank: int | None
     score: float
+    points: float  # the log-odds on a 0–100 scale (as in a shortlist)
     new_for: list[str]
     explanation: Explanation
     features: dict[str, float]

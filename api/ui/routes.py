@@ -11,6 +11,7 @@ import hmac
 import inspect
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,7 +50,7 @@ from api.ui.session import (
 from matcher import geo
 from matcher.batch import worklist
 from matcher.domain import OutcomeEvent, OutcomeIn, RejectionReason, VacancyIn
-from matcher.errors import MatcherError, NotFound
+from matcher.errors import Conflict, MatcherError, NotFound
 from matcher.security import Actor
 from matcher.service import Service
 
@@ -62,6 +63,7 @@ REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 SOURCE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 MUNICIPALITY = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 REQUEST_ID = re.compile(r"^[0-9a-fA-F-]{36}$")
+ANCHOR = re.compile(r"^[kv]-[A-Za-z0-9._:-]{1,100}$")  # a person (k-REF) or vacancy (v-SOURCE-ID) on a page
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 FormText = Annotated[str, Form(max_length=200)]
@@ -96,9 +98,9 @@ def _templates() -> Jinja2Templates:
         kenmerk=lambda f: view.FEATURE_LABELS.get(f, f), dienst=lambda s: view.SHIFT_LABELS.get(s, s),
         vacaturestatus=lambda s: view.VACANCY_STATUS_LABELS.get(s, s),
         kandidaatstatus=lambda s: view.CANDIDATE_STATUS_LABELS.get(s, s),
-        pad=lambda s: quote(str(s), safe=""),
+        pad=lambda s: quote(str(s), safe=""), vacaturesleutel=lambda v: f"{v.source}/{v.external_id}",
     )
-    env.globals.update(chips=view.chips, logit_total=view.logit_total, event_labels=view.EVENT_LABELS,
+    env.globals.update(chips=view.chips, logit_total=view.logit_total, ahead=view.ahead, event_labels=view.EVENT_LABELS,
                        reason_labels=view.REASON_LABELS, shortlist_events=view.SHORTLIST_EVENTS,
                        manual_events=view.MANUAL_EVENTS, role_labels=view.ROLE_LABELS,
                        shift_labels=view.SHIFT_LABELS, demand_labels=view.DEMAND_LABELS,
@@ -305,24 +307,53 @@ def vacancies(request: Request, service: ServiceDep, actor: UiActor, bron: str =
                   base_query=urlencode(query))
 
 
-def _confirmation(vastgelegd: str, kandidaat: str) -> str | None:
-    if vastgelegd in view.EVENT_LABELS and REF.match(kandidaat):
-        return f"Vastgelegd: {kandidaat} – {view.EVENT_LABELS[vastgelegd]}."
+@dataclass
+class Notice:
+    """What the page says at one person (or vacancy) after an outcome was recorded or undone."""
+    text: str
+    ref: str
+    vacancy: str                # "source/external_id"
+    undo: int | None = None     # the recorded event's id, for its undo button
+    reason_needed: bool = False
+
+
+def _notice(request: Request) -> Notice | None:
+    """Read from the query the redirect after recording sets; anything malformed is ignored."""
+    q = request.query_params
+    ref, vacancy, outcome = q.get("kandidaat", ""), q.get("vacature", ""), q.get("uitkomst", "")
+    source, _, external_id = vacancy.partition("/")
+    if not REF.match(ref) or not SOURCE.match(source) or not REF.match(external_id):
+        return None
+    if q.get("vastgelegd") in view.EVENT_LABELS:
+        return Notice(f"Vastgelegd: {ref} – {view.EVENT_LABELS[q['vastgelegd']]}.", ref, vacancy,
+                      undo=int(outcome) if outcome.isdigit() and len(outcome) < 19 else None)
+    if q.get("ongedaan") in view.EVENT_LABELS:
+        return Notice(f"Ongedaan gemaakt: {ref} – {view.EVENT_LABELS[q['ongedaan']]}.", ref, vacancy)
+    if q.get("reden") == "nodig":
+        return Notice(f"Kies een reden om de afwijzing van {ref} vast te leggen.", ref, vacancy, reason_needed=True)
     return None
+
+
+def _back_to(back: str, anchor: str, **query: str) -> RedirectResponse:
+    """Back to the page the form was on, at the person (or vacancy) it was about."""
+    joiner = "&" if "?" in back else "?"
+    fragment = f"#{anchor}" if ANCHOR.match(anchor) else ""
+    return RedirectResponse(f"{back}{joiner}{urlencode(query)}{fragment}", status_code=303)
 
 
 @router.get("/vacatures/{source}/{external_id}", response_class=HTMLResponse)
 def vacancy_page(request: Request, source: str, external_id: str, service: ServiceDep, actor: UiActor,
-                 aantal: str = "20", vastgelegd: str = "", kandidaat: str = "") -> Response:
+                 aantal: str = "20") -> Response:
     _vacancy_key(source, external_id)
     if not aantal.isdigit() or int(aantal) not in SHORTLIST_SIZES:
         raise UiError(400, "Ongeldige invoer", "Kies 10, 20 of 50 kandidaten.")
     vacancy = service.get_vacancy(source, external_id)
     shortlist = service.shortlist(source, external_id, actor=actor, limit=int(aantal))
     listed = match_list(shortlist, actor, "vacancy")
+    here = request.url.path + (f"?aantal={aantal}" if int(aantal) != SHORTLIST_SIZES[1] else "")
     return render(request, "vacature.html", actor, section="vacatures", vacancy=vacancy, shortlist=listed,
                   anonymous=actor.role == "employer_service", size=int(aantal), sizes=SHORTLIST_SIZES,
-                  confirmation=_confirmation(vastgelegd, kandidaat), here=request.url.path)
+                  notice=_notice(request), here=here, path=request.url.path)
 
 
 # -- pasting a vacancy ----------------------------------------------------------------------------
@@ -432,26 +463,57 @@ def _outcome(*, event: str, reden: str, kandidaat: str, bron: str, vacature: str
 def record_outcome(request: Request, service: ServiceDep, actor: UiActor, csrf: FormText = "",
                    event: FormText = "", reden: FormText = "", kandidaat: FormText = "", bron: FormText = "",
                    vacature: FormText = "", request_id: FormText = "", handmatig: FormText = "",
-                   notitie: FormNote = "", terug: FormText = "") -> Response:
+                   notitie: FormNote = "", terug: FormText = "", anker: FormText = "") -> Response:
     check_csrf(csrf, csrf_token(service, actor.key_id))
     back = safe_next(terug)
     manual = handmatig == "1"
     if manual:
         _require_candidate_role(actor)
+    ref = kandidaat.strip()
+    anchor = anker or f"k-{ref}"
+    if event == OutcomeEvent.rejected and not reden and not manual and REF.match(ref) and SOURCE.match(bron) \
+            and REF.match(vacature):
+        # the reason is asked for in place: back at the person, with the rejection opened
+        return _back_to(back, anchor, reden="nodig", kandidaat=ref, vacature=f"{bron}/{vacature}")
     body = _outcome(event=event, reden=reden, kandidaat=kandidaat.strip(), bron=bron, vacature=vacature,
                     request_id=request_id, handmatig=manual, notitie=notitie)
     try:
-        service.record_outcome(body, actor=actor)
+        recorded = service.record_outcome(body, actor=actor)
     except NotFound as exc:
         raise UiError(404, "Niet gevonden", f"Kandidaat {body.candidate_ref} of deze vacature bestaat niet, of "
                                             "valt buiten uw gemeente.", back=back) from exc
+    except Conflict as exc:
+        since = _date(datetime.fromisoformat(exc.extra["proposed_at"])) if "proposed_at" in exc.extra else "eerder"
+        raise UiError(409, "Al voorgesteld", f"{body.candidate_ref} is al voorgesteld voor deze vacature ({since}). "
+                                             "Maak dat voorstel eerst ongedaan als u het opnieuw wilt vastleggen.",
+                      back=back) from exc
     except MatcherError as exc:
         message = ("Deze kandidaat stond niet in de shortlist van deze vacature. Voeg iemand die niet in de lijst "
                    "stond toe met 'Iemand toevoegen' en geef een reden." if exc.status == 422 else
                    STATUS_MESSAGES.get(exc.status, "Er ging iets mis."))
         raise UiError(exc.status, "Niet vastgelegd", message, back=back) from exc
-    query = urlencode({"vastgelegd": body.event.value, "kandidaat": body.candidate_ref})
-    return RedirectResponse(f"{back}?{query}", status_code=303)
+    return _back_to(back, anchor, vastgelegd=body.event.value, kandidaat=body.candidate_ref,
+                    vacature=f"{bron}/{vacature}", uitkomst=str(recorded["id"]))
+
+
+@router.post("/uitkomsten/{outcome_id}/ongedaan")
+def undo_outcome(request: Request, outcome_id: str, service: ServiceDep, actor: UiActor, csrf: FormText = "",
+                 terug: FormText = "", anker: FormText = "") -> Response:
+    """Undo a recorded outcome: it stays in the history, marked, and no longer counts."""
+    check_csrf(csrf, csrf_token(service, actor.key_id))
+    back = safe_next(terug)
+    if not outcome_id.isdigit() or len(outcome_id) > 18:
+        raise UiError(404, "Niet gevonden", "Deze uitkomst bestaat niet.", back=back)
+    try:
+        undone = service.undo_outcome(int(outcome_id), actor=actor)
+    except NotFound as exc:
+        raise UiError(404, "Niet gevonden", "Deze uitkomst bestaat niet, of valt buiten uw gemeente.",
+                      back=back) from exc
+    except Conflict as exc:
+        raise UiError(409, "Al ongedaan gemaakt", "Deze uitkomst was al ongedaan gemaakt.", back=back) from exc
+    vacancy = undone["vacancy"]
+    return _back_to(back, anker, ongedaan=undone["event"], kandidaat=undone["candidate_ref"],
+                    vacature=f"{vacancy['source']}/{vacancy['external_id']}")
 
 
 # -- candidates -----------------------------------------------------------------------------------
@@ -477,14 +539,13 @@ def candidates(request: Request, service: ServiceDep, actor: UiActor, zoek: str 
 
 
 @router.get("/kandidaten/{ref}", response_class=HTMLResponse)
-def candidate_page(request: Request, ref: str, service: ServiceDep, actor: UiActor, vastgelegd: str = "",
-                   kandidaat: str = "") -> Response:
+def candidate_page(request: Request, ref: str, service: ServiceDep, actor: UiActor) -> Response:
     _require_candidate_role(actor)
     _check_ref(ref)
     candidate = service.get_candidate(ref, actor=actor)
     matches = match_list(service.matches(ref, actor=actor, limit=MATCHES_LIMIT), actor, "candidate")
     return render(request, "kandidaat.html", actor, section="kandidaten", candidate=candidate, matches=matches,
-                  confirmation=_confirmation(vastgelegd, kandidaat), here=request.url.path)
+                  notice=_notice(request), here=request.url.path)
 
 
 # -- werklijst ------------------------------------------------------------------------------------

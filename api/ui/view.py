@@ -159,3 +159,32 @@ def chips(explanation: Explanation) -> Chips:
 
 def logit_total(explanation: Explanation) -> float:
     return (explanation.base or 0.0) + sum(c.contribution for c in explanation.contributions)
+
+
+@dataclass
+class Ahead:
+    """Why a match stands above the next one: the features where it scores more, biggest gap first."""
+    rank: int
+    lines: list[tuple[str, float]]
+    note: str | None
+
+
+def ahead(this: Any, below: Any, *, limit: int = 3) -> Ahead | None:
+    """'Waarom hoger dan #n' for two neighbouring items of a list (MatchItems with a full explanation). When
+    the model puts the next one higher, the note says the re-rank did it (exposure or the bestand boost)."""
+    if below is None or not this.explanation.contributions or not below.explanation.contributions:
+        return None
+    theirs = {c.feature: c.contribution for c in below.explanation.contributions}
+    gaps = sorted(((c.contribution - theirs.get(c.feature, 0.0), c.feature) for c in this.explanation.contributions),
+                  reverse=True)
+    lines = [(FEATURE_LABELS.get(f, f), gap) for gap, f in gaps if gap >= 0.005][:limit]
+    total = logit_total(this.explanation) - logit_total(below.explanation)
+    note = None
+    if total < 0:
+        why = ("deze persoon staat hoger door voorrang voor het bestand bij een vacature met jobcoach of jobcarving"
+               if this.moved_up else f"#{below.rank} staat lager omdat die al vaak werd voorgesteld"
+               if below.moved_down else "de volgorde is herschikt")
+        note = f"Het model geeft #{below.rank} meer punten; {why}."
+    elif not lines:
+        note = f"Even hoog als #{below.rank}."
+    return Ahead(rank=below.rank, lines=lines, note=note)

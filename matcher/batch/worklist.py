@@ -198,6 +198,7 @@ def _items(service: Service, conn: Conn, runs: Runs, rows: list[Row]) -> list[Ro
                         "employer": row["employer"], "postcode": row["postcode"]},
             "rank": row["rank"], "vacancy_rank": row["vacancy_rank"],
             "score": round(float(1.0 / (1.0 + np.exp(-explanation["logit"]))), 6),
+            "points": model.points(explanation["logit"]),
             "new_for": new_for, "explanation": explanation, "features": row["features"],
         })
     return items

@@ -7,6 +7,11 @@ learning never recomputes them. A consultant may record a match made outside the
 
 Times without a time zone are read as UTC. Re-importing a file does not double events: a row whose
 event, candidate, vacancy, reason and explicit ``occurred_at`` equal a recorded event is skipped.
+
+A recorded event is never deleted: an undo (``undo``) adds a row to ``outcome_undos``, and everything that
+reads events as facts (lists, the duplicate-proposal check, learning, the report) leaves undone ones out
+with ``LIVE``. One consultant proposes a person for a vacancy once (``proposal``); a bulk import is history
+from another system and keeps its own rule (identical rows skipped).
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from psycopg.types.json import Jsonb
 
 from matcher.db import Conn
 from matcher.domain import OutcomeIn
-from matcher.errors import Invalid, MatcherError, NotFound
+from matcher.errors import Conflict, Invalid, MatcherError, NotFound
 from matcher.security import Actor
+
+# the condition, on an outcome_events row aliased ``o``, that it was not undone
+LIVE = "NOT EXISTS (SELECT 1 FROM outcome_undos u WHERE u.outcome_id = o.id)"
 
 
 @dataclass
@@ -112,12 +120,46 @@ def latest(conn: Conn, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int]
     if not pairs:
         return {}
     rows = conn.execute(
-        """SELECT DISTINCT ON (e.candidate_id, e.vacancy_id) e.candidate_id, e.vacancy_id, e.event
-           FROM outcome_events e JOIN unnest(%s::bigint[], %s::bigint[]) AS p(c, v)
-             ON e.candidate_id = p.c AND e.vacancy_id = p.v
-           ORDER BY e.candidate_id, e.vacancy_id, e.occurred_at DESC, e.id DESC""",
+        f"""SELECT DISTINCT ON (o.candidate_id, o.vacancy_id) o.candidate_id, o.vacancy_id, o.event
+           FROM outcome_events o JOIN unnest(%s::bigint[], %s::bigint[]) AS p(c, v)
+             ON o.candidate_id = p.c AND o.vacancy_id = p.v
+           WHERE {LIVE}
+           ORDER BY o.candidate_id, o.vacancy_id, o.occurred_at DESC, o.id DESC""",
         ([c for c, _ in pairs], [v for _, v in pairs]))
     return {(r["candidate_id"], r["vacancy_id"]): r["event"] for r in rows}
+
+
+def proposal(conn: Conn, candidate_id: int, vacancy_id: int) -> dict[str, Any] | None:
+    """The pair's standing proposal (not undone), if any. Takes a lock on the pair for the rest of the
+    transaction, so two consultants proposing the same person at once do not both succeed."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('outcome-pair'), hashtext(%s))",
+                 (f"{candidate_id}/{vacancy_id}",))
+    return conn.execute(
+        f"""SELECT o.id, o.occurred_at FROM outcome_events o
+            WHERE o.candidate_id = %s AND o.vacancy_id = %s AND o.event = 'proposed' AND {LIVE}
+            ORDER BY o.occurred_at, o.id LIMIT 1""", (candidate_id, vacancy_id)).fetchone()
+
+
+def undo(conn: Conn, outcome_id: int, *, actor: Actor) -> dict[str, Any]:
+    """Mark one recorded event as undone (it stays in the history). A consultant bound to a municipality
+    reaches that municipality's people's events only."""
+    row = conn.execute(
+        """SELECT o.id, o.event, c.ref, c.municipality, v.source, v.external_id, u.undone_at
+           FROM outcome_events o JOIN candidates c ON c.id = o.candidate_id
+           JOIN vacancies v ON v.id = o.vacancy_id
+           LEFT JOIN outcome_undos u ON u.outcome_id = o.id
+           WHERE o.id = %s FOR UPDATE OF o""", (outcome_id,)).fetchone()
+    if row is None or (actor.role == "consultant" and actor.municipality
+                       and row["municipality"] != actor.municipality):
+        raise NotFound(f"no outcome {outcome_id}")
+    if row["undone_at"] is not None:
+        raise Conflict(f"outcome {outcome_id} was undone already, at {row['undone_at'].isoformat()}",
+                       undone_at=row["undone_at"].isoformat())
+    done = conn.execute("INSERT INTO outcome_undos (outcome_id, key_id) VALUES (%s, %s) RETURNING undone_at",
+                        (outcome_id, actor.key_id)).fetchone()
+    assert done is not None
+    return {"id": outcome_id, "event": row["event"], "candidate_ref": row["ref"],
+            "vacancy": {"source": row["source"], "external_id": row["external_id"]}, "undone_at": done["undone_at"]}
 
 
 def already_recorded(conn: Conn, rows: Sequence[Resolved]) -> set[int]:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.learning import charts, labels, registry
+from matcher.learning import charts, labels, outcomes, registry
 from matcher.security import SYSTEM, Actor, audit
 
 SMALL = 5
@@ -93,18 +93,19 @@ def gather(service: Any, *, since: datetime | None, now: datetime, actor: Actor 
                FROM shown_matches s JOIN candidates c ON c.id = s.candidate_id JOIN vacancies v ON v.id = s.vacancy_id
                GROUP BY s.candidate_id, s.vacancy_id, c.municipality, v.source"""))
         events = list(conn.execute(
-            """SELECT o.event, o.occurred_at, o.manual, o.shown_match_id, o.candidate_id, o.vacancy_id,
+            f"""SELECT o.event, o.occurred_at, o.manual, o.shown_match_id, o.candidate_id, o.vacancy_id,
                       COALESCE(o.candidate_id::text, 'gewist-' || md5(COALESCE(o.request_id::text, '')
                                || COALESCE(o.features::text, ''))) AS person,
                       c.municipality, v.source
                FROM outcome_events o LEFT JOIN candidates c ON c.id = o.candidate_id
                LEFT JOIN vacancies v ON v.id = o.vacancy_id
-               WHERE o.occurred_at <= %s ORDER BY o.occurred_at, o.id""", (now,)))
+               WHERE o.occurred_at <= %s AND {outcomes.LIVE} ORDER BY o.occurred_at, o.id""", (now,)))
         served = list(conn.execute(
-            """SELECT s.id, s.score, s.created_at, r.model_version FROM shown_matches s
+            f"""SELECT s.id, s.score, s.created_at, r.model_version FROM shown_matches s
                JOIN shortlist_requests r ON r.id = s.request_id
                WHERE (%(since)s::timestamptz IS NULL OR s.created_at >= %(since)s)
-                 AND EXISTS (SELECT 1 FROM outcome_events o WHERE o.shown_match_id = s.id)""", {"since": since}))
+                 AND EXISTS (SELECT 1 FROM outcome_events o WHERE o.shown_match_id = s.id AND {outcomes.LIVE})""",
+            {"since": since}))
         people = list(conn.execute(
             """SELECT c.id, c.trede, c.status,
                       (SELECT max(s.created_at) FROM shown_matches s WHERE s.candidate_id = c.id) AS last_shown,

@@ -112,7 +112,7 @@ import numpy as np
 from matcher import __version__
 from matcher.db import Conn
 from matcher.errors import Invalid
-from matcher.learning import charts, labels, registry
+from matcher.learning import charts, labels, outcomes, registry
 from matcher.matching.embeddings import configured_name
 from matcher.matching.features import FEATURES
 from matcher.matching.scoring import AdditiveModel
@@ -188,10 +188,10 @@ def load_examples(conn: Conn) -> list[Example]:
             examples[str(r["id"])] = Example(str(r["id"]), r["request_id"], r["direction"], r["candidate_id"],
                                              r["vacancy_id"], r["created_at"], r["rank"], x)
     for r in conn.execute(
-        """SELECT o.event, o.occurred_at, o.shown_match_id, o.request_id::text AS request_id, o.candidate_id,
+        f"""SELECT o.event, o.occurred_at, o.shown_match_id, o.request_id::text AS request_id, o.candidate_id,
                   o.vacancy_id, o.features, q.created_at AS request_at, q.direction
            FROM outcome_events o LEFT JOIN shortlist_requests q ON q.id = o.request_id
-           WHERE o.features IS NOT NULL ORDER BY o.occurred_at, o.id"""):
+           WHERE o.features IS NOT NULL AND {outcomes.LIVE} ORDER BY o.occurred_at, o.id"""):
         key = str(r["shown_match_id"]) if r["shown_match_id"] is not None else None
         if key is None or key not in examples:
             x = _vector(r["features"])

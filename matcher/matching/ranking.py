@@ -4,7 +4,9 @@ The score is always the model's score. The re-rank only changes the *order*: a c
 the top 10 for many vacancies in the last 30 days is moved down a little (``EXPOSURE_PENALTY`` per
 doubling), and a person from *het bestand* (trede 0–2) is moved up for a vacancy that offers jobcoach
 or jobcarving (``BESTAND_BOOST``), so the same few people are not proposed everywhere and nobody is
-never shown.
+never shown. The result says whom the exposure penalty moved down (``moved_down``: those in the top
+``limit`` without it who now stand lower or outside the list) and whom the boost moved up (``moved_up``:
+those of het bestand who stand higher than the model's own order), so a page can say so.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ class Ranked:
     explanation: dict[str, Any]
     candidate: dict[str, Any]
     vacancy: dict[str, Any]
+    points: float = 0.0  # the log-odds on a 0–100 scale (AdditiveModel.points)
+    moved_down: bool = False  # the exposure re-rank put this person lower than the model's order
+    moved_up: bool = False  # the bestand boost put this person higher than the model's order
     status: str | None = None  # the pair's latest recorded outcome event, filled in by the service
 
 
@@ -43,6 +48,8 @@ class RankResult:
     considered: int
     excluded: int
     excluded_reasons: dict[str, int] = field(default_factory=dict)
+    moved_down: int = 0  # people the exposure re-rank moved down (in this list or out of it)
+    moved_up: int = 0  # people of het bestand the boost put higher than the model's order, in this list
 
 
 def same_job(vacancy: dict[str, Any]) -> tuple[str, str, str] | None:
@@ -99,7 +106,8 @@ def _items(snapshot: Snapshot, block: Block, model: AdditiveModel, explainer: Ex
         explanation = explainer.explain(model, block.X[i, j], cand, vac, km=km, attention=attention)
         score = 1.0 / (1.0 + np.exp(-explanation["logit"]))
         out.append(Ranked(candidate_id=cand["id"], vacancy_id=vac["id"], rank=rank, score=round(float(score), 6),
-                          features=block.features(i, j), explanation=explanation, candidate=cand, vacancy=vac))
+                          points=model.points(explanation["logit"]), features=block.features(i, j),
+                          explanation=explanation, candidate=cand, vacancy=vac))
     return out
 
 
@@ -114,19 +122,31 @@ def for_vacancy(snapshot: Snapshot, model: AdditiveModel, explainer: Explainer, 
     if municipality is not None:
         pool &= snapshot.candidates.municipality == municipality
     feasible = pool & ~block.feasibility.conflict[:, 0]
-    order = model.logit(block.X[:, 0, :]).astype(np.float64)
-    if rerank:
-        if exposure is not None:
-            order -= EXPOSURE_PENALTY * np.log2(1.0 + exposure)
-        if snapshot.vacancies.support[j] & HEAVY_SUPPORT:
-            order += BESTAND_BOOST * (snapshot.candidates.trede <= 2)
-    order = np.where(feasible, order, -np.inf)
-    best = [int(i) for i in top_k(order, min(limit, int(feasible.sum())))]
+    logit = np.where(feasible, model.logit(block.X[:, 0, :]).astype(np.float64), -np.inf)
+    order = logit
+    bestand = snapshot.candidates.trede <= 2
+    boost = rerank and bool(snapshot.vacancies.support[j] & HEAVY_SUPPORT)
+    if boost:
+        order = logit + BESTAND_BOOST * bestand
+    n = min(limit, int(feasible.sum()))
+    best = [int(i) for i in top_k(order, n)]
+    down: set[int] = set()
+    if rerank and exposure is not None:
+        before = best
+        best = [int(i) for i in top_k(order - EXPOSURE_PENALTY * np.log2(1.0 + exposure), n)]
+        now = {i: k for k, i in enumerate(best)}
+        down = {i for k, i in enumerate(before) if exposure[i] > 0 and now.get(i, n) > k}
+    up = {i for k, i in enumerate(best) if boost and bestand[i] and int((logit > logit[i]).sum()) > k}
+    items = _items(snapshot, block, model, explainer, [(i, 0) for i in best])
+    for i, item in zip(best, items, strict=True):
+        item.moved_down, item.moved_up = i in down, i in up
     return RankResult(
-        items=_items(snapshot, block, model, explainer, [(i, 0) for i in best]),
+        items=items,
         considered=int(pool.sum()),
         excluded=int((pool & block.feasibility.conflict[:, 0]).sum()),
         excluded_reasons=_excluded(block, pool[:, None]),
+        moved_down=len(down),
+        moved_up=len(up),
     )
 
 

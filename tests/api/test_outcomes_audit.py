@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from matcher.config import Settings
+from matcher.learning.training import load_examples
 from matcher.security import create_key
 from matcher.service import Service
 from tests.api.conftest import SECRET_RESTRICTION, assert_problem, auth, error_locs
@@ -61,6 +62,72 @@ def test_lists_show_the_latest_outcome_of_each_pair(client: Any, world: Service,
     shortlist = "/v1/vacancies/wsp/W-MAG/shortlist"
     others = [i for i in client.get(shortlist, headers=consultant).json()["items"] if i["candidate_ref"] != "A-MAG"]
     assert others and all(i["status"] is None for i in others)
+
+
+def test_a_person_is_proposed_once_and_a_recorded_outcome_can_be_undone(
+        client: Any, world: Service, keys: dict[str, str]) -> None:
+    consultant, arnhem = auth(keys["consultant"]), auth(keys["consultant_arnhem"])
+    assert client.get("/v1/vacancies/wsp/W-MAG/shortlist", headers=consultant).status_code == 200
+    proposal = {"event": "proposed", "candidate_ref": "A-MAG", "vacancy": VACANCY}
+    first = client.post("/v1/outcomes", json=proposal, headers=consultant)
+    assert first.status_code == 201
+    again = assert_problem(client.post("/v1/outcomes", json=proposal, headers=arnhem), 409)
+    assert again["existing_outcome_id"] == first.json()["id"] and again["proposed_at"]
+    assert f"outcome {first.json()['id']}" in again["detail"] and "already proposed" in again["detail"]
+    # the same proposal for another vacancy, and the next steps for this one, are fine
+    hired = client.post("/v1/outcomes", json=proposal | {"event": "hired"}, headers=consultant)
+    assert hired.status_code == 201
+
+    def status() -> Any:
+        items = client.get("/v1/vacancies/wsp/W-MAG/shortlist", headers=consultant).json()["items"]
+        return next(i["status"] for i in items if i["candidate_ref"] == "A-MAG")
+
+    assert status() == "hired"
+    undo = client.post(f"/v1/outcomes/{hired.json()['id']}/undo", headers=arnhem)
+    assert undo.status_code == 200, undo.text
+    assert undo.json()["event"] == "hired" and undo.json()["candidate_ref"] == "A-MAG"
+    assert status() == "proposed"  # the list falls back to the event before
+    with world.db.connection() as conn:  # and learning no longer sees the hire
+        assert [e for x in load_examples(conn) for e, _ in x.events] == ["proposed"]
+    assert "undone already" in assert_problem(
+        client.post(f"/v1/outcomes/{hired.json()['id']}/undo", headers=arnhem), 409)["detail"]
+    for role in ("batch", "auditor"):
+        assert_problem(client.post(f"/v1/outcomes/{hired.json()['id']}/undo", headers=auth(keys[role])), 403)
+    assert_problem(client.post("/v1/outcomes/999999/undo", headers=consultant), 404)
+    assert_problem(client.post("/v1/outcomes/0/undo", headers=consultant), 422)
+    assert_problem(client.post("/v1/outcomes/x/undo", headers=consultant), 422)
+    # undoing the proposal lets the person be proposed again
+    assert client.post(f"/v1/outcomes/{first.json()['id']}/undo", headers=consultant).status_code == 200
+    assert status() is None
+    assert client.post("/v1/outcomes", json=proposal, headers=consultant).status_code == 201
+    # a consultant of another municipality reaches neither the person nor their events
+    nijmegen = {"event": "proposed", "candidate_ref": "N-MAG", "vacancy": VACANCY, "manual": True, "note": "x"}
+    other = client.post("/v1/outcomes", json=nijmegen, headers=consultant).json()["id"]
+    assert_problem(client.post(f"/v1/outcomes/{other}/undo", headers=arnhem), 404)
+    with world.db.connection() as conn:  # nothing was deleted: the undone events stay, marked
+        rows = conn.execute("""SELECT o.event, u.key_id IS NOT NULL AS undone FROM outcome_events o
+                               LEFT JOIN outcome_undos u ON u.outcome_id = o.id ORDER BY o.id""").fetchall()
+        actions = [r["action"] for r in conn.execute("SELECT action FROM audit_log WHERE action LIKE 'outcome.%'")]
+    assert [(r["event"], r["undone"]) for r in rows] == [
+        ("proposed", True), ("hired", True), ("proposed", False), ("proposed", False)]
+    assert actions.count("outcome.undo") == 2
+
+
+def test_a_reimport_and_simulated_history_may_hold_proposals_of_a_pair_that_was_proposed(
+        client: Any, world: Service, keys: dict[str, str]) -> None:
+    """Bulk imports are history from elsewhere: identical rows are skipped, other rows recorded as given."""
+    consultant = auth(keys["consultant"])
+    assert client.get("/v1/vacancies/wsp/W-MAG/shortlist", headers=consultant).status_code == 200
+    rows = [{"event": "proposed", "candidate_ref": "A-MAG", "vacancy": VACANCY, "occurred_at": at}
+            for at in ("2026-11-02T09:00:00+01:00", "2026-11-20T09:00:00+01:00")]
+    ndjson = "\n".join(json.dumps(r) for r in rows) + "\n"
+    headers = consultant | {"content-type": "application/x-ndjson"}
+    first = client.post("/v1/outcomes/import", content=ndjson, headers=headers)
+    assert first.status_code == 200 and first.json()["created"] == 2, first.text
+    again = client.post("/v1/outcomes/import", content=ndjson, headers=headers)
+    assert again.status_code == 200 and (again.json()["created"], again.json()["unchanged"]) == (0, 2)
+    # one by one, the pair is now proposed: a third proposal is refused
+    assert_problem(client.post("/v1/outcomes", json=rows[0] | {"occurred_at": None}, headers=consultant), 409)
 
 
 def test_outcome_rules(client: Any, world: Service, keys: dict[str, str]) -> None:

@@ -132,9 +132,12 @@ CASES = [
     Case("shortlist", "GET", "/v1/vacancies/{source}/{external_id}/shortlist", "/v1/vacancies/wsp/W-MAG/shortlist",
          ("consultant", "employer_service"), 200),
     Case("outcome", "POST", "/v1/outcomes", "/v1/outcomes", ("consultant", "employer_service"), 201,
-         body=lambda t: {"event": "proposed", "candidate_ref": "A-MAG", "manual": True, "note": f"note {t}",
+         body=lambda t: {"event": "invited", "candidate_ref": "A-MAG", "manual": True, "note": f"note {t}",
                          "vacancy": {"source": "wsp", "external_id": "W-MAG"}},
          written=_exists("SELECT 1 FROM outcome_events WHERE note = 'note ' || %(t)s")),
+    # no such event: an allowed caller gets as far as the lookup (undoing a real one: test_outcomes_audit)
+    Case("undo-outcome", "POST", "/v1/outcomes/{outcome_id}/undo", "/v1/outcomes/987654321/undo",
+         ("consultant", "employer_service"), 404),
     Case("import-outcomes", "POST", "/v1/outcomes/import", "/v1/outcomes/import",
          ("consultant", "employer_service", "batch"), 200,
          body=lambda t: json.dumps({"event": "proposed", "candidate_ref": "A-MAG", "manual": True,
@@ -338,11 +341,12 @@ def test_employer_service_gets_reference_band_and_dutch_reasons_only(client: Any
     parser.feed(page.text)
     assert parser.texts
     allowed = {"Plaats", "Score", "Wat past", "Wat ontbreekt", "Bespreekpunten", "Geen uitgesproken sterke punten.",
-               "Niets opvallends.", "Geen.", "er zijn bespreekpunten", "Uitkomst vastleggen", "Reden",
-               "kies een reden", "Afgewezen", *(label.capitalize() for label in EVENT_LABELS.values()),
-               *REASON_LABELS.values()}
+               "Niets opvallends.", "Geen.", "er zijn bespreekpunten", "Uitkomst vastleggen", "Reden van afwijzing",
+               "kies een reden", "Afgewezen…", "Afwijzing vastleggen", "Aangenomen…", "Ja, aangenomen",
+               *(label.capitalize() for label in EVENT_LABELS.values()), *REASON_LABELS.values()}
     for item in employer["items"]:
         allowed |= {str(item["rank"]), item["candidate_ref"], f"voor {item['candidate_ref']}", item["score_band"],
+                    f"Aanname van {item['candidate_ref']} vastleggen?",
                     item["explanation"]["summary_nl"],
                     *item["explanation"]["fits_nl"], *item["explanation"]["missing_nl"]}
     assert [t for t in parser.texts if t not in allowed] == []

@@ -113,9 +113,19 @@ def test_a_manual_match_is_stored_with_its_note(client: Any, world: Service, key
         "csrf": token, "event": "proposed", "kandidaat": "A-SCH", "bron": "wsp", "vacature": "W-MAG",
         "handmatig": "1", "notitie": "Wil graag het magazijn in", "terug": "/ui/vacatures/wsp/W-MAG"})
     assert response.status_code == 303
-    assert response.headers["location"] == "/ui/vacatures/wsp/W-MAG?vastgelegd=proposed&kandidaat=A-SCH"
     history = world.get_candidate("A-SCH", actor=_admin())["outcomes"]
     assert [(o["event"], o["manual"], o["external_id"]) for o in history] == [("proposed", True, "W-MAG")]
+    with world.db.connection() as conn:
+        outcome = conn.execute("SELECT max(id) AS id FROM outcome_events").fetchone()
+    assert outcome is not None
+    assert response.headers["location"] == ("/ui/vacatures/wsp/W-MAG?vastgelegd=proposed&kandidaat=A-SCH&vacature="
+                                            f"wsp%2FW-MAG&uitkomst={outcome['id']}#k-A-SCH")
+    # proposing the same person again is refused with a page that names the standing proposal
+    again = client.post("/ui/uitkomsten", follow_redirects=False, data={
+        "csrf": token, "event": "proposed", "kandidaat": "A-SCH", "bron": "wsp", "vacature": "W-MAG",
+        "handmatig": "1", "notitie": "nog eens", "terug": "/ui/vacatures/wsp/W-MAG"})
+    assert again.status_code == 409 and "A-SCH is al voorgesteld voor deze vacature" in again.text
+    assert len(world.get_candidate("A-SCH", actor=_admin())["outcomes"]) == 1
 
 
 def test_a_recorded_outcome_shows_as_the_persons_status_in_the_list(client: Any, world: Service,
@@ -123,7 +133,7 @@ def test_a_recorded_outcome_shows_as_the_persons_status_in_the_list(client: Any,
     sign_in(client, keys["consultant_arnhem"])
 
     def item(page: str) -> str:  # A-MAG's entry in the shortlist
-        found = re.search(r'<li class="match" id="k-A-MAG">(.*?)</li>', page, re.S)
+        found = re.search(r'<li class="match" id="k-A-MAG">(.*?)</article>', page, re.S)
         assert found is not None
         return found.group(1)
 
@@ -132,7 +142,53 @@ def test_a_recorded_outcome_shows_as_the_persons_status_in_the_list(client: Any,
         "csrf": csrf_of(client, "/ui/vacatures"), "event": "proposed", "kandidaat": "A-MAG", "bron": "wsp",
         "vacature": "W-MAG", "terug": "/ui/vacatures/wsp/W-MAG"})
     assert response.status_code == 303, response.text
-    assert "status: voorgesteld" in item(client.get(response.headers["location"]).text)
+    assert response.headers["location"].endswith("#k-A-MAG")  # back at the same person
+    listed = item(client.get(response.headers["location"]).text)
+    assert "status: voorgesteld" in listed and 'value="proposed"' not in listed  # not proposed twice
+    assert "Vastgelegd: A-MAG – voorgesteld." in listed and "Ongedaan maken" in listed
+    undo = re.search(r'action="(/ui/uitkomsten/\d+/ongedaan)"', listed)
+    assert undo is not None
+    undone = client.post(undo.group(1), follow_redirects=False, data={
+        "csrf": csrf_of(client, "/ui/vacatures"), "terug": "/ui/vacatures/wsp/W-MAG", "anker": "k-A-MAG"})
+    assert undone.status_code == 303 and undone.headers["location"].endswith("#k-A-MAG")
+    listed = item(client.get(undone.headers["location"]).text)
+    assert "Ongedaan gemaakt: A-MAG – voorgesteld." in listed
+    assert "status:" not in listed and 'value="proposed"' in listed
+    again = client.post(undo.group(1), data={"csrf": csrf_of(client, "/ui/vacatures"),
+                                             "terug": "/ui/vacatures/wsp/W-MAG"})
+    assert again.status_code == 409 and "al ongedaan gemaakt" in again.text
+
+
+def test_an_outcome_recorded_on_a_persons_page_comes_back_at_the_vacancy(client: Any, world: Service,
+                                                                         keys: dict[str, str]) -> None:
+    sign_in(client, keys["consultant_arnhem"])
+    assert 'id="v-wsp-W-MAG"' in client.get("/ui/kandidaten/A-MAG").text
+    response = client.post("/ui/uitkomsten", follow_redirects=False, data={
+        "csrf": csrf_of(client, "/ui/vacatures"), "event": "invited", "kandidaat": "A-MAG", "bron": "wsp",
+        "vacature": "W-MAG", "terug": "/ui/kandidaten/A-MAG", "anker": "v-wsp-W-MAG"})
+    assert response.status_code == 303 and response.headers["location"].endswith("#v-wsp-W-MAG")
+    page = client.get(response.headers["location"]).text
+    found = re.search(r'<li class="match" id="v-wsp-W-MAG">(.*?)</article>', page, re.S)
+    assert found is not None and "Vastgelegd: A-MAG – uitgenodigd." in found.group(1)
+    assert page.count("Vastgelegd:") == 1  # at the vacancy only, not at the top as well
+
+
+def test_a_rejection_without_a_reason_asks_for_it_at_the_person(client: Any, world: Service,
+                                                               keys: dict[str, str]) -> None:
+    sign_in(client, keys["consultant_arnhem"])
+    assert client.get("/ui/vacatures/wsp/W-MAG").status_code == 200
+    response = client.post("/ui/uitkomsten", follow_redirects=False, data={
+        "csrf": csrf_of(client, "/ui/vacatures"), "event": "rejected", "reden": "", "kandidaat": "A-MAG",
+        "bron": "wsp", "vacature": "W-MAG", "terug": "/ui/vacatures/wsp/W-MAG?aantal=10", "anker": "k-A-MAG"})
+    assert response.status_code == 303
+    assert response.headers["location"] == ("/ui/vacatures/wsp/W-MAG?aantal=10&reden=nodig&kandidaat=A-MAG"
+                                            "&vacature=wsp%2FW-MAG#k-A-MAG")
+    page = client.get(response.headers["location"]).text
+    found = re.search(r'<li class="match" id="k-A-MAG">(.*?)</article>', page, re.S)
+    assert found is not None
+    assert 'role="alert">Kies een reden om de afwijzing van A-MAG vast te leggen.' in found.group(1)
+    assert '<details class="confirm" open>' in found.group(1) and "autofocus" in found.group(1)
+    assert count_outcomes(world) == 0
 
 
 def test_employer_service_pages_never_show_restrictions(client: Any, world: Service, keys: dict[str, str]) -> None:

@@ -120,11 +120,14 @@ def test_a_person_shown_for_many_vacancies_moves_down_and_keeps_the_score(world:
     for _ in range(4):  # C-MAG-2's own list of vacancies shows vacancies, not C-MAG-2
         world.matches("C-MAG-2", actor=SYSTEM, limit=10)
     fresh = Service(world.settings, world.db, encoder=encoder)
-    reranked = fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2).result.items
+    result = fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2).result
+    reranked = result.items
     assert [i.candidate["ref"] for i in reranked] == ["C-MAG-2", "C-MAG"]
     assert [i.score for i in reranked] == [twins[0].score] * 2  # only the order changes, never the score
-    plain = fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2, rerank=False).result.items
-    assert [i.candidate["ref"] for i in plain] == ["C-MAG", "C-MAG-2"]
+    assert [i.moved_down for i in reranked] == [False, True] and result.moved_down == 1  # and it says whom
+    assert fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1).result.moved_down == 1  # moved out of the list
+    plain = fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2, rerank=False).result
+    assert [i.candidate["ref"] for i in plain.items] == ["C-MAG", "C-MAG-2"] and plain.moved_down == 0
 
 
 def test_unchanged_content_is_not_encoded_again(service: Service) -> None:

@@ -525,6 +525,9 @@ def test_api_serves_the_latest_run_and_new_matches_by_role(world: Service, clien
         assert e["summary_nl"] and item["new_for"][0] == "candidate"
         total = e["base"] + sum(c["contribution"] for c in e["contributions"])
         assert item["score"] == pytest.approx(1 / (1 + math.exp(-total)), abs=1e-6)
+        assert 0 <= item["points"] <= 100
+    points = [i["points"] for i in body["items"]]
+    assert points == sorted(points, reverse=True)  # the person's own order is the model's
     assert client.get(f"/v1/candidates/{rheden_ref}/new-matches", headers=keys["arnhem"]).status_code == 404
     assert client.get(f"/v1/candidates/{arnhem_ref}/new-matches", headers=keys["employer"]).status_code == 403
     assert client.get("/v1/candidates/C-9999/new-matches", headers=keys["admin"]).status_code == 404

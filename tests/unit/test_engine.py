@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -193,6 +194,43 @@ def test_contributions_add_up_exactly_to_the_score() -> None:
         assert explanation["logit"] == pytest.approx(total, abs=1e-9)
 
 
+def test_points_spread_where_the_probability_bunches_up() -> None:
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    zeros, ones = np.zeros(len(FEATURES), np.float32), np.ones(len(FEATURES), np.float32)
+    worst = np.where(model.weights < 0, ones, zeros)
+    assert model.points(float(model.logit(worst))) == 0.0
+    assert model.points(float(model.logit(1 - worst))) == 100.0
+    # two matches the probability shows as 99 % both (the shortlist in the report: +6.63 and +7.23 log-odds)
+    low, high = model.points(6.63), model.points(7.23)
+    assert math.floor(100 / (1 + math.exp(-6.63))) == math.floor(100 / (1 + math.exp(-7.23))) == 99
+    assert high - low >= 4 and 0 < low < high < 100
+    logits = np.linspace(-8, 12, 41)
+    assert np.all(np.diff([model.points(float(v)) for v in logits]) >= 0)  # the order is the model's
+
+
+def test_why_higher_than_the_next_names_the_features_and_the_rerank() -> None:
+    from api.schemas import Contribution, Explanation, MatchItem
+    from api.ui.view import ahead
+
+    def item(rank: int, contributions: dict[str, float], moved_down: bool = False,
+             moved_up: bool = False) -> MatchItem:
+        explanation = Explanation(summary_nl="", base=1.0, attention_points=[], has_attention_points=False,
+                                  contributions=[Contribution(feature=f, value=0.5, contribution=c, text_nl="",
+                                                              meaning="neutral") for f, c in contributions.items()])
+        return MatchItem(rank=rank, score=0.99, points=80.0, moved_down=moved_down, moved_up=moved_up, request_id="r",
+                         explanation=explanation)
+
+    first = item(1, {"required_skills": 1.2, "travel_distance": 0.1, "hours_fit": 0.3})
+    second = item(2, {"required_skills": 0.4, "travel_distance": 0.5, "hours_fit": 0.1})
+    why = ahead(first, second)
+    assert why is not None and why.rank == 2 and why.note is None
+    assert [label for label, _ in why.lines] == ["Gevraagde vaardigheden", "Uren"]
+    assert why.lines[0][1] == pytest.approx(0.8)
+    # the model puts the next one higher: the re-rank is named
+    assert "al vaak werd voorgesteld" in (ahead(second, item(3, {"required_skills": 2.0}, moved_down=True)).note or "")
+    boosted = item(2, {"required_skills": 0.4}, moved_up=True)
+    assert "bestand" in (ahead(boosted, item(3, {"required_skills": 2.0})).note or "")
+    assert ahead(first, None) is None
 def test_explanation_leads_with_strengths_and_names_what_is_missing() -> None:
     model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
     c = cand(skills=[{"label": "orderpicken", "concept_id": "skill:orderpicken"}],
