@@ -24,7 +24,7 @@ from matcher.matching.feasibility import (
 from matcher.matching.tables import CandidateTable, VacancyTable
 
 FEATURES: tuple[str, ...] = (
-    "required_skills",        # share of the required skills the person has
+    "required_skills",        # share of the required skills the person has (0.5: unknown, see `compute`)
     "preferred_skills",       # share of the preferred skills
     "certificates",           # share of the asked certificates held
     "semantic_similarity",    # sentence-embedding similarity of profile and vacancy text
@@ -115,7 +115,12 @@ def compute(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None = N
     X = np.empty((nc, nv, len(FEATURES)), dtype=np.float32)
     skills = crow(cands.skills)
     n_req, n_pref, n_cert = vacs.n_required[vs], vacs.n_preferred[vs], vacs.n_certificates[vs]
-    X[..., 0] = np.where(n_req > 0, _dot(skills, vrow(vacs.required)) / np.maximum(n_req, 1), 0.5)
+    # Unknown (0.5) when the vacancy lists no required skills, and also when none of the person's skills is
+    # one the vocabulary knows: free text that matches no listed skill says nothing about what they can do
+    # (as 0 it ranked every vacancy with listed skills below those without, whatever the job).
+    share = _dot(skills, vrow(vacs.required)) / np.maximum(n_req, 1)
+    share = np.where(cands.skills_known[cs][:, None], share, np.maximum(share, 0.5))
+    X[..., 0] = np.where(n_req > 0, share, 0.5)
     X[..., 1] = np.where(n_pref > 0, _dot(skills, vrow(vacs.preferred)) / np.maximum(n_pref, 1), 0.0)
     held = _dot(crow(cands.certificates), vrow(vacs.certificates))
     X[..., 2] = np.where(n_cert > 0, held / np.maximum(n_cert, 1), 1.0)

@@ -98,6 +98,7 @@ class CandidateTable(_Table):
     ids: np.ndarray
     municipality: np.ndarray
     skills: sp.csr_matrix
+    skills_known: np.ndarray         # the person has a skill the vocabulary recognises
     experience: sp.csr_matrix        # years per occupation term
     experience_family: sp.csr_matrix  # years per occupation family
     desired: sp.csr_matrix
@@ -200,6 +201,7 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
         ids=np.array([r["id"] for r in rows], dtype=np.int64),
         municipality=np.array([r["municipality"] for r in rows], dtype=object),
         skills=terms.matrix([[(term(s), 1.0) for s in r["skills"]] for r in rows]),
+        skills_known=np.array([any(s.get("concept_id") for s in r["skills"]) for r in rows], dtype=bool),
         experience=terms.matrix([[(term(e, "title"), years(e)) for e in r["experience"]] for r in rows]),
         experience_family=terms.matrix([fam_years(r["experience"], "title") for r in rows]),
         desired=terms.matrix([[(term(d), 1.0) for d in r["desired_occupations"]] for r in rows]),

@@ -175,6 +175,22 @@ def test_features_reward_skills_experience_and_wishes() -> None:
     assert block(cand(trede=1), vac()).features(0, 0)["support_fit"] == 0.0
 
 
+def test_required_skills_unknown_when_the_person_has_no_recognised_skill() -> None:
+    required = [{"label": "orderpicken", "concept_id": "skill:orderpicken"},
+                {"label": "heftruck", "concept_id": "skill:heftruck_rijden"}]
+    unrecognised = [{"label": "operator energieproductiebedrijf", "concept_id": None}]
+    known = [{"label": "schoonmaken", "concept_id": "skill:schoonmaken"}]
+    assert block(cand(skills=unrecognised), vac(required_skills=required)).features(0, 0)["required_skills"] == 0.5
+    assert block(cand(skills=[]), vac(required_skills=required)).features(0, 0)["required_skills"] == 0.5
+    assert block(cand(skills=known), vac(required_skills=required)).features(0, 0)["required_skills"] == 0.0
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    x = block(cand(skills=unrecognised), vac(required_skills=required)).X[0, 0]
+    item = next(i for i in Explainer(VOCAB).explain(model, x, cand(skills=unrecognised), vac(required_skills=required),
+                                                    km=3.0, attention=[])["contributions"]
+                if i["feature"] == "required_skills")
+    assert item["meaning"] == "neutral" and "onbekend" in item["text_nl"]
+
+
 def test_hours_and_shift_fit() -> None:
     assert block(cand(hours_min=24, hours_max=32), vac(hours_min=24, hours_max=32)).features(0, 0)["hours_fit"] == 1
     assert block(cand(hours_min=8, hours_max=12), vac(hours_min=24, hours_max=32)).features(0, 0)["hours_fit"] == 0
@@ -229,3 +245,12 @@ def test_concepts_the_vocabulary_keeps_apart_are_less_alike(normaliser: Normalis
     apart = normaliser.similarity("orderpicken", "heftruck rijden", "skill")
     plain = Normaliser(Vocabulary({}), FakeEncoder()).similarity("orderpicken", "heftruck rijden")
     assert apart == pytest.approx(0.6 * plain)
+
+
+def test_profile_text_writes_a_label_once() -> None:
+    from matcher.matching.texts import candidate_text
+
+    row = cand(experience=[{"title": "Kok", "years": 2.0, "concept_id": None}],
+               desired_occupations=[{"label": "kok", "concept_id": None}, {"label": "chef-kok", "concept_id": None}],
+               skills=[{"label": "koken", "concept_id": None}, {"label": "Chef-kok ", "concept_id": None}])
+    assert candidate_text(VOCAB, row, full=False) == "Kok. chef-kok. koken"
