@@ -136,6 +136,9 @@ class Explainer:
         years = sum((e.get("years") or 1.0) for e in cand["experience"]
                     if vac.get("occupation_id") and e.get("concept_id") == vac.get("occupation_id"))
         value = dict(zip(FEATURES, x.tolist(), strict=True))
+        # the same occupation, however sure the normaliser was of the two titles (the value is weighted by that)
+        wants = value["desired_occupation"] >= 1 or (bool(vac.get("occupation_id")) and any(
+            d.get("concept_id") == vac.get("occupation_id") for d in cand["desired_occupations"]))
         asked = {"required_skills": bool(req_have or req_missing), "preferred_skills": bool(vac["preferred_skills"]),
                  "certificates": bool(vac["certificates"]), "education_fit": bool(vac.get("education_level")),
                  "language_fit": bool(vac.get("dutch_level")),
@@ -162,7 +165,7 @@ class Explainer:
             "occupation_experience": (f"{years:g} jaar ervaring als {occupation}" if years else
                                       "ervaring in dezelfde sector" if value["occupation_experience"] > 0 else
                                       f"geen ervaring als {occupation}"),
-            "desired_occupation": (f"wil graag werken als {occupation}" if value["desired_occupation"] >= 1 else
+            "desired_occupation": (f"wil graag werken als {occupation}" if wants else
                                    "wil in deze sector werken" if value["desired_occupation"] > 0 else
                                    "dit werk staat niet bij de wensen"),
             "education_fit": "geen opleidingsniveau gevraagd" if not asked["education_fit"] else

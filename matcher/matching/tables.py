@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
 
 from matcher.domain import DUTCH_LEVELS, LICENCES
 from matcher.geo import locate
@@ -161,11 +162,15 @@ def _vectors(rows: Sequence[Row], dim: int) -> np.ndarray:
     return out
 
 
-def _ngrams(rows: Sequence[Row]) -> sp.csr_matrix:
+def _ngrams(rows: Sequence[Row], *, title: bool = False) -> sp.csr_matrix:
+    """The rows' texts as character n-grams. ``title``: the title counts as much as the whole text besides (a
+    vacancy's description is often ten times its title, and would drown what the job is called)."""
     cached = [row.get("_ngrams") for row in rows]
     missing = [i for i, m in enumerate(cached) if m is None]
     if missing:
         fresh = NGRAMS.transform([fold(rows[i]["text"]) for i in missing])
+        if title:
+            fresh = normalize(fresh + NGRAMS.transform([fold(rows[i]["title"]) for i in missing])).astype(np.float32)
         for k, i in enumerate(missing):
             rows[i]["_ngrams"] = cached[i] = fresh[k]
     if not rows:
@@ -173,9 +178,17 @@ def _ngrams(rows: Sequence[Row]) -> sp.csr_matrix:
     return sp.vstack(cached, format="csr")
 
 
+def sure(concept_id: str | None, confidence: float | None) -> float:
+    """How sure the normaliser was of a text's concept (its calibrated confidence; 1 for text kept as text).
+    Occupation terms carry it, so that two titles guessed to be one occupation count only as much as the
+    guesses are worth: experience in an occupation is the expected number of years in it."""
+    return 1.0 if not concept_id or confidence is None else float(confidence)
+
+
 def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int) -> CandidateTable:
     def years(item: dict[str, Any]) -> float:
-        return float(item["years"]) if item.get("years") is not None else 1.0
+        held = float(item["years"]) if item.get("years") is not None else 1.0
+        return held * sure(item.get("concept_id"), item.get("confidence"))
 
     def fam_years(items: list[dict[str, Any]], key: str) -> list[tuple[str, float]]:
         return [("fam:" + f, years(i)) for i in items if (f := families.get(term(i, key)))]
@@ -204,8 +217,10 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
         skills_known=np.array([any(s.get("concept_id") for s in r["skills"]) for r in rows], dtype=bool),
         experience=terms.matrix([[(term(e, "title"), years(e)) for e in r["experience"]] for r in rows]),
         experience_family=terms.matrix([fam_years(r["experience"], "title") for r in rows]),
-        desired=terms.matrix([[(term(d), 1.0) for d in r["desired_occupations"]] for r in rows]),
-        desired_family=terms.matrix([[(k, 1.0) for k, _ in fam_years(r["desired_occupations"], "label")]
+        desired=terms.matrix([[(term(d), sure(d.get("concept_id"), d.get("confidence")))
+                               for d in r["desired_occupations"]] for r in rows]),
+        desired_family=terms.matrix([[(k, sure(d.get("concept_id"), d.get("confidence")))
+                                      for d in r["desired_occupations"] for k, _ in fam_years([d], "label")]
                                      for r in rows]),
         certificates=terms.matrix([[(term(c), 1.0) for c in r["certificates"]] for r in rows]),
         vectors=_vectors(rows, dim),
@@ -242,6 +257,7 @@ def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], d
             if shift in row["shifts"]:
                 demands[code][i] = True
     occupations = [r.get("occupation_id") or "txt:" + fold(r["title"]) for r in rows]
+    certainty = [sure(r.get("occupation_id"), r.get("occupation_confidence")) for r in rows]
     located = [locate(r.get("postcode")) for r in rows]
     required = [[(term(s), 1.0) for s in r["required_skills"]] for r in rows]
     preferred = [[(term(s), 1.0) for s in r["preferred_skills"]] for r in rows]
@@ -250,8 +266,9 @@ def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], d
         rows=rows,
         ids=np.array([r["id"] for r in rows], dtype=np.int64),
         source=np.array([r["source"] for r in rows], dtype=object),
-        occupation=terms.matrix([[(o, 1.0)] for o in occupations]),
-        occupation_family=terms.matrix([[("fam:" + f, 1.0)] if (f := families.get(o)) else [] for o in occupations]),
+        occupation=terms.matrix([[(o, c)] for o, c in zip(occupations, certainty, strict=True)]),
+        occupation_family=terms.matrix([[("fam:" + f, c)] if (f := families.get(o)) else []
+                                        for o, c in zip(occupations, certainty, strict=True)]),
         required=terms.matrix(required),
         preferred=terms.matrix(preferred),
         certificates=terms.matrix(certificates),
@@ -259,7 +276,7 @@ def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], d
         n_preferred=np.array([len({k for k, _ in x}) for x in preferred], dtype=np.float32),
         n_certificates=np.array([len({k for k, _ in x}) for x in certificates], dtype=np.float32),
         vectors=_vectors(rows, dim),
-        ngrams=_ngrams(rows),
+        ngrams=_ngrams(rows, title=True),
         lat=np.array([p[0] for p in located], dtype=np.float64),
         lon=np.array([p[1] for p in located], dtype=np.float64),
         hours_min=np.array([_num(r.get("hours_min")) for r in rows], dtype=np.float32),

@@ -254,3 +254,27 @@ def test_profile_text_writes_a_label_once() -> None:
                desired_occupations=[{"label": "kok", "concept_id": None}, {"label": "chef-kok", "concept_id": None}],
                skills=[{"label": "koken", "concept_id": None}, {"label": "Chef-kok ", "concept_id": None}])
     assert candidate_text(VOCAB, row, full=False) == "Kok. chef-kok. koken"
+
+
+def test_occupation_features_count_as_much_as_the_normaliser_was_sure() -> None:
+    guess = {"concept_id": "occ:magazijnmedewerker", "confidence": 0.5}
+    c = cand(experience=[{"title": "orderverzamelaar", "years": 3.0, **guess}],
+             desired_occupations=[{"label": "orderverzamelaar", **guess}])
+    sure = block(c, vac(occupation_confidence=1.0)).features(0, 0)
+    assert sure["occupation_experience"] == pytest.approx(0.3) and sure["desired_occupation"] == pytest.approx(0.5)
+    both = block(c, vac(occupation_confidence=0.5)).features(0, 0)
+    assert both["desired_occupation"] == pytest.approx(0.25)
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    x = block(c, vac(occupation_confidence=0.5)).X[0, 0]
+    texts = {i["feature"]: i["text_nl"] for i in Explainer(VOCAB).explain(
+        model, x, c, vac(occupation_confidence=0.5), km=3.0, attention=[])["contributions"]}
+    assert texts["desired_occupation"].startswith("wil graag werken als")
+
+
+def test_a_vacancy_title_is_not_drowned_by_its_description() -> None:
+    from matcher.matching.tables import NGRAMS
+
+    text = "heftruckchauffeur. " + "Wij zoeken een collega voor ons team in de regio, goede sfeer en salaris. " * 8
+    b = block(cand(text="heftruckchauffeur"), vac(title="heftruckchauffeur", text=text))
+    plain = float((NGRAMS.transform([fold("heftruckchauffeur")]) @ NGRAMS.transform([fold(text)]).T).toarray()[0, 0])
+    assert b.features(0, 0)["text_similarity"] >= 0.7 > plain
