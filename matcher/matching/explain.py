@@ -136,21 +136,19 @@ class Explainer:
         years = sum((e.get("years") or 1.0) for e in cand["experience"]
                     if vac.get("occupation_id") and e.get("concept_id") == vac.get("occupation_id"))
         value = dict(zip(FEATURES, x.tolist(), strict=True))
-        # the same occupation, however sure the normaliser was of the two titles (the value is weighted by that)
-        wants = value["desired_occupation"] >= 1 or (bool(vac.get("occupation_id")) and any(
-            d.get("concept_id") == vac.get("occupation_id") for d in cand["desired_occupations"]))
         asked = {"required_skills": bool(req_have or req_missing), "preferred_skills": bool(vac["preferred_skills"]),
                  "certificates": bool(vac["certificates"]), "education_fit": bool(vac.get("education_level")),
                  "language_fit": bool(vac.get("dutch_level")),
                  "hours_fit": vac.get("hours_min") is not None or vac.get("hours_max") is not None,
                  "shift_fit": any(s != "day" for s in vac["shifts"])}
-        unknown = {"required_skills": not any(s.get("concept_id") for s in cand["skills"]) and not req_have,
+        read = (vac.get("provenance") or {}).get("required_skills", {}).get("source") == "text"
+        unknown = {"required_skills": read and not req_have and not any(s.get("concept_id") for s in cand["skills"]),
                    "travel_distance": bool(np.isnan(km)), "support_fit": cand.get("trede") is None,
                    "shift_fit": not cand["shifts"],
                    "hours_fit": cand.get("hours_min") is None and cand.get("hours_max") is None}
         texts = {
             "required_skills": ("geen vaardigheden gevraagd" if not asked["required_skills"] else
-                                "vaardigheden onbekend (geen herkende vaardigheden in het profiel)"
+                                "vaardigheden niet te vergelijken (uit de tekst gelezen; geen herkende in het profiel)"
                                 if unknown["required_skills"] else
                                 f"heeft {len(req_have)} van {len(req_have) + len(req_missing)} gevraagde "
                                 f"vaardigheden" + (f" ({_listing(req_have)})" if req_have else "")),
@@ -165,7 +163,7 @@ class Explainer:
             "occupation_experience": (f"{years:g} jaar ervaring als {occupation}" if years else
                                       "ervaring in dezelfde sector" if value["occupation_experience"] > 0 else
                                       f"geen ervaring als {occupation}"),
-            "desired_occupation": (f"wil graag werken als {occupation}" if wants else
+            "desired_occupation": (f"wil graag werken als {occupation}" if value["desired_occupation"] >= 1 else
                                    "wil in deze sector werken" if value["desired_occupation"] > 0 else
                                    "dit werk staat niet bij de wensen"),
             "education_fit": "geen opleidingsniveau gevraagd" if not asked["education_fit"] else

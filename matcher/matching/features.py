@@ -115,11 +115,13 @@ def compute(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None = N
     X = np.empty((nc, nv, len(FEATURES)), dtype=np.float32)
     skills = crow(cands.skills)
     n_req, n_pref, n_cert = vacs.n_required[vs], vacs.n_preferred[vs], vacs.n_certificates[vs]
-    # Unknown (0.5) when the vacancy lists no required skills, and also when none of the person's skills is
-    # one the vocabulary knows: free text that matches no listed skill says nothing about what they can do
-    # (as 0 it ranked every vacancy with listed skills below those without, whatever the job).
+    # Unknown (0.5) when the vacancy lists no required skills, and also when they were read from its
+    # description while none of the person's skills is one the vocabulary knows: two guesses that cannot be
+    # compared say nothing about what the person can do (as 0 this ranked every vacancy whose text named
+    # skills below those whose text did not, whatever the job). Skills the sender gave stay a requirement.
     share = _dot(skills, vrow(vacs.required)) / np.maximum(n_req, 1)
-    share = np.where(cands.skills_known[cs][:, None], share, np.maximum(share, 0.5))
+    unknown = ~cands.skills_known[cs][:, None] & vacs.skills_read[vs][None, :]
+    share = np.where(unknown, np.maximum(share, 0.5), share)
     X[..., 0] = np.where(n_req > 0, share, 0.5)
     X[..., 1] = np.where(n_pref > 0, _dot(skills, vrow(vacs.preferred)) / np.maximum(n_pref, 1), 0.0)
     held = _dot(crow(cands.certificates), vrow(vacs.certificates))

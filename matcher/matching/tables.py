@@ -134,6 +134,7 @@ class VacancyTable(_Table):
     preferred: sp.csr_matrix
     certificates: sp.csr_matrix
     n_required: np.ndarray
+    skills_read: np.ndarray          # the required skills were read from the description, not given
     n_preferred: np.ndarray
     n_certificates: np.ndarray
     vectors: np.ndarray
@@ -178,17 +179,9 @@ def _ngrams(rows: Sequence[Row], *, title: bool = False) -> sp.csr_matrix:
     return sp.vstack(cached, format="csr")
 
 
-def sure(concept_id: str | None, confidence: float | None) -> float:
-    """How sure the normaliser was of a text's concept (its calibrated confidence; 1 for text kept as text).
-    Occupation terms carry it, so that two titles guessed to be one occupation count only as much as the
-    guesses are worth: experience in an occupation is the expected number of years in it."""
-    return 1.0 if not concept_id or confidence is None else float(confidence)
-
-
 def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int) -> CandidateTable:
     def years(item: dict[str, Any]) -> float:
-        held = float(item["years"]) if item.get("years") is not None else 1.0
-        return held * sure(item.get("concept_id"), item.get("confidence"))
+        return float(item["years"]) if item.get("years") is not None else 1.0
 
     def fam_years(items: list[dict[str, Any]], key: str) -> list[tuple[str, float]]:
         return [("fam:" + f, years(i)) for i in items if (f := families.get(term(i, key)))]
@@ -217,10 +210,8 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
         skills_known=np.array([any(s.get("concept_id") for s in r["skills"]) for r in rows], dtype=bool),
         experience=terms.matrix([[(term(e, "title"), years(e)) for e in r["experience"]] for r in rows]),
         experience_family=terms.matrix([fam_years(r["experience"], "title") for r in rows]),
-        desired=terms.matrix([[(term(d), sure(d.get("concept_id"), d.get("confidence")))
-                               for d in r["desired_occupations"]] for r in rows]),
-        desired_family=terms.matrix([[(k, sure(d.get("concept_id"), d.get("confidence")))
-                                      for d in r["desired_occupations"] for k, _ in fam_years([d], "label")]
+        desired=terms.matrix([[(term(d), 1.0) for d in r["desired_occupations"]] for r in rows]),
+        desired_family=terms.matrix([[(k, 1.0) for k, _ in fam_years(r["desired_occupations"], "label")]
                                      for r in rows]),
         certificates=terms.matrix([[(term(c), 1.0) for c in r["certificates"]] for r in rows]),
         vectors=_vectors(rows, dim),
@@ -257,7 +248,6 @@ def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], d
             if shift in row["shifts"]:
                 demands[code][i] = True
     occupations = [r.get("occupation_id") or "txt:" + fold(r["title"]) for r in rows]
-    certainty = [sure(r.get("occupation_id"), r.get("occupation_confidence")) for r in rows]
     located = [locate(r.get("postcode")) for r in rows]
     required = [[(term(s), 1.0) for s in r["required_skills"]] for r in rows]
     preferred = [[(term(s), 1.0) for s in r["preferred_skills"]] for r in rows]
@@ -266,13 +256,14 @@ def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], d
         rows=rows,
         ids=np.array([r["id"] for r in rows], dtype=np.int64),
         source=np.array([r["source"] for r in rows], dtype=object),
-        occupation=terms.matrix([[(o, c)] for o, c in zip(occupations, certainty, strict=True)]),
-        occupation_family=terms.matrix([[("fam:" + f, c)] if (f := families.get(o)) else []
-                                        for o, c in zip(occupations, certainty, strict=True)]),
+        occupation=terms.matrix([[(o, 1.0)] for o in occupations]),
+        occupation_family=terms.matrix([[("fam:" + f, 1.0)] if (f := families.get(o)) else [] for o in occupations]),
         required=terms.matrix(required),
         preferred=terms.matrix(preferred),
         certificates=terms.matrix(certificates),
         n_required=np.array([len({k for k, _ in x}) for x in required], dtype=np.float32),
+        skills_read=np.array([(r.get("provenance") or {}).get("required_skills", {}).get("source") == "text"
+                              for r in rows], dtype=bool),
         n_preferred=np.array([len({k for k, _ in x}) for x in preferred], dtype=np.float32),
         n_certificates=np.array([len({k for k, _ in x}) for x in certificates], dtype=np.float32),
         vectors=_vectors(rows, dim),

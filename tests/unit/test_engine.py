@@ -175,20 +175,24 @@ def test_features_reward_skills_experience_and_wishes() -> None:
     assert block(cand(trede=1), vac()).features(0, 0)["support_fit"] == 0.0
 
 
-def test_required_skills_unknown_when_the_person_has_no_recognised_skill() -> None:
+def test_required_skills_read_from_the_text_are_unknown_to_a_person_without_recognised_skills() -> None:
     required = [{"label": "orderpicken", "concept_id": "skill:orderpicken"},
                 {"label": "heftruck", "concept_id": "skill:heftruck_rijden"}]
-    unrecognised = [{"label": "operator energieproductiebedrijf", "concept_id": None}]
-    known = [{"label": "schoonmaken", "concept_id": "skill:schoonmaken"}]
-    assert block(cand(skills=unrecognised), vac(required_skills=required)).features(0, 0)["required_skills"] == 0.5
-    assert block(cand(skills=[]), vac(required_skills=required)).features(0, 0)["required_skills"] == 0.5
-    assert block(cand(skills=known), vac(required_skills=required)).features(0, 0)["required_skills"] == 0.0
+    read = vac(required_skills=required, provenance={"required_skills": {"source": "text", "evidence": []}})
+    given = vac(required_skills=required, provenance={"required_skills": {"source": "given"}})
+    unrecognised = cand(skills=[{"label": "operator energieproductiebedrijf", "concept_id": None}])
+    known = cand(skills=[{"label": "schoonmaken", "concept_id": "skill:schoonmaken"}])
+
+    def value(c: dict[str, Any], v: dict[str, Any]) -> float:
+        return block(c, v).features(0, 0)["required_skills"]
+
+    assert value(unrecognised, read) == value(cand(skills=[]), read) == 0.5 == value(unrecognised, vac())
+    assert value(known, read) == value(unrecognised, given) == value(known, given) == 0.0
     model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
-    x = block(cand(skills=unrecognised), vac(required_skills=required)).X[0, 0]
-    item = next(i for i in Explainer(VOCAB).explain(model, x, cand(skills=unrecognised), vac(required_skills=required),
-                                                    km=3.0, attention=[])["contributions"]
-                if i["feature"] == "required_skills")
-    assert item["meaning"] == "neutral" and "onbekend" in item["text_nl"]
+    items = {i["feature"]: i for i in Explainer(VOCAB).explain(model, block(unrecognised, read).X[0, 0], unrecognised,
+                                                                read, km=3.0, attention=[])["contributions"]}
+    skills = items["required_skills"]
+    assert skills["meaning"] == "neutral" and "niet te vergelijken" in skills["text_nl"]
 
 
 def test_hours_and_shift_fit() -> None:
@@ -254,21 +258,6 @@ def test_profile_text_writes_a_label_once() -> None:
                desired_occupations=[{"label": "kok", "concept_id": None}, {"label": "chef-kok", "concept_id": None}],
                skills=[{"label": "koken", "concept_id": None}, {"label": "Chef-kok ", "concept_id": None}])
     assert candidate_text(VOCAB, row, full=False) == "Kok. chef-kok. koken"
-
-
-def test_occupation_features_count_as_much_as_the_normaliser_was_sure() -> None:
-    guess = {"concept_id": "occ:magazijnmedewerker", "confidence": 0.5}
-    c = cand(experience=[{"title": "orderverzamelaar", "years": 3.0, **guess}],
-             desired_occupations=[{"label": "orderverzamelaar", **guess}])
-    sure = block(c, vac(occupation_confidence=1.0)).features(0, 0)
-    assert sure["occupation_experience"] == pytest.approx(0.3) and sure["desired_occupation"] == pytest.approx(0.5)
-    both = block(c, vac(occupation_confidence=0.5)).features(0, 0)
-    assert both["desired_occupation"] == pytest.approx(0.25)
-    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
-    x = block(c, vac(occupation_confidence=0.5)).X[0, 0]
-    texts = {i["feature"]: i["text_nl"] for i in Explainer(VOCAB).explain(
-        model, x, c, vac(occupation_confidence=0.5), km=3.0, attention=[])["contributions"]}
-    assert texts["desired_occupation"].startswith("wil graag werken als")
 
 
 def test_a_vacancy_title_is_not_drowned_by_its_description() -> None:
