@@ -118,9 +118,11 @@ def _esco_english(service: Service, *, split: str, queries: int, seed: int) -> d
     return {"queries": len(qs), "methods": out}
 
 
-def esco_matches(service: Service, *, candidates: int = 600, seed: int = 7) -> dict[str, Any] | None:
+def esco_matches(service: Service, *, split: str = "test", candidates: int = 600, seed: int = 7,
+                 encoder_names: tuple[str, ...] = (E5, MINILM)) -> dict[str, Any] | None:
     """ESCO through the matches path: one vacancy per occupation (Dutch preferred label as title, ESCO's
-    description as description), one candidate per alternative label of a test occupation (as experience,
+    description as description), one candidate per alternative label of an occupation of ``split`` ("test";
+    "dev" for choosing) (as experience,
     desired occupation and skill), and the rank of the right vacancy in `Service.matches` (the code behind
     `GET /v1/candidates/{ref}/matches`), against char n-gram TF-IDF over the same texts. Runs in an empty
     database of its own, once per installed encoder."""
@@ -132,7 +134,7 @@ def esco_matches(service: Service, *, candidates: int = 600, seed: int = 7) -> d
     vacancies = [(("wsp", f"ESCO-{i}"), VacancyIn(title=o.pref[:200], description=o.description[:4000],
                                                   postcode="6811", hours_min=24, hours_max=40))
                  for i, o in enumerate(occs)]
-    labels = [(alt, i) for i, o in enumerate(occs) if o.split == "test" for alt in o.alts]
+    labels = [(alt, i) for i, o in enumerate(occs) if o.split == split for alt in o.alts]
     random.Random(seed).shuffle(labels)
     labels = labels[:candidates]
     people = [(f"E-{n}", CandidateIn(municipality="arnhem", postcode="6811", hours_min=24, hours_max=40,
@@ -145,10 +147,10 @@ def esco_matches(service: Service, *, candidates: int = 600, seed: int = 7) -> d
     tfidf = (matrix[len(texts_v):] @ matrix[: len(texts_v)].T).toarray()
     gold = np.array([g for _, g in labels])
     tfidf_ranks = 1 + (tfidf > tfidf[np.arange(len(gold)), gold][:, None]).sum(axis=1)
-    out: dict[str, Any] = {"vacancies": len(vacancies), "candidates": len(people),
+    out: dict[str, Any] = {"vacancies": len(vacancies), "candidates": len(people), "split": split,
                            "methods": {"character n-gram TF-IDF (title + description)": _metrics(tfidf_ranks)}}
-    for encoder in (E5, MINILM):
-        svc = bench_service(f"esco-{encoder.lower()}", fresh=True, encoder=encoder)
+    for encoder in encoder_names:
+        svc = bench_service(f"esco-{split}-{encoder.lower()}", fresh=True, encoder=encoder)
         with timer() as t:
             svc.import_vacancies(vacancies, actor=SYSTEM)
             svc.import_candidates(people, actor=SYSTEM)

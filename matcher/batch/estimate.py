@@ -10,7 +10,8 @@ parts that each cost one pass over a tile of people × vacancies:
   sparse term matrices, so they are one sparse product of two matrices laid side by side, the weights
   and the caps put on the rows beforehand (a vacancy has one occupation, so capping the person's years
   per occupation is the feature's cap; the occupation-family part is added where the feature takes the
-  larger of the two);
+  larger of the two; a person without recognised skills against skills read from a description counts
+  as the feature's 0.5, added where it takes the larger);
 - **groups**: every other feature and every feasibility check depends on a few columns of each side
   (the place, the hours, the levels, …). Each group has few distinct values per side, so its exact
   features and checks are computed once per distinct person-value × vacancy-value — by `compute`
@@ -120,6 +121,11 @@ def _scaled_rows(m: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ m)
 
 
+def _column(rows: np.ndarray, value: float) -> sp.csr_matrix:
+    """One column: ``value`` where ``rows`` holds."""
+    return sp.csr_matrix((rows * np.float32(value)).astype(np.float32)[:, None])
+
+
 def _capped(m: sp.csr_matrix, cap: float) -> sp.csr_matrix:
     out = m.copy()
     np.minimum(out.data, cap, out=out.data)
@@ -151,12 +157,14 @@ class Estimate:
             (_capped(cands.experience, 5.0), w["occupation_experience"] / 5.0),
             (_capped(cands.experience_family, 5.0), 0.4 * w["occupation_experience"] / 5.0),
             (_capped(cands.desired, 1.0), w["desired_occupation"]),
-            (_capped(cands.desired_family, 1.0), 0.5 * w["desired_occupation"]))], format="csr")
+            (_capped(cands.desired_family, 1.0), 0.5 * w["desired_occupation"]))]
+            + [_column(~cands.skills_known, 0.5 * w["required_skills"])], format="csr")
         self.vacancy_terms = sp.hstack([wide(m) for m in (
             _scaled_rows(vacs.required, per_item(vacs.n_required)),
             _scaled_rows(vacs.preferred, per_item(vacs.n_preferred)),
             _scaled_rows(vacs.certificates, per_item(vacs.n_certificates)),
-            vacs.occupation, vacs.occupation_family, vacs.occupation, vacs.occupation_family)], format="csr").T.tocsr()
+            vacs.occupation, vacs.occupation_family, vacs.occupation, vacs.occupation_family)]
+            + [_column((vacs.n_required > 0) & vacs.skills_read, 1.0)], format="csr").T.tocsr()
 
         self.tables = [_group_table(g, cands, vacs, model) for g in GROUPS]
         self.person_constant = (w["attention_points"] / 3.0 * cands.free_text_restrictions).astype(np.float32)

@@ -141,13 +141,17 @@ class Explainer:
                  "language_fit": bool(vac.get("dutch_level")),
                  "hours_fit": vac.get("hours_min") is not None or vac.get("hours_max") is not None,
                  "shift_fit": any(s != "day" for s in vac["shifts"])}
-        unknown = {"travel_distance": bool(np.isnan(km)), "support_fit": cand.get("trede") is None,
+        read = (vac.get("provenance") or {}).get("required_skills", {}).get("source") == "text"
+        unknown = {"required_skills": read and not req_have and not any(s.get("concept_id") for s in cand["skills"]),
+                   "travel_distance": bool(np.isnan(km)), "support_fit": cand.get("trede") is None,
                    "shift_fit": not cand["shifts"],
                    "hours_fit": cand.get("hours_min") is None and cand.get("hours_max") is None}
         texts = {
-            "required_skills": (f"heeft {len(req_have)} van {len(req_have) + len(req_missing)} gevraagde "
-                                f"vaardigheden" + (f" ({_listing(req_have)})" if req_have else "")
-                                if req_have or req_missing else "geen vaardigheden gevraagd"),
+            "required_skills": ("geen vaardigheden gevraagd" if not asked["required_skills"] else
+                                "vaardigheden niet te vergelijken (uit de tekst gelezen; geen herkende in het profiel)"
+                                if unknown["required_skills"] else
+                                f"heeft {len(req_have)} van {len(req_have) + len(req_missing)} gevraagde "
+                                f"vaardigheden" + (f" ({_listing(req_have)})" if req_have else "")),
             "preferred_skills": (f"ook gewenst: {_listing(pref_have)}" if pref_have
                                  else "geen van de gewenste vaardigheden" if vac["preferred_skills"]
                                  else "geen extra vaardigheden gewenst"),

@@ -24,7 +24,7 @@ from matcher.matching.feasibility import (
 from matcher.matching.tables import CandidateTable, VacancyTable
 
 FEATURES: tuple[str, ...] = (
-    "required_skills",        # share of the required skills the person has
+    "required_skills",        # share of the required skills the person has (0.5: unknown, see `compute`)
     "preferred_skills",       # share of the preferred skills
     "certificates",           # share of the asked certificates held
     "semantic_similarity",    # sentence-embedding similarity of profile and vacancy text
@@ -197,7 +197,13 @@ def _compute(at: Layout, ci: np.ndarray, vj: np.ndarray) -> Block:
     cands, vacs, c, v = at.cands, at.vacs, at.c, at.v
     X = np.empty((*at.shape, len(FEATURES)), dtype=np.float32)
     n_req, n_pref, n_cert = v(vacs.n_required), v(vacs.n_preferred), v(vacs.n_certificates)
-    X[..., 0] = np.where(n_req > 0, at.dot(cands.skills, vacs.required) / np.maximum(n_req, 1), 0.5)
+    # Unknown (0.5) when the vacancy lists no required skills, and also when they were read from its
+    # description while none of the person's skills is one the vocabulary knows: two guesses that cannot be
+    # compared say nothing about what the person can do (as 0 this ranked every vacancy whose text named
+    # skills below those whose text did not, whatever the job). Skills the sender gave stay a requirement.
+    share = at.dot(cands.skills, vacs.required) / np.maximum(n_req, 1)
+    share = np.where(~c(cands.skills_known) & v(vacs.skills_read), np.maximum(share, 0.5), share)
+    X[..., 0] = np.where(n_req > 0, share, 0.5)
     X[..., 1] = np.where(n_pref > 0, at.dot(cands.skills, vacs.preferred) / np.maximum(n_pref, 1), 0.0)
     held = at.dot(cands.certificates, vacs.certificates)
     X[..., 2] = np.where(n_cert > 0, held / np.maximum(n_cert, 1), 1.0)

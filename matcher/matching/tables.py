@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
 
 from matcher.domain import DUTCH_LEVELS, LICENCES
 from matcher.geo import locate
@@ -98,6 +99,7 @@ class CandidateTable(_Table):
     ids: np.ndarray
     municipality: np.ndarray
     skills: sp.csr_matrix
+    skills_known: np.ndarray         # the person has a skill the vocabulary recognises
     experience: sp.csr_matrix        # years per occupation term
     experience_family: sp.csr_matrix  # years per occupation family
     desired: sp.csr_matrix
@@ -132,6 +134,7 @@ class VacancyTable(_Table):
     preferred: sp.csr_matrix
     certificates: sp.csr_matrix
     n_required: np.ndarray
+    skills_read: np.ndarray          # the required skills were read from the description, not given
     n_preferred: np.ndarray
     n_certificates: np.ndarray
     vectors: np.ndarray
@@ -160,11 +163,15 @@ def _vectors(rows: Sequence[Row], dim: int) -> np.ndarray:
     return out
 
 
-def _ngrams(rows: Sequence[Row]) -> sp.csr_matrix:
+def _ngrams(rows: Sequence[Row], *, title: bool = False) -> sp.csr_matrix:
+    """The rows' texts as character n-grams. ``title``: the title counts as much as the whole text besides (a
+    vacancy's description is often ten times its title, and would drown what the job is called)."""
     cached = [row.get("_ngrams") for row in rows]
     missing = [i for i, m in enumerate(cached) if m is None]
     if missing:
         fresh = NGRAMS.transform([fold(rows[i]["text"]) for i in missing])
+        if title:
+            fresh = normalize(fresh + NGRAMS.transform([fold(rows[i]["title"]) for i in missing])).astype(np.float32)
         for k, i in enumerate(missing):
             rows[i]["_ngrams"] = cached[i] = fresh[k]
     if not rows:
@@ -200,6 +207,7 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
         ids=np.array([r["id"] for r in rows], dtype=np.int64),
         municipality=np.array([r["municipality"] for r in rows], dtype=object),
         skills=terms.matrix([[(term(s), 1.0) for s in r["skills"]] for r in rows]),
+        skills_known=np.array([any(s.get("concept_id") for s in r["skills"]) for r in rows], dtype=bool),
         experience=terms.matrix([[(term(e, "title"), years(e)) for e in r["experience"]] for r in rows]),
         experience_family=terms.matrix([fam_years(r["experience"], "title") for r in rows]),
         desired=terms.matrix([[(term(d), 1.0) for d in r["desired_occupations"]] for r in rows]),
@@ -254,10 +262,12 @@ def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], d
         preferred=terms.matrix(preferred),
         certificates=terms.matrix(certificates),
         n_required=np.array([len({k for k, _ in x}) for x in required], dtype=np.float32),
+        skills_read=np.array([(r.get("provenance") or {}).get("required_skills", {}).get("source") == "text"
+                              for r in rows], dtype=bool),
         n_preferred=np.array([len({k for k, _ in x}) for x in preferred], dtype=np.float32),
         n_certificates=np.array([len({k for k, _ in x}) for x in certificates], dtype=np.float32),
         vectors=_vectors(rows, dim),
-        ngrams=_ngrams(rows),
+        ngrams=_ngrams(rows, title=True),
         lat=np.array([p[0] for p in located], dtype=np.float64),
         lon=np.array([p[1] for p in located], dtype=np.float64),
         hours_min=np.array([_num(r.get("hours_min")) for r in rows], dtype=np.float32),

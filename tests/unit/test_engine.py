@@ -176,6 +176,26 @@ def test_features_reward_skills_experience_and_wishes() -> None:
     assert block(cand(trede=1), vac()).features(0, 0)["support_fit"] == 0.0
 
 
+def test_required_skills_read_from_the_text_are_unknown_to_a_person_without_recognised_skills() -> None:
+    required = [{"label": "orderpicken", "concept_id": "skill:orderpicken"},
+                {"label": "heftruck", "concept_id": "skill:heftruck_rijden"}]
+    read = vac(required_skills=required, provenance={"required_skills": {"source": "text", "evidence": []}})
+    given = vac(required_skills=required, provenance={"required_skills": {"source": "given"}})
+    unrecognised = cand(skills=[{"label": "operator energieproductiebedrijf", "concept_id": None}])
+    known = cand(skills=[{"label": "schoonmaken", "concept_id": "skill:schoonmaken"}])
+
+    def value(c: dict[str, Any], v: dict[str, Any]) -> float:
+        return block(c, v).features(0, 0)["required_skills"]
+
+    assert value(unrecognised, read) == value(cand(skills=[]), read) == 0.5 == value(unrecognised, vac())
+    assert value(known, read) == value(unrecognised, given) == value(known, given) == 0.0
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    items = {i["feature"]: i for i in Explainer(VOCAB).explain(model, block(unrecognised, read).X[0, 0], unrecognised,
+                                                                read, km=3.0, attention=[])["contributions"]}
+    skills = items["required_skills"]
+    assert skills["meaning"] == "neutral" and "niet te vergelijken" in skills["text_nl"]
+
+
 def test_hours_and_shift_fit() -> None:
     assert block(cand(hours_min=24, hours_max=32), vac(hours_min=24, hours_max=32)).features(0, 0)["hours_fit"] == 1
     assert block(cand(hours_min=8, hours_max=12), vac(hours_min=24, hours_max=32)).features(0, 0)["hours_fit"] == 0
@@ -267,3 +287,21 @@ def test_concepts_the_vocabulary_keeps_apart_are_less_alike(normaliser: Normalis
     apart = normaliser.similarity("orderpicken", "heftruck rijden", "skill")
     plain = Normaliser(Vocabulary({}), FakeEncoder()).similarity("orderpicken", "heftruck rijden")
     assert apart == pytest.approx(0.6 * plain)
+
+
+def test_profile_text_writes_a_label_once() -> None:
+    from matcher.matching.texts import candidate_text
+
+    row = cand(experience=[{"title": "Kok", "years": 2.0, "concept_id": None}],
+               desired_occupations=[{"label": "kok", "concept_id": None}, {"label": "chef-kok", "concept_id": None}],
+               skills=[{"label": "koken", "concept_id": None}, {"label": "Chef-kok ", "concept_id": None}])
+    assert candidate_text(VOCAB, row, full=False) == "Kok. chef-kok. koken"
+
+
+def test_a_vacancy_title_is_not_drowned_by_its_description() -> None:
+    from matcher.matching.tables import NGRAMS
+
+    text = "heftruckchauffeur. " + "Wij zoeken een collega voor ons team in de regio, goede sfeer en salaris. " * 8
+    b = block(cand(text="heftruckchauffeur"), vac(title="heftruckchauffeur", text=text))
+    plain = float((NGRAMS.transform([fold("heftruckchauffeur")]) @ NGRAMS.transform([fold(text)]).T).toarray()[0, 0])
+    assert b.features(0, 0)["text_similarity"] >= 0.7 > plain
