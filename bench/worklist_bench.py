@@ -25,6 +25,7 @@ from matcher.service import Service
 
 TARGET_MS = 300.0
 PAGE = 100
+MAX_OFFSET = 1_000_000  # the largest offset GET /v1/rematch/new-matches takes
 
 
 def _latencies(get: Any, paths: list[str], check: str, warmup: int = 3) -> dict[str, float]:
@@ -77,7 +78,7 @@ def run(service: Service, *, samples: int = 40, seed: int = 5) -> dict[str, Any]
     result |= {"municipality": municipality, "active_people": biggest["people"], "new_pairs": total,
                "run_id": runs.latest["id"]}
     rng = np.random.default_rng(seed)
-    pages = max(1, -(-total // PAGE))
+    pages = max(1, -(-min(total, MAX_OFFSET) // PAGE))  # the API refuses offsets beyond MAX_OFFSET
     random_pages = [int(p) for p in rng.integers(0, pages, size=samples)]
     with TestClient(create_app(service.settings, service)) as client:
         api = {"Authorization": f"Bearer {key}"}
