@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.matching.features import FEATURES, HEAVY_SUPPORT, compute
-from matcher.matching.ranking import BESTAND_BOOST
+from matcher.matching.features import FEATURES, compute
+from matcher.matching.ranking import bestand_lift
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import CandidateTable, VacancyTable
 
@@ -172,8 +172,7 @@ class Estimate:
                                  + w["text_similarity"] * ref["text_similarity"]
                                  + w["required_skills"] * 0.5 * (vacs.n_required == 0)
                                  + w["certificates"] * (vacs.n_certificates == 0)).astype(np.float32)
-        self.bestand = (cands.trede <= 2)
-        self.heavy = (vacs.support & HEAVY_SUPPORT) != 0
+        self.trede, self.support = cands.trede, vacs.support
 
     def scores(self, rows: slice) -> np.ndarray:
         """The estimated log-odds of people ``rows`` × every vacancy; below -EXCLUDED / 2: excluded."""
@@ -187,7 +186,7 @@ class Estimate:
 
     def lift(self, rows: slice) -> np.ndarray:
         """The shortlist's lift for *het bestand*, which orders a vacancy's people (not a person's vacancies)."""
-        return np.float32(BESTAND_BOOST) * (self.bestand[rows][:, None] & self.heavy[None, :])
+        return bestand_lift(self.trede[rows][:, None], self.support[None, :])
 
     def excluded(self) -> dict[str, int]:
         """Pairs excluded per check, over the whole run, counted from the group tables."""

@@ -65,8 +65,8 @@ from matcher.db import repository
 from matcher.db.connect import Conn
 from matcher.errors import Conflict, Invalid, Unavailable
 from matcher.ingest.prepare import embed
-from matcher.matching.features import FEATURES, HEAVY_SUPPORT, Block, compute, compute_pairs
-from matcher.matching.ranking import BESTAND_BOOST
+from matcher.matching.features import FEATURES, Block, compute, compute_pairs
+from matcher.matching.ranking import bestand_lift
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import CandidateTable, VacancyTable
 from matcher.matching.texts import candidate_text, vacancy_text
@@ -185,7 +185,7 @@ def score_tile(cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel, 
     feas = block.feasibility
     logit = model.logit(block.X).astype(np.float64)
     key = np.where(feas.conflict, -np.inf, logit)
-    lift = BESTAND_BOOST * ((cands.trede <= 2)[:, None] & ((vacs.support & HEAVY_SUPPORT) != 0)[None, :])
+    lift = bestand_lift(cands.trede[:, None], vacs.support[None, :])
     nc, nv = key.shape
 
     def gather(ci: np.ndarray, vj: np.ndarray, order_key: np.ndarray, pos: np.ndarray) -> Top:
@@ -801,7 +801,7 @@ def _two_stages(executor: _Here | _Dask, cands: CandidateTable, vacs: VacancyTab
     if parts:
         writes.writer.checks = parts[0].checks
         key, x, att = (np.concatenate([getattr(p, name) for p in parts]) for name in ("key", "x", "att"))
-        lift = BESTAND_BOOST * ((cands.trede[ci] <= 2) & ((vacs.support[vj] & HEAVY_SUPPORT) != 0))
+        lift = bestand_lift(cands.trede[ci], vacs.support[vj])
         by_candidate = group_top(ci, vj, key, x, att, n=nc, k=k)
         by_vacancy = group_top(vj, ci, key + lift, x, att, n=nv, k=k)
         for rows in v_slices:

@@ -111,6 +111,12 @@ def _items(snapshot: Snapshot, block: Block, model: AdditiveModel, explainer: Ex
     return out
 
 
+def bestand_lift(trede: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """``BESTAND_BOOST`` where a person of *het bestand* (trede 0–2) meets a vacancy that offers jobcoach or
+    jobcarving, else 0. Broadcasts: one vacancy against everyone, (n, 1) against (1, m) for a tile, or pair by pair."""
+    return BESTAND_BOOST * ((trede <= 2) & ((support & HEAVY_SUPPORT) != 0))
+
+
 def for_vacancy(snapshot: Snapshot, model: AdditiveModel, explainer: Explainer, vacancy_id: int, *,
                 limit: int, municipality: str | None = None, exposure: np.ndarray | None = None,
                 rerank: bool = True) -> RankResult:
@@ -123,11 +129,8 @@ def for_vacancy(snapshot: Snapshot, model: AdditiveModel, explainer: Explainer, 
         pool &= snapshot.candidates.municipality == municipality
     feasible = pool & ~block.feasibility.conflict[:, 0]
     logit = np.where(feasible, model.logit(block.X[:, 0, :]).astype(np.float64), -np.inf)
-    order = logit
-    bestand = snapshot.candidates.trede <= 2
-    boost = rerank and bool(snapshot.vacancies.support[j] & HEAVY_SUPPORT)
-    if boost:
-        order = logit + BESTAND_BOOST * bestand
+    lift = bestand_lift(snapshot.candidates.trede, snapshot.vacancies.support[j]) if rerank else np.zeros(len(logit))
+    order = logit + lift
     n = min(limit, int(feasible.sum()))
     best = [int(i) for i in top_k(order, n)]
     down: set[int] = set()
@@ -136,7 +139,7 @@ def for_vacancy(snapshot: Snapshot, model: AdditiveModel, explainer: Explainer, 
         best = [int(i) for i in top_k(order - EXPOSURE_PENALTY * np.log2(1.0 + exposure), n)]
         now = {i: k for k, i in enumerate(best)}
         down = {i for k, i in enumerate(before) if exposure[i] > 0 and now.get(i, n) > k}
-    up = {i for k, i in enumerate(best) if boost and bestand[i] and int((logit > logit[i]).sum()) > k}
+    up = {i for k, i in enumerate(best) if lift[i] > 0 and int((logit > logit[i]).sum()) > k}
     items = _items(snapshot, block, model, explainer, [(i, 0) for i in best])
     for i, item in zip(best, items, strict=True):
         item.moved_down, item.moved_up = i in down, i in up
