@@ -46,6 +46,15 @@ def region(name: str, candidates: int, vacancies: int, *, fresh: bool = True) ->
                                "load_total_s": round(t_load["s"], 1), "index_build_s": round(t_index["s"], 1)}
 
 
+def loaded_region(name: str, candidates: int, vacancies: int) -> tuple[Any, dict[str, Any] | None]:
+    """The region already loaded under bench/out/NAME, or (none there yet) a region generated and loaded now,
+    with its load timings."""
+    if (OUT / name / "demo" / "manifest.json").exists():
+        return bench_service(name), None
+    service, _, timings = region(name, candidates, vacancies)
+    return service, timings
+
+
 def optional(module: str, *args: Any, **kwargs: Any) -> Any:
     """Run bench.<module>.run(...) when that benchmark exists."""
     try:

@@ -191,8 +191,7 @@ def walk(service: Service, *, repeats: int = 5) -> dict[str, Any]:
 
 
 def main() -> None:
-    from bench.common import OUT, bench_service
-    from bench.run import region
+    from bench.run import loaded_region
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--region", default="ui")
@@ -202,11 +201,7 @@ def main() -> None:
     parser.add_argument("--walk", action="store_true", help="only the browser walk (load times, Tab presses)")
     parser.add_argument("--repeats", type=int, default=5, help="loads of each page in the walk")
     args = parser.parse_args()
-    load: dict[str, Any] | None = None
-    if (OUT / args.region / "demo" / "manifest.json").exists():
-        service = bench_service(args.region)
-    else:
-        service, _, load = region(args.region, args.candidates, args.vacancies)
+    service, load = loaded_region(args.region, args.candidates, args.vacancies)
     try:
         out = {"walk": walk(service, repeats=args.repeats)} if args.walk else {"ui": run(service, samples=args.samples)}
         print(json.dumps({"load": load} | out, indent=2, default=str))

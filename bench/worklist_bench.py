@@ -96,8 +96,7 @@ def run(service: Service, *, samples: int = 40, seed: int = 5) -> dict[str, Any]
 
 
 def main() -> None:
-    from bench.common import OUT, bench_service
-    from bench.run import region
+    from bench.run import loaded_region
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--region", default="worklist")
@@ -105,11 +104,7 @@ def main() -> None:
     parser.add_argument("--vacancies", type=int, default=3000)
     parser.add_argument("--samples", type=int, default=40)
     args = parser.parse_args()
-    load: dict[str, Any] | None = None
-    if (OUT / args.region / "demo" / "manifest.json").exists():
-        service = bench_service(args.region)
-    else:
-        service, _, load = region(args.region, args.candidates, args.vacancies)
+    service, load = loaded_region(args.region, args.candidates, args.vacancies)
     try:
         print(json.dumps({"load": load, "worklist": run(service, samples=args.samples)}, indent=2, default=str))
     finally:
