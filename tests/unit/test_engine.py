@@ -99,6 +99,9 @@ def test_unknown_terms_are_kept_as_text(normaliser: Normaliser) -> None:
     ("interieurverzorger", "schoonmaker", "schoonmaker", False),  # no word shared: a synonym
     ("order pikken", "orderpicken", "orderpicken", False),  # a compound written apart, with a typo
     ("computervaardig", "computervaardigheden", "computervaardigheden", False),  # one word against one
+    ("vrachtwagens lossen", "vrachtwagens laden", "laden en lossen", False),  # the concept says it all
+    ("tekstiel sorteren", "textiel sorteren", "textiel sorteren", False),  # a typo in the phrase
+    ("2 ploegendienst", "3 ploegendienst", "werken in ploegendienst", True),
 ])
 def test_task_phrases_that_only_share_a_word_are_siblings(phrase: str, label: str, name: str, apart: bool) -> None:
     assert siblings(phrase, label, name) is apart

@@ -61,31 +61,35 @@ def _content(folded: str) -> list[str]:
 
 
 def _says(word: str, other: str) -> bool:
-    """Does ``word`` say ``other``: the same word, a typo of it (ratio ≥ 84, at most two letters longer or
-    shorter: "teekening"), or a compound that holds it ("vergaderzalen" says "zalen", "verpakkingsmachine" says
-    "verpakking"; "inpakken" does not say "uitpakken", "werken" does not say "netwerken")?"""
-    return word == other or (abs(len(word) - len(other)) <= 2 and fuzz.ratio(word, other) >= 84) or (
-        len(other) >= 4 and (word.startswith(other) or word.endswith(other)))
+    """Does ``word`` say ``other``: the same word, a typo of it (ratio ≥ 80, the same first letter, at most two
+    letters longer or shorter: "tekstiel", "teekening"), or a compound that holds it ("vergaderzalen" says
+    "zalen", "verpakkingsmachine" says "verpakking")? "uitpakken" does not say "inpakken", nor "werken"
+    "netwerken"."""
+    return word == other or (abs(len(word) - len(other)) <= 2 and word[0] == other[0]
+                             and fuzz.ratio(word, other) >= 80) \
+        or (len(other) >= 4 and (word.startswith(other) or word.endswith(other)))
 
 
 def siblings(phrase: str, label: str, name: str) -> bool:
     """Are a phrase and the concept it matched through one of its labels two different things of one kind,
     which share a word but differ in another: "kinderen begeleiden" and the label "ouderen begeleiden",
-    "friet bakken" and the label "bakken" of the concept brood bakken? The phrase shares a content word with
-    the label, and the label says a content word the phrase does not, or, where the label leaves part of the
-    phrase unsaid, the concept's name that holds the label and more does ("brood bakken" holds "bakken").
-    A phrase more specific than a general concept is no sibling ("pannen schuren" is schuren), nor one that
-    shares no word with the label (a synonym: "interieurverzorger" is schoonmaker). Arguments are folded."""
+    "friet bakken" and the label "bakken" of the concept brood bakken? They are when the phrase shares a
+    content word with the label, says one that neither the label nor the concept's name says, and the label
+    says one the phrase does not, or the concept's name does where it holds the label and more ("brood
+    bakken" holds "bakken"). Not siblings: a phrase more specific than a general concept ("pannen schuren" is
+    schuren), one the concept says all of ("vrachtwagens lossen" is laden en lossen), one that shares no word
+    with the label (a synonym: "interieurverzorger" is schoonmaker), one word against one. Arguments are
+    folded."""
     def alike(a: str, b: str) -> bool:
         return _says(a, b) or _says(b, a)
 
-    words, said = _content(phrase), _content(label)
-    shared = [any(alike(w, s) for s in said) for w in words]
-    if not any(shared) or len(words) + len(said) < 3:
-        return False  # one word against one: no other word to differ in ("computervaardig")
-    named = _content(name)
-    if not all(shared) and all(any(alike(n, s) for n in named) for s in said):
-        said = said + named  # the label is part of the phrase, and the name, the label and more, says the rest
+    words, said, named = _content(phrase), _content(label), _content(name)
+    if len(words) + len(said) < 3 or not any(alike(w, s) for w in words for s in said):
+        return False
+    if all(any(alike(w, s) for s in said + named) for w in words):
+        return False
+    if all(any(alike(n, s) for n in named) for s in said):
+        said = said + named
     words.append("".join(words))  # written apart: "klant vriendelijk", "order pikken"
     return not all(any(_says(w, s) for w in words) for s in said)
 
