@@ -621,7 +621,7 @@ def sentences(text: str, cls: list[Clause]) -> list[list[Part]]:
 
 
 def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], out: Extraction, *,
-           weak: Sequence[Span] = ()) -> None:
+           weak: Sequence[Span] = (), examples: Sequence[Span] = ()) -> None:
     """The work a sentence names in its own words, as tasks ("kaartjes verkopen"), kept as text that the
     normaliser maps where it can. Three forms count (see `tasks`): said to the reader ("je verkoopt kaartjes,
     draait bardienst", "ook pak je bestellingen in", "hij of zij maakt auto's schoon"); infinitives in a list
@@ -632,6 +632,9 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         return  # a question asks the reader, it names no task: "Wil jij graag buiten werken?"
     if re.match(r"(?i)\s*:[ \t]*(je|jij)\s", text[parts[-1].end:]):
         return  # it introduces the tasks that follow on its line: "Je assisteert de kok: je schilt ..."
+    parts = [p for p in parts if not any(e.start <= p.start and p.end <= e.end for e in examples)]
+    if not parts:
+        return
     parts = _merged(text, parts)
     line = text.rfind("\n", 0, parts[0].start) + 1
     head = text[line:parts[0].start]
@@ -860,6 +863,17 @@ def _sentence_before(low: str, at: int) -> str:
 _IN_TASKS = {"customer_contact", "outdoor", "high_stimulus", "standing", "heights"}
 
 
+_EXAMPLES = re.compile(r"\bzoals\b(?:(?!\s(?:en|of)\s+(?:\w+\s+)?(?:je|jij)\b)[^:])*")
+
+
+def _examples(text: str, cls: list[Clause]) -> list[Span]:
+    """What "zoals" introduces, up to the end of its clause or the next thing said to the reader: examples of
+    the work named before it ("de persoonlijke verzorging, zoals douchen en aankleden"; "activiteiten zoals
+    knutselen en buitenspelen (en maak je ...)"), no work of their own."""
+    return [Span(text[c.start + m.start():c.start + m.end()], c.start + m.start(), c.start + m.end())
+            for c in cls for m in [_EXAMPLES.search(c.plain)] if m]
+
+
 def _read_as_fields(out: Extraction) -> list[Span]:
     """The spans other fields read, which are not read again as skills; a demand named by a word of the work
     ("klanten helpen", "buiten werken") leaves that work to be read."""
@@ -985,7 +999,8 @@ class VacancyReader:
         counts in a short list item ("- kassawerk") or as the skill's own name, not as a synonym in running
         text, where "planten" or "zetten" are too often just words. Dutch itself is the language level, a
         town's name is a place, and words read as another field are not read again as a skill."""
-        used = _read_as_fields(out)
+        examples = _examples(text, cls)
+        used = _read_as_fields(out) + examples
         if title := fold(out.vacancy.get("title") or ""):  # a page repeats its title: no skills in that line
             used += [Span(m.group(), m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
                      if fold(m.group()) == title]
@@ -1030,7 +1045,7 @@ class VacancyReader:
                     skills.append(span)
         read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])]
         for sentence in sentences(text, cls):
-            _tasks(text, sentence, used, skills, out, weak=weak)
+            _tasks(text, sentence, used, skills, out, weak=weak, examples=examples)
         tasks_read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])
                       if s not in read]
         for name, label, span in words_only:

@@ -361,3 +361,11 @@ def test_an_object_passes_along_a_list_of_bare_verbs(reader: VacancyReader) -> N
     text = "Medewerker postkamer\nPost openen, sorteren en rondbrengen op de afdelingen. 20 uur."
     required = {s.lower() for s in reader.read(text).vacancy["required_skills"]}
     assert "post rondbrengen" in required
+
+
+def test_examples_after_zoals_are_no_tasks_of_their_own(reader: VacancyReader) -> None:
+    text = ("Helpende thuiszorg\n\nWat ga je doen?\n"
+            "Je helpt cliënten met hun was, zoals strijken en vouwen, en je doet de boodschappen.")
+    required = [s.lower() for s in reader.read(text).vacancy["required_skills"]]
+    assert not any("strijken" in s or "vouwen" in s for s in required)  # examples of the was
+    assert any("boodschappen" in s for s in required)  # the part after the examples is a task again
