@@ -869,7 +869,8 @@ _EXAMPLES = re.compile(r"\bzoals\b(?:(?!\s(?:en|of)\s+(?:\w+\s+)?(?:je|jij)\b)[^
 def _examples(text: str, cls: list[Clause]) -> list[Span]:
     """What "zoals" introduces, up to the end of its clause or the next thing said to the reader: examples of
     the work named before it ("de persoonlijke verzorging, zoals douchen en aankleden"; "activiteiten zoals
-    knutselen en buitenspelen (en maak je ...)"), no work of their own."""
+    knutselen en buitenspelen (en maak je ...)"), no work of their own. Things named as examples stay skills
+    ("software zoals Excel en Word")."""
     return [Span(text[c.start + m.start():c.start + m.end()], c.start + m.start(), c.start + m.end())
             for c in cls for m in [_EXAMPLES.search(c.plain)] if m]
 
@@ -1000,7 +1001,7 @@ class VacancyReader:
         text, where "planten" or "zetten" are too often just words. Dutch itself is the language level, a
         town's name is a place, and words read as another field are not read again as a skill."""
         examples = _examples(text, cls)
-        used = _read_as_fields(out) + examples
+        used = _read_as_fields(out)
         if title := fold(out.vacancy.get("title") or ""):  # a page repeats its title: no skills in that line
             used += [Span(m.group(), m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
                      if fold(m.group()) == title]
@@ -1016,8 +1017,9 @@ class VacancyReader:
                 words = c.plain[start:end]
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
                         or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
-                        or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]):
-                    continue  # "kassa-ervaring" asks for experience: read whole below
+                        or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]) \
+                        or (tasks.is_verb(words.split()[-1]) and any(e.start <= at < e.end for e in examples)):
+                    continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example
                 said = _sentence_before(low, at)
                 if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) \
                         or (not c.item and _ABOUT_OTHERS.search(said + words) and not _ASKS.search(said + words)):
@@ -1045,7 +1047,7 @@ class VacancyReader:
                     skills.append(span)
         read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])]
         for sentence in sentences(text, cls):
-            _tasks(text, sentence, used, skills, out, weak=weak, examples=examples)
+            _tasks(text, sentence, used + examples, skills, out, weak=weak, examples=examples)
         tasks_read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])
                       if s not in read]
         for name, label, span in words_only:

@@ -369,3 +369,9 @@ def test_examples_after_zoals_are_no_tasks_of_their_own(reader: VacancyReader) -
     required = [s.lower() for s in reader.read(text).vacancy["required_skills"]]
     assert not any("strijken" in s or "vouwen" in s for s in required)  # examples of the was
     assert any("boodschappen" in s for s in required)  # the part after the examples is a task again
+
+
+def test_things_named_after_zoals_stay_skills(reader: VacancyReader) -> None:
+    text = "Administratief medewerker\n\nWat vragen wij?\n- Je werkt met software zoals Excel en Word.\n"
+    required = {s.lower() for s in reader.read(text).vacancy["required_skills"]}
+    assert {"excel", "word"} <= required
