@@ -652,7 +652,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         named_work = named_work or any(s.start < p.end and p.start < s.end for s in [*skills, *weak])
         raw = text[p.start:p.end]  # a verb without an object of its own passes the object on ("post openen,
         before_shared, shared = shared, _object(raw) or (shared if _bare_verb(raw) else None)  # scannen en ...")
-        if c.mode == OFFERED or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
+        if _taught(c) or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
                 or _CONTACT_DETAILS.search(trimmed[0].text):
             continue
         span, cut = trimmed
@@ -863,6 +863,19 @@ def _sentence_before(low: str, at: int) -> str:
 _IN_TASKS = {"customer_contact", "outdoor", "high_stimulus", "standing", "heights"}
 
 
+# What the employer teaches is no skill asked of the reader: "orderpicken leer je bij ons", "we leren je heftruck
+# rijden", "je wordt ingewerkt in het orderpicken", "je volgt bij ons de cursus heftruck rijden".
+_LEARNED = re.compile(r"\b(leer|leert) je\b|\bje (leert|wordt\s+(\w+\s+)?(ingewerkt|opgeleid))\b|"
+                      r"\b(we|wij) leren (je|jou)\b|\bleren (we|wij) (je|jou)\b|\binwerkperiode\b|"
+                      r"\b(je krijgt|krijg je|je volgt|volg je)\s+(bij ons\s+)?(een\s+|de\s+)?(\w+\s+)?"
+                      r"(training|cursus|opleiding|instructie)")
+
+
+def _taught(c: Clause) -> bool:
+    """Does the clause offer something, or say what the reader will be taught (`_LEARNED`)?"""
+    return c.mode == OFFERED or bool(_LEARNED.search(c.plain))
+
+
 _EXAMPLES = re.compile(r"\bzoals\b(?:(?!\s(?:en|of)\s+(?:\w+\s+)?(?:je|jij)\b)[^:])*")
 
 
@@ -1009,7 +1022,7 @@ class VacancyReader:
         words_only: list[tuple[str, str, Span]] = []
         towns = set(_towns())
         for c in cls:
-            if c.mode == OFFERED or not c.plain.strip():
+            if _taught(c) or not c.plain.strip():
                 continue
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for concept_id, start, end in self.skills.find(c.plain):
@@ -1035,7 +1048,7 @@ class VacancyReader:
                     words_only.append((name, self.vocabulary.label(concept_id), span))
         weak = [span for _, _, span in words_only]
         for c in cls:
-            if c.mode == OFFERED:
+            if _taught(c):
                 continue
             competences = _COMPETENCE.finditer(c.plain) if (c.item and len(c.plain.split()) <= 6) \
                 or _HAS.match(c.plain) else ()

@@ -375,3 +375,11 @@ def test_things_named_after_zoals_stay_skills(reader: VacancyReader) -> None:
     text = "Administratief medewerker\n\nWat vragen wij?\n- Je werkt met software zoals Excel en Word.\n"
     required = {s.lower() for s in reader.read(text).vacancy["required_skills"]}
     assert {"excel", "word"} <= required
+
+
+@pytest.mark.parametrize("sentence", [
+    "Orderpicken leer je bij ons.", "Wij leren je heftruck rijden.", "Je wordt ingewerkt in het orderpicken.",
+    "Tijdens de inwerkperiode leer je de kassa bedienen.", "Je volgt bij ons de cursus heftruck rijden."])
+def test_what_the_employer_teaches_is_no_skill_asked(reader: VacancyReader, sentence: str) -> None:
+    text = f"Magazijnmedewerker\n\nWat ga je doen?\n{sentence}\n- Je pakt bestellingen in.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["bestellingen inpakken"]
