@@ -847,10 +847,12 @@ def _other_language(low: str, start: int, end: int) -> bool:
 
 
 # A trait of the reader ("je bent gastvrij en flexibel") is no skill, an ability is ("je bent goed in rekenen");
-# what the employer or others do ("onze koks bereiden", "zagen we hout op maat") asks nothing of the reader.
+# what the employer or others do ("onze koks bereiden", "zagen we hout op maat", "de collega's maaien gras") asks
+# nothing of the reader.
 _TRAITS = re.compile(r"\b(je|jij) bent\b|\bben (je|jij)\b")
 _ABLE = re.compile(r"\b(goed|sterk|handig|bedreven|thuis) (in|met)\b|\bbekend met\b|\bin staat\b")
-_ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij)\b")
+_ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij|collega'?s|medewerkers|teamleden|het team|de afdeling|"
+                           r"het bedrijf|de organisatie)\b")
 _ASKS = re.compile(r"\b(je|jij|jou|jouw|u|zoeken|zoekt|vragen|verwachten|nodig|kandidaat|medewerker die|collega die)\b")
 
 

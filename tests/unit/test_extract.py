@@ -383,3 +383,10 @@ def test_things_named_after_zoals_stay_skills(reader: VacancyReader) -> None:
 def test_what_the_employer_teaches_is_no_skill_asked(reader: VacancyReader, sentence: str) -> None:
     text = f"Magazijnmedewerker\n\nWat ga je doen?\n{sentence}\n- Je pakt bestellingen in.\n"
     assert reader.read(text).vacancy["required_skills"] == ["bestellingen inpakken"]
+
+
+def test_what_colleagues_or_the_team_do_is_no_skill_asked(reader: VacancyReader) -> None:
+    text = ("Medewerker groenvoorziening\n\n"
+            "De collega's maaien gras, snoeien struiken en ruimen zwerfvuil op.\n"
+            "- Je kunt snoeien.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["snoeien"]  # the reader's, once; not "maaien"
