@@ -645,7 +645,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     addressed = named_work = False
     nouns: list[tuple[str, Span, Clause]] = []
     shared: str | None = None  # the object of the part before: "pakketten" in "pakketten sorteren en bezorgen"
-    waiting: tuple[str, Span] | None = None  # a verb said without its object: "je snijdt (en verpakt brood)"
+    waiting: list[tuple[str, Span]] = []  # verbs said without their object: "je snijdt, weegt (en verpakt brood)"
     for p in parts:
         c = p.clause
         trimmed = _trimmed(text, p, used, skills)
@@ -664,7 +664,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task, addressed = tasks.as_task(said[m.end():]), True
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
             if task is None and p is not parts[-1] and (verb := tasks.infinitive(low[m.end():].strip())):
-                waiting = (verb, span)  # "je snijdt" and "verpakt brood": the next part names the object
+                waiting = [(verb, span)]  # "je snijdt" and "verpakt brood": the next part names the object
         elif m := _inverted(low, first=p is parts[0] and not _ALSO.match(text[p.start:span.start].lower())):
             # "zware apparaten verplaats je met een takel": what stands before the verb is its object, unless
             # it is a prepositional phrase ("met handgereedschap haal je apparaten uit elkaar")
@@ -676,6 +676,9 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = named if before_shared is None else _with_object(named, before_shared)
         elif addressed or in_tasks:
             task = tasks.as_task(said)
+            if task is None and waiting and p is not parts[-1] and " " not in said.strip() \
+                    and (verb := tasks.infinitive(low.strip())):
+                waiting.append((verb, span))  # "je stofzuigt, dweilt (en leegt de prullenbakken)"
         if task is None and (in_tasks or c.item or summary):
             task = tasks.nominal_task(said)
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
@@ -685,13 +688,13 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level, not a task
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
-            if waiting and (obj := _object(task)):
-                out.add_item(name, f"{obj} {waiting[0]}", waiting[1])
+            for verb, at in waiting if (obj := _object(task)) else ():
+                out.add_item(name, f"{obj} {verb}", at)
             manners = re.fullmatch(r"(\w+),? (?:en|of) (\w+) werken", task)  # "werkt zelfstandig en netjes"
             for each in [f"{manners[1]} werken", f"{manners[2]} werken"] if manners else [task]:
                 out.add_item(name, each, span)
             named_work = True
-            waiting = None
+            waiting = []
         elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said):
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
@@ -792,7 +795,9 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
         if adverbial or objects:
             merged[-1] = Part(merged[-1].start, p.end, merged[-1].clause)
             continue
-        lone = len(words) == 1 and not tasks.is_verb(re.sub(r"\W", "", words[0]))
+        word = re.sub(r"\W", "", words[0]).lower()
+        lone = len(words) == 1 and not tasks.is_verb(word) and not (word.endswith("t") and tasks.infinitive(word))
+        # a finite verb stands alone: "(je stofzuigt,) dweilt (en leegt de prullenbakken)"
         if i < len(parts) - 1 and (lone or (bare and len(words) <= 3)):
             pending = p
             continue

@@ -390,3 +390,9 @@ def test_what_colleagues_or_the_team_do_is_no_skill_asked(reader: VacancyReader)
             "De collega's maaien gras, snoeien struiken en ruimen zwerfvuil op.\n"
             "- Je kunt snoeien.\n")
     assert reader.read(text).vacancy["required_skills"] == ["snoeien"]  # the reader's, once; not "maaien"
+
+
+def test_verbs_listed_before_their_object_each_take_it(reader: VacancyReader) -> None:
+    text = "Medewerker bakkerij\n\nWat ga je doen?\nJe snijdt, weegt en verpakt brood.\n"
+    required = reader.read(text).vacancy["required_skills"]
+    assert sorted(required) == ["brood snijden", "brood verpakken", "brood wegen"]
