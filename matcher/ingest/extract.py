@@ -1038,7 +1038,7 @@ class VacancyReader:
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
                         or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
                         or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]) \
-                        or (tasks.is_verb(words.split()[-1]) and any(e.start <= at < e.end for e in examples)):
+                        or (any(e.start <= at < e.end for e in examples) and tasks.is_verb(words.split()[-1])):
                     continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example
                 said = _sentence_before(low, at)
                 if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) \
