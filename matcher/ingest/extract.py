@@ -621,7 +621,7 @@ def sentences(text: str, cls: list[Clause]) -> list[list[Part]]:
 
 
 def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], out: Extraction, *,
-           weak: Sequence[Span] = ()) -> None:
+           weak: Sequence[Span] = (), examples: Sequence[Span] = ()) -> None:
     """The work a sentence names in its own words, as tasks ("kaartjes verkopen"), kept as text that the
     normaliser maps where it can. Three forms count (see `tasks`): said to the reader ("je verkoopt kaartjes,
     draait bardienst", "ook pak je bestellingen in", "hij of zij maakt auto's schoon"); infinitives in a list
@@ -632,6 +632,9 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         return  # a question asks the reader, it names no task: "Wil jij graag buiten werken?"
     if re.match(r"(?i)\s*:[ \t]*(je|jij)\s", text[parts[-1].end:]):
         return  # it introduces the tasks that follow on its line: "Je assisteert de kok: je schilt ..."
+    parts = [p for p in parts if not any(e.start <= p.start and p.end <= e.end for e in examples)]
+    if not parts:
+        return
     parts = _merged(text, parts)
     line = text.rfind("\n", 0, parts[0].start) + 1
     head = text[line:parts[0].start]
@@ -642,14 +645,14 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     addressed = named_work = False
     nouns: list[tuple[str, Span, Clause]] = []
     shared: str | None = None  # the object of the part before: "pakketten" in "pakketten sorteren en bezorgen"
-    waiting: tuple[str, Span] | None = None  # a verb said without its object: "je snijdt (en verpakt brood)"
+    waiting: list[tuple[str, Span]] = []  # verbs said without their object: "je snijdt, weegt (en verpakt brood)"
     for p in parts:
         c = p.clause
         trimmed = _trimmed(text, p, used, skills)
         named_work = named_work or any(s.start < p.end and p.start < s.end for s in [*skills, *weak])
         raw = text[p.start:p.end]  # a verb without an object of its own passes the object on ("post openen,
         before_shared, shared = shared, _object(raw) or (shared if _bare_verb(raw) else None)  # scannen en ...")
-        if c.mode == OFFERED or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
+        if _taught(c) or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
                 or _CONTACT_DETAILS.search(trimmed[0].text):
             continue
         span, cut = trimmed
@@ -661,7 +664,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task, addressed = tasks.as_task(said[m.end():]), True
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
             if task is None and p is not parts[-1] and (verb := tasks.infinitive(low[m.end():].strip())):
-                waiting = (verb, span)  # "je snijdt" and "verpakt brood": the next part names the object
+                waiting = [(verb, span)]  # "je snijdt" and "verpakt brood": the next part names the object
         elif m := _inverted(low, first=p is parts[0] and not _ALSO.match(text[p.start:span.start].lower())):
             # "zware apparaten verplaats je met een takel": what stands before the verb is its object, unless
             # it is a prepositional phrase ("met handgereedschap haal je apparaten uit elkaar")
@@ -673,6 +676,9 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = named if before_shared is None else _with_object(named, before_shared)
         elif addressed or in_tasks:
             task = tasks.as_task(said)
+            if task is None and waiting and p is not parts[-1] and " " not in said.strip() \
+                    and (verb := tasks.infinitive(low.strip())):
+                waiting.append((verb, span))  # "je stofzuigt, dweilt (en leegt de prullenbakken)"
         if task is None and (in_tasks or c.item or summary):
             task = tasks.nominal_task(said)
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
@@ -682,13 +688,13 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level, not a task
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
-            if waiting and (obj := _object(task)):
-                out.add_item(name, f"{obj} {waiting[0]}", waiting[1])
+            for verb, at in waiting if (obj := _object(task)) else ():
+                out.add_item(name, f"{obj} {verb}", at)
             manners = re.fullmatch(r"(\w+),? (?:en|of) (\w+) werken", task)  # "werkt zelfstandig en netjes"
             for each in [f"{manners[1]} werken", f"{manners[2]} werken"] if manners else [task]:
                 out.add_item(name, each, span)
             named_work = True
-            waiting = None
+            waiting = []
         elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said):
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
@@ -789,7 +795,9 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
         if adverbial or objects:
             merged[-1] = Part(merged[-1].start, p.end, merged[-1].clause)
             continue
-        lone = len(words) == 1 and not tasks.is_verb(re.sub(r"\W", "", words[0]))
+        word = re.sub(r"\W", "", words[0]).lower()
+        lone = len(words) == 1 and not tasks.is_verb(word) and not (word.endswith("t") and tasks.infinitive(word))
+        # a finite verb stands alone: "(je stofzuigt,) dweilt (en leegt de prullenbakken)"
         if i < len(parts) - 1 and (lone or (bare and len(words) <= 3)):
             pending = p
             continue
@@ -844,10 +852,12 @@ def _other_language(low: str, start: int, end: int) -> bool:
 
 
 # A trait of the reader ("je bent gastvrij en flexibel") is no skill, an ability is ("je bent goed in rekenen");
-# what the employer or others do ("onze koks bereiden", "zagen we hout op maat") asks nothing of the reader.
+# what the employer or others do ("onze koks bereiden", "zagen we hout op maat", "de collega's maaien gras") asks
+# nothing of the reader.
 _TRAITS = re.compile(r"\b(je|jij) bent\b|\bben (je|jij)\b")
 _ABLE = re.compile(r"\b(goed|sterk|handig|bedreven|thuis) (in|met)\b|\bbekend met\b|\bin staat\b")
-_ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij)\b")
+_ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij|collega'?s|medewerkers|teamleden|het team|de afdeling|"
+                           r"het bedrijf|de organisatie)\b")
 _ASKS = re.compile(r"\b(je|jij|jou|jouw|u|zoeken|zoekt|vragen|verwachten|nodig|kandidaat|medewerker die|collega die)\b")
 
 
@@ -858,6 +868,31 @@ def _sentence_before(low: str, at: int) -> str:
 
 # Demands whose cue is a word of the work itself: "klanten helpen" is customer contact and a task.
 _IN_TASKS = {"customer_contact", "outdoor", "high_stimulus", "standing", "heights"}
+
+
+# What the employer teaches is no skill asked of the reader: "orderpicken leer je bij ons", "we leren je heftruck
+# rijden", "je wordt ingewerkt in het orderpicken", "je volgt bij ons de cursus heftruck rijden".
+_LEARNED = re.compile(r"\b(leer|leert) je\b|\bje (leert|wordt\s+(\w+\s+)?(ingewerkt|opgeleid))\b|"
+                      r"\b(we|wij) leren (je|jou)\b|\bleren (we|wij) (je|jou)\b|\binwerkperiode\b|"
+                      r"\b(je krijgt|krijg je|je volgt|volg je)\s+(bij ons\s+)?(een\s+|de\s+)?(\w+\s+)?"
+                      r"(training|cursus|opleiding|instructie)")
+
+
+def _taught(c: Clause) -> bool:
+    """Does the clause offer something, or say what the reader will be taught (`_LEARNED`)?"""
+    return c.mode == OFFERED or bool(_LEARNED.search(c.plain))
+
+
+_EXAMPLES = re.compile(r"\bzoals\b(?:(?!\s(?:en|of)\s+(?:\w+\s+)?(?:je|jij)\b)[^:])*")
+
+
+def _examples(text: str, cls: list[Clause]) -> list[Span]:
+    """What "zoals" introduces, up to the end of its clause or the next thing said to the reader: examples of
+    the work named before it ("de persoonlijke verzorging, zoals douchen en aankleden"; "activiteiten zoals
+    knutselen en buitenspelen (en maak je ...)"), no work of their own. Things named as examples stay skills
+    ("software zoals Excel en Word")."""
+    return [Span(text[c.start + m.start():c.start + m.end()], c.start + m.start(), c.start + m.end())
+            for c in cls for m in [_EXAMPLES.search(c.plain)] if m]
 
 
 def _read_as_fields(out: Extraction) -> list[Span]:
@@ -985,6 +1020,7 @@ class VacancyReader:
         counts in a short list item ("- kassawerk") or as the skill's own name, not as a synonym in running
         text, where "planten" or "zetten" are too often just words. Dutch itself is the language level, a
         town's name is a place, and words read as another field are not read again as a skill."""
+        examples = _examples(text, cls)
         used = _read_as_fields(out)
         if title := fold(out.vacancy.get("title") or ""):  # a page repeats its title: no skills in that line
             used += [Span(m.group(), m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
@@ -993,7 +1029,7 @@ class VacancyReader:
         words_only: list[tuple[str, str, Span]] = []
         towns = set(_towns())
         for c in cls:
-            if c.mode == OFFERED or not c.plain.strip():
+            if _taught(c) or not c.plain.strip():
                 continue
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for concept_id, start, end in self.skills.find(c.plain):
@@ -1001,8 +1037,9 @@ class VacancyReader:
                 words = c.plain[start:end]
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
                         or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
-                        or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]):
-                    continue  # "kassa-ervaring" asks for experience: read whole below
+                        or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]) \
+                        or (any(e.start <= at < e.end for e in examples) and tasks.is_verb(words.split()[-1])):
+                    continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example
                 said = _sentence_before(low, at)
                 if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) \
                         or (not c.item and _ABOUT_OTHERS.search(said + words) and not _ASKS.search(said + words)):
@@ -1018,7 +1055,7 @@ class VacancyReader:
                     words_only.append((name, self.vocabulary.label(concept_id), span))
         weak = [span for _, _, span in words_only]
         for c in cls:
-            if c.mode == OFFERED:
+            if _taught(c):
                 continue
             competences = _COMPETENCE.finditer(c.plain) if (c.item and len(c.plain.split()) <= 6) \
                 or _HAS.match(c.plain) else ()
@@ -1030,7 +1067,7 @@ class VacancyReader:
                     skills.append(span)
         read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])]
         for sentence in sentences(text, cls):
-            _tasks(text, sentence, used, skills, out, weak=weak)
+            _tasks(text, sentence, used + examples, skills, out, weak=weak, examples=examples)
         tasks_read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])
                       if s not in read]
         for name, label, span in words_only:

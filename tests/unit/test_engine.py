@@ -14,7 +14,7 @@ from matcher.matching.ranking import top_k
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import TermSpace, candidate_table, vacancy_table
 from matcher.matching.vocabulary import Concept, Label, Vocabulary
-from matcher.matching.vocabulary.normalise import Normaliser
+from matcher.matching.vocabulary.normalise import KindNormaliser, Normaliser, siblings
 from matcher.text import content_hash, fold, split_terms
 
 DIM = 4
@@ -82,6 +82,44 @@ def test_unknown_terms_are_kept_as_text(normaliser: Normaliser) -> None:
     match = normaliser.match("imker", "occupation")
     assert match.concept_id is None and match.method == "unknown"
     assert match.term == "txt:imker"
+
+
+@pytest.mark.parametrize(("phrase", "label", "name", "apart"), [
+    ("friet bakken", "bakken", "brood bakken", True),  # the name says what the bare verb bakes
+    ("post scannen", "barcodes scannen", "barcodes scannen", True),
+    ("kinderen begeleiden", "ouderen begeleiden", "ouderen begeleiden", True),
+    ("dozen uitpakken", "dozen inpakken", "inpakken", True),  # "uitpakken" is not a typo of "inpakken"
+    ("netjes werken", "netwerken", "netwerkbeheer", True),  # "werken" does not say "netwerken"
+    ("pannen schuren", "schuren", "schuren", False),  # more specific than a general concept
+    ("kaartjes verkopen", "verkopen", "verkopen", False),
+    ("tomaten plukken", "plukken", "oogsten", False),  # the name is another word for the label
+    ("vergaderzalen klaarzetten", "zalen klaarzetten", "zalen klaarzetten", False),  # a compound holds "zalen"
+    ("de vaatwasser bedienen", "vaatwasser bedienen", "vaatwasser bedienen", False),
+    ("tekeningen lezen", "teekening lezen", "tekening lezen", False),  # a typo in the label
+    ("interieurverzorger", "schoonmaker", "schoonmaker", False),  # no word shared: a synonym
+    ("order pikken", "orderpicken", "orderpicken", False),  # a compound written apart, with a typo
+    ("computervaardig", "computervaardigheden", "computervaardigheden", False),  # one word against one
+    ("vrachtwagens lossen", "vrachtwagens laden", "laden en lossen", False),  # the concept says it all
+    ("tekstiel sorteren", "textiel sorteren", "textiel sorteren", False),  # a typo in the phrase
+    ("2 ploegendienst", "3 ploegendienst", "werken in ploegendienst", True),
+])
+def test_task_phrases_that_only_share_a_word_are_siblings(phrase: str, label: str, name: str, apart: bool) -> None:
+    assert siblings(phrase, label, name) is apart
+
+
+def test_a_sibling_task_maps_to_no_concept_rather_than_the_wrong_one() -> None:
+    concepts = [_concept("skill:brood_bakken", "skill", "brood bakken", "bakken"),
+                _concept("skill:schuren", "skill", "schuren")]
+    loose, strict = KindNormaliser(concepts), KindNormaliser(concepts, siblings_apart=True)
+    assert loose.match("friet bakken").concept_id == "skill:brood_bakken"  # what the rule prevents
+    assert strict.match("friet bakken").concept_id is None
+    assert strict.match("pannen schuren").concept_id == "skill:schuren"
+    assert strict.match("bakken").concept_id == "skill:brood_bakken"  # an exact label stays certain
+
+
+def test_only_skills_keep_siblings_apart(normaliser: Normaliser) -> None:
+    assert normaliser.kind("skill").names is not None
+    assert normaliser.kind("occupation").names is None
 
 
 def test_restriction_text_becomes_code_and_value(normaliser: Normaliser) -> None:

@@ -361,3 +361,38 @@ def test_an_object_passes_along_a_list_of_bare_verbs(reader: VacancyReader) -> N
     text = "Medewerker postkamer\nPost openen, sorteren en rondbrengen op de afdelingen. 20 uur."
     required = {s.lower() for s in reader.read(text).vacancy["required_skills"]}
     assert "post rondbrengen" in required
+
+
+def test_examples_after_zoals_are_no_tasks_of_their_own(reader: VacancyReader) -> None:
+    text = ("Helpende thuiszorg\n\nWat ga je doen?\n"
+            "Je helpt cliënten met hun was, zoals strijken en vouwen, en je doet de boodschappen.")
+    required = [s.lower() for s in reader.read(text).vacancy["required_skills"]]
+    assert not any("strijken" in s or "vouwen" in s for s in required)  # examples of the was
+    assert any("boodschappen" in s for s in required)  # the part after the examples is a task again
+
+
+def test_things_named_after_zoals_stay_skills(reader: VacancyReader) -> None:
+    text = "Administratief medewerker\n\nWat vragen wij?\n- Je werkt met software zoals Excel en Word.\n"
+    required = {s.lower() for s in reader.read(text).vacancy["required_skills"]}
+    assert {"excel", "word"} <= required
+
+
+@pytest.mark.parametrize("sentence", [
+    "Orderpicken leer je bij ons.", "Wij leren je heftruck rijden.", "Je wordt ingewerkt in het orderpicken.",
+    "Tijdens de inwerkperiode leer je de kassa bedienen.", "Je volgt bij ons de cursus heftruck rijden."])
+def test_what_the_employer_teaches_is_no_skill_asked(reader: VacancyReader, sentence: str) -> None:
+    text = f"Magazijnmedewerker\n\nWat ga je doen?\n{sentence}\n- Je pakt bestellingen in.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["bestellingen inpakken"]
+
+
+def test_what_colleagues_or_the_team_do_is_no_skill_asked(reader: VacancyReader) -> None:
+    text = ("Medewerker groenvoorziening\n\n"
+            "De collega's maaien gras, snoeien struiken en ruimen zwerfvuil op.\n"
+            "- Je kunt snoeien.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["snoeien"]  # the reader's, once; not "maaien"
+
+
+def test_verbs_listed_before_their_object_each_take_it(reader: VacancyReader) -> None:
+    text = "Medewerker bakkerij\n\nWat ga je doen?\nJe snijdt, weegt en verpakt brood.\n"
+    required = reader.read(text).vacancy["required_skills"]
+    assert sorted(required) == ["brood snijden", "brood verpakken", "brood wegen"]

@@ -36,6 +36,9 @@ CHUNK = 256  # texts scored against all labels at once (a dense row per text and
 POLARITY = {"geen": "niet", "niet": "niet", "nooit": "niet", "alleen": "alleen", "uitsluitend": "alleen",
             "max": "maximaal", "maximaal": "maximaal", "min": "minimaal", "minimaal": "minimaal"}
 # The vocabulary kinds a field may hold: a certificate field also holds licences and diplomas.
+# Kinds whose labels are short task phrases ("brood bakken", "barcodes scannen"), where one shared word proves
+# nothing: a phrase that is a sibling of a concept stays text (`siblings`).
+SIBLINGS_APART = frozenset({"skill"})
 RELATED_KINDS = {"certificate": ("certificate", "licence", "education", "language"), "skill": ("skill", "language")}
 
 
@@ -45,6 +48,52 @@ def _polarity(folded: str) -> frozenset[str]:
 
 def _contradicts(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a) and bool(b) and not a & b
+
+
+# Words that carry no content of a task phrase: "de vaatwasser bedienen" says what "vaatwasser bedienen" says.
+FUNCTION_WORDS = frozenset({
+    "de", "het", "een", "en", "of", "met", "in", "op", "aan", "bij", "van", "voor", "naar", "uit", "te", "om", "tot",
+    "per", "over", "onder", "door", "na", "zonder", "tussen", "je", "jouw", "jij", "hun", "zoals", "ook", "s"})
+
+
+def _content(folded: str) -> list[str]:
+    return [w for w in folded.split() if w not in FUNCTION_WORDS]
+
+
+def _says(word: str, other: str) -> bool:
+    """Does ``word`` say ``other``: the same word, a typo of it (ratio ≥ 80, the same first letter, at most two
+    letters longer or shorter: "tekstiel", "teekening"), or a compound that holds it ("vergaderzalen" says
+    "zalen", "verpakkingsmachine" says "verpakking")? "uitpakken" does not say "inpakken", nor "werken"
+    "netwerken"."""
+    return word == other or (abs(len(word) - len(other)) <= 2 and word[0] == other[0]
+                             and fuzz.ratio(word, other) >= 80) \
+        or (len(other) >= 4 and (word.startswith(other) or word.endswith(other)))
+
+
+def siblings(phrase: str, label: str, name: str) -> bool:
+    """Are a phrase and the concept it matched through one of its labels two different things of one kind,
+    which share a word but differ in another: "kinderen begeleiden" and the label "ouderen begeleiden",
+    "friet bakken" and the label "bakken" of the concept brood bakken? They are when the phrase shares a
+    content word with the label, says one that neither the label nor the concept's name says, and the label
+    says one the phrase does not, or the concept's name does where it holds the label and more ("brood
+    bakken" holds "bakken"). Not siblings: a phrase more specific than a general concept ("pannen schuren" is
+    schuren), one the concept says all of ("vrachtwagens lossen" is laden en lossen), one that shares no word
+    with the label (a synonym: "interieurverzorger" is schoonmaker), one word against one. Arguments are
+    folded."""
+    def alike(a: str, b: str) -> bool:
+        return _says(a, b) or _says(b, a)
+
+    words, said, named = _content(phrase), _content(label), _content(name)
+    if len(words) + len(said) < 3 or not any(alike(w, s) for w in words for s in said):
+        return False
+    if all(any(alike(w, s) for s in said + named) for w in words):
+        return False
+    if all(any(alike(n, s) for n in named) for s in said):
+        said = said + named
+    words.append("".join(words))  # written apart: "klant vriendelijk", "order pikken"
+    return not all(any(_says(w, s) for w in words) for s in said)
+
+
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
 
 
@@ -65,8 +114,11 @@ class KindNormaliser:
     """Normalises text against the labels of one concept kind (occupation, skill, …)."""
 
     def __init__(self, concepts: list[Concept], encoder: Encoder | None = None, cache_dir: Path | None = None,
-                 blend: Blend | None = None) -> None:
+                 blend: Blend | None = None, *, siblings_apart: bool = False) -> None:
         self.encoder = encoder
+        # task phrases (skills) that share only a word with a concept are kept apart from it (`siblings`)
+        self.names = {c.id: fold(c.nl or c.labels[0].text) for c in concepts if c.nl or c.labels} \
+            if siblings_apart else None
         self.cache_dir = cache_dir
         self.blend = blend or for_encoder(encoder.name if encoder else None)
         self.exact: dict[str, str] = {}
@@ -173,6 +225,8 @@ class KindNormaliser:
         for idx in candidates:
             if _contradicts(_polarity(self.labels[idx]), polarity):
                 continue  # never map a phrase onto its opposite
+            if self.names is not None and siblings(key, self.labels[idx], self.names.get(self.owners[idx], "")):
+                continue  # "friet bakken" is no brood bakken: no concept rather than the wrong one
             meaning = None if embed_sim is None else float(embed_sim[idx])
             p = self.blend.probability(pair_features(key, self.labels[idx], meaning))
             if p > best.get(self.owners[idx], -1.0):
@@ -229,7 +283,7 @@ class Normaliser:
     def kind(self, kind: str) -> KindNormaliser:
         if kind not in self._kinds:
             self._kinds[kind] = KindNormaliser(self.vocabulary.of_kind(kind), self.encoder, self.cache_dir,
-                                               self.blend)
+                                               self.blend, siblings_apart=kind in SIBLINGS_APART)
         return self._kinds[kind]
 
     def match(self, text: str, kind: str) -> Match:
