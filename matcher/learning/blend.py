@@ -92,7 +92,7 @@ def _pairs(queries: list[tuple[str, int]], prefs: list[str], encoder: Encoder | 
         found = proposed((ngram[qi], spelling[qi], None if embed is None else embed[qi]), CANDIDATES)
         for li in sorted(found):  # the right label only where a signal finds it, as in use
             cos = None if embed is None else float(embed[qi, li])
-            yield qi, li, pair_features(text, folded[li], cos), int(li == gold)
+            yield qi, li, pair_features(text, folded[li], cos, float(ngram[qi, li])), int(li == gold)
 
 
 def fit(esco_dir: Path, encoder: Encoder | None, *, max_queries: int = 4000, seed: int = 7) -> Blend:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,7 +15,7 @@ from matcher.domain import CandidateIn, VacancyIn
 from matcher.matching import e5
 from matcher.matching.embeddings import MINILM, SentenceTransformerEncoder, configured_name, open_encoder
 from matcher.matching.vocabulary import Concept, Label
-from matcher.matching.vocabulary.blend import Blend, for_encoder, load_all
+from matcher.matching.vocabulary.blend import BLEND_FILE, FEATURES, Blend, for_encoder, load_all
 from matcher.matching.vocabulary.normalise import KindNormaliser
 from matcher.security import SYSTEM
 from matcher.service import Service
@@ -98,7 +101,7 @@ def test_the_learned_blend_is_shipped_per_encoder_with_its_card() -> None:
     blends = load_all()
     assert {None, MINILM} <= set(blends) and any(name and name.startswith("multilingual-e5-small") for name in blends)
     for blend in blends.values():
-        assert len(blend.weights) == 5 and 0 < blend.threshold < 1
+        assert len(blend.weights) == len(FEATURES) and 0 < blend.threshold < 1
         assert "ESCO" in blend.card["data"] and "train" in blend.card["split"] and blend.card["dev"]["queries"] > 0
     assert for_encoder("an encoder without a fitted blend") == blends[None]
 
@@ -115,6 +118,16 @@ def test_the_normaliser_uses_the_blends_weights(encoder: SentenceTransformerEnco
     assert embed is not None
     assert found.confidence == pytest.approx(shipped._rank(TYPO, ngram[0], spelling[0], embed[0])[0][1], abs=1e-3)
     # the same normaliser with other weights decides otherwise: the weights are what decides
-    blind = Blend(encoder=encoder.name, weights=[0.0] * 5, intercept=-8.0, threshold=shipped.blend.threshold)
+    blind = Blend(encoder=encoder.name, weights=[0.0] * len(FEATURES), intercept=-8.0,
+                  threshold=shipped.blend.threshold)
     assert KindNormaliser(concepts, encoder, blend=blind).match(TYPO).concept_id is None
 
+
+
+def test_a_blend_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
+    old = json.loads(BLEND_FILE.read_text(encoding="utf-8"))
+    old["features"] = old["features"][:-1]
+    path = tmp_path / "blend.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    with pytest.raises(ValueError, match="fit-blend"):
+        load_all(path)

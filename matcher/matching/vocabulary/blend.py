@@ -21,16 +21,19 @@ import numpy as np
 from rapidfuzz import fuzz
 
 BLEND_FILE = Path(__file__).parent / "data" / "blend.json"
-FEATURES = ("spelling", "word_order", "contained", "ngrams", "meaning")
+FEATURES = ("spelling", "word_order", "contained", "ngrams", "weighted_ngrams", "meaning")
 
 
-def pair_features(a: str, b: str, meaning: float | None) -> np.ndarray:
-    """The features of two folded phrases, each in [0, 1]; ``meaning`` is the encoder's cosine (0 without)."""
+def pair_features(a: str, b: str, meaning: float | None, weighted_ngrams: float) -> np.ndarray:
+    """The features of two folded phrases, each in [0, 1]. ``meaning`` is the encoder's cosine (0 without);
+    ``weighted_ngrams`` the cosine of their character n-grams weighted by how rare each n-gram is among the
+    vocabulary's labels (the normaliser's candidate search), where ``ngrams`` counts every n-gram alike."""
     return np.array([
         fuzz.ratio(a, b) / 100,
         fuzz.token_sort_ratio(a, b) / 100,
         fuzz.partial_ratio(a, b) / 100 if min(len(a), len(b)) >= 4 else 0.0,
         ngram_cosine(a, b),
+        max(weighted_ngrams, 0.0),
         max(meaning, 0.0) if meaning is not None else 0.0,
     ], dtype=np.float64)
 
@@ -69,6 +72,9 @@ class Blend:
 
 def load_all(path: Path = BLEND_FILE) -> dict[str | None, Blend]:
     data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("features") != list(FEATURES):  # weights fitted on other features would be applied to the wrong ones
+        raise ValueError(f"{path}: the blend was fitted on the features {data.get('features')}, this version computes "
+                         f"{list(FEATURES)}: fit it again with `matcher vocab fit-blend`")
     return {b["encoder"]: Blend(**b) for b in data["blends"]}
 
 

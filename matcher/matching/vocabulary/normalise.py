@@ -145,6 +145,13 @@ class KindNormaliser:
         self._label_vectors: np.ndarray | None = None
         self._vectors_lock = threading.Lock()
 
+    def weighted_ngrams(self, a: str, b: str) -> float:
+        """The candidate search's n-gram cosine of two folded phrases (n-grams weighted by rarity among the labels)."""
+        if self.label_ngrams is None:
+            return 0.0
+        va, vb = self.ngrams.transform([a, b])
+        return float((va @ vb.T).toarray()[0, 0])
+
     def _vectors(self) -> np.ndarray | None:
         """Label embeddings, with zeros for labels that are matched by letters only."""
         if self.encoder is None or not self.labels:
@@ -228,7 +235,7 @@ class KindNormaliser:
             if self.names is not None and siblings(key, self.labels[idx], self.names.get(self.owners[idx], "")):
                 continue  # "friet bakken" is no brood bakken: no concept rather than the wrong one
             meaning = None if embed_sim is None else float(embed_sim[idx])
-            p = self.blend.probability(pair_features(key, self.labels[idx], meaning))
+            p = self.blend.probability(pair_features(key, self.labels[idx], meaning, float(ngram_sim[idx])))
             if p > best.get(self.owners[idx], -1.0):
                 best[self.owners[idx]] = p
         return sorted(best.items(), key=lambda kv: -kv[1])
@@ -331,7 +338,8 @@ class Normaliser:
         if self.encoder is not None:
             va, vb = self.encoder.encode([fa, fb])
             meaning = float(va @ vb)
-        letters_and_meaning = self.blend.probability(pair_features(fa, fb, meaning))
+        weighted = self.kind(kinds[0]).weighted_ngrams(fa, fb)
+        letters_and_meaning = self.blend.probability(pair_features(fa, fb, meaning, weighted))
         if _contradicts(_polarity(fa), _polarity(fb)):
             letters_and_meaning *= 0.5  # "geen nachtdiensten" is not "alleen nachtdiensten"
         if known_apart and not vocab:
