@@ -934,7 +934,7 @@ def model_card(model: AdditiveModel, *, metrics: dict[str, Any], window: dict[st
                   "|---|---:|---:|---:|---:|---:|---|"]
         lines += [f"| {_day(p['origin'])} – {_day(p['until'])} | {_fmt(p.get('train_labelled'))} | "
                   f"{_fmt(p.get('c'))} | {p['shortlists']} | {_fmt(p['champion'])} | {_fmt(p['challenger'])} | "
-                  f"{p['gain_ci95'] or '–'} |"
+                  f"{p.get('gain_ci95') or '–'} |"
                   for p in gate["periods"]]
         lines += [f"| pooled | | | {gate['challenger']['loglik_requests']} | {_fmt(gate['champion'][PRIMARY])} | "
                   f"{_fmt(gate['challenger'][PRIMARY])} | {gate['gain_ci95'] or '–'} |"]
