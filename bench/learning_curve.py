@@ -96,10 +96,10 @@ def split_vacancies(service: Service, *, seed: int, held_out: int
 
 
 def run(service: Service, truth: Any, *, weeks: tuple[int, ...] = WEEKS, per_week: int = 40, held_out: int = 100,
-        seed: int = 5, min_events: int = 50, saved: Path | None = None, fits: tuple[bool, ...] = (True, False)
-        ) -> dict[str, Any]:
+        seed: int = 5, min_events: int = 50, saved: Path | None = None, fits: tuple[bool, ...] = (True, False),
+        gate_folds: int | None = None) -> dict[str, Any]:
     """``saved``: the history's record (see the module docstring); ``fits``: with (True) and without (False) the
-    position-bias weights."""
+    position-bias weights; ``gate_folds``: the periods the gate pools (default `training.GATE_FOLDS`)."""
     started = time.perf_counter()
     held, fit_ids = split_vacancies(service, seed=seed, held_out=held_out)
     with service.db.connection() as conn:
@@ -117,11 +117,12 @@ def run(service: Service, truth: Any, *, weeks: tuple[int, ...] = WEEKS, per_wee
         for ipw in fits:
             began = time.perf_counter()
             result = training.train(service, seed=seed, as_of=as_of, min_events=min_events, auto_promote=False,
-                                    ipw=ipw)
+                                    ipw=ipw, gate_folds=gate_folds)
             seconds = time.perf_counter() - began
             model = service.models.load(result.version, str(result.path))
             got = measured.ndcg(model)
             logged = result.metrics.get("champion", {}), result.metrics.get("challenger", {})
+            gate = result.metrics.get("gate", {})
             points.append({
                 "weeks": w, "fit": "ipw" if ipw else "naive", "version": result.version,
                 "train_labelled": result.counts["train_labelled"], "train_seconds": round(seconds, 1),
@@ -133,8 +134,10 @@ def run(service: Service, truth: Any, *, weeks: tuple[int, ...] = WEEKS, per_wee
                 "share_of_gap": share_of_gap(base, got, top, seed=seed),
                 "logged_ndcg_at_10": {"prior": logged[0].get("ndcg_at_10"), "trained": logged[1].get("ndcg_at_10")},
                 "logged_gain_ci95": result.metrics.get("ndcg_gain_ci95"),
-                "loglik": {"prior": logged[0].get("loglik"), "trained": logged[1].get("loglik")},
+                "gate_loglik": {"prior": gate.get("champion", {}).get("loglik"),
+                                "trained": gate.get("challenger", {}).get("loglik")},
                 "loglik_gain_ci95": result.metrics.get("loglik_gain_ci95"),
+                "gate_periods": [[p["shortlists"], p["c"]] for p in gate.get("periods", [])],
                 "c": (result.metrics.get("regularisation") or {}).get("chosen"),
                 "gate_promotes": bool(result.decision.get("promote")),
                 "gate_reasons": result.decision.get("reasons", [])[:1],
@@ -157,6 +160,7 @@ def main() -> None:
     parser.add_argument("--weeks", default=",".join(map(str, WEEKS)), help="comma-separated, at most 26 (the "
                         "history is always 26 weeks long)")
     parser.add_argument("--fits", choices=("both", "ipw", "naive"), default="both")
+    parser.add_argument("--gate-folds", type=int, help="periods the gate pools (default: training.GATE_FOLDS)")
     parser.add_argument("--candidates", type=int, default=1500, help="size of a region loaded anew")
     parser.add_argument("--vacancies", type=int, default=500)
     args = parser.parse_args()
@@ -171,7 +175,8 @@ def main() -> None:
         results = run(service, Truth.load(OUT / args.db / "demo" / "truth", scenario=args.scenario),
                       weeks=tuple(int(w) for w in args.weeks.split(",")), per_week=args.per_week,
                       held_out=args.held_out, seed=args.seed, saved=OUT / args.db / "history.json",
-                      fits={"both": (True, False), "ipw": (True,), "naive": (False,)}[args.fits])
+                      fits={"both": (True, False), "ipw": (True,), "naive": (False,)}[args.fits],
+                      gate_folds=args.gate_folds)
     finally:
         service.db.close()
     (OUT / f"learning-curve-{args.db}.json").write_text(json.dumps(results, indent=2, default=str))

@@ -60,10 +60,13 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
         print(f"version {result.version} exists already (same data, same seed); status {result.status}")
         return EXIT_OK
     challenger, champion = result.metrics["challenger"], result.metrics["champion"]
+    gate = result.metrics["gate"]  # what the promotion rule decided on (`training.pooled_gate`)
     print_json({"version": result.version, "status": result.status, "path": str(result.path),
                  "compared_with": result.metrics["champion_version"], "counts": result.counts,
-                 "loglik": {"champion": champion.get("loglik"), "challenger": challenger.get("loglik"),
-                            "gain_ci95": result.metrics.get("loglik_gain_ci95")},
+                 "loglik": {"champion": gate["champion"]["loglik"], "challenger": gate["challenger"]["loglik"],
+                            "gain_ci95": gate["gain_ci95"], "measured_on": gate["basis"]},
+                 "loglik_evaluation_period": {"champion": champion.get("loglik"),
+                                              "challenger": challenger.get("loglik")},
                  "ndcg_at_10": {"champion": champion["ndcg_at_10"], "challenger": challenger["ndcg_at_10"]},
                  "roc_auc": {"champion": champion["roc_auc"], "challenger": challenger["roc_auc"]},
                  "decision": result.decision})

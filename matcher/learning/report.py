@@ -311,9 +311,11 @@ def models_html(models: Sequence[dict[str, Any]]) -> str:
         metrics = m["metrics"]
         counts, ci = metrics.get("counts", {}), metrics.get("loglik_gain_ci95")
         low, high = ci if ci else (None, None)
+        # the log-likelihood the promotion rule decided on: pooled over the gate's periods where recorded
+        decided = metrics.get("gate") or metrics
         rows.append([m["version"], status_nl.get(m["status"], m["status"]), f"{m['created_at']:%d-%m-%Y}",
                      _cell(counts.get("train_labelled")), metrics.get("champion_version", "–"),
-                     _metric(metrics["champion"].get("loglik")), _metric(metrics["challenger"].get("loglik")),
+                     _metric(decided["champion"].get("loglik")), _metric(decided["challenger"].get("loglik")),
                      "–" if low is None else f"{low:+.3f} … {high:+.3f}",
                      _metric(metrics["champion"].get("ndcg_at_10")), _metric(metrics["challenger"].get("ndcg_at_10")),
                      "ja" if metrics.get("decision", {}).get("promote") else "nee"])
@@ -325,8 +327,11 @@ def models_html(models: Sequence[dict[str, Any]]) -> str:
                     "log-likelihood in gebruik", "log-likelihood nieuw", "winst (95%-interval, beslist)",
                     "NDCG@10 in gebruik", "NDCG@10 nieuw", "automatisch in gebruik"], rows)
             + "<p>De beslissing gebruikt de log-likelihood per trechterstap (uitgenodigd, aangenomen, na zes maanden "
-              "nog aan het werk), gecorrigeerd voor de plaats in de lijst; NDCG@10 staat ernaast, ook gecorrigeerd "
-              "voor de plaats in de lijst.</p>"
+              "nog aan het werk), gecorrigeerd voor de plaats in de lijst, op voorspellingen buiten de "
+              "trainingsperiode: op enkele opeenvolgende momenten is een uitdager getraind op alles wat daarvoor "
+              "getoond was en samen met het model in gebruik beoordeeld op de periode erna; de log-likelihood en het "
+              "interval gaan over die perioden samen. NDCG@10 staat ernaast, op de laatste periode, ook "
+              "gecorrigeerd voor de plaats in de lijst.</p>"
             + _img(curve, "Leercurve per training"))
 
 
