@@ -219,6 +219,26 @@ def test_the_estimate_looks_up_exactly_the_features_and_checks_of_each_group(wor
     assert ((scores < -EXCLUDED / 2) == block.feasibility.conflict).all()
 
 
+def test_the_estimate_is_the_model_score_where_nothing_it_leaves_out_applies(world: Service) -> None:
+    """With fewer vacancies than the n-gram directions kept, the estimate is the API's log-odds exactly,
+    n-grams and the larger of occupation and family included, wherever no attention point and no clip of
+    the meaning feature applies (what stage two alone adds)."""
+    with world.db.connection() as conn:
+        snap, model = world.snapshot(conn), world.champion(conn)
+    cands = rematch.subset(snap.candidates, np.flatnonzero(snap.active))
+    vacs = rematch.subset(snap.vacancies, np.flatnonzero(snap.open))
+    estimate, block = Estimate(cands, vacs, model), compute(cands, vacs)
+    offset, gain = vacs.meaning
+    meaning = offset + gain * (cands.vectors @ vacs.vectors.T)
+    X = block.X
+    plain = (~block.feasibility.conflict & (X[..., FEATURES.index("attention_points")] == 0)
+             & (meaning >= 0) & (meaning <= 1))
+    occupation, desired = (X[..., FEATURES.index(f)] for f in ("occupation_experience", "desired_occupation"))
+    # the pairs that test what was added: n-grams everywhere; both occupation and family, for some
+    assert plain.sum() > 100 and (plain & (occupation > 0)).any() and (plain & (desired > 0)).any()
+    np.testing.assert_allclose(estimate.scores(slice(0, len(cands)))[plain], model.logit(X)[plain], atol=1e-4)
+
+
 def test_two_stages_with_few_proposals_store_the_api_score_of_every_pair_and_count_exclusions_exactly(
         world: Service) -> None:
     exact = rematch.run(world, k=K, exact=True)
