@@ -328,6 +328,33 @@ def test_the_upgrade_that_stores_new_pairs_fills_them_for_the_latest_run(world: 
     assert worklist.for_municipality(world, actor=SYSTEM, limit=1000) == before
 
 
+def test_results_of_a_person_erased_during_or_after_a_run_and_of_deleted_vacancies_and_runs_are_gone(
+        world: Service) -> None:
+    """The results' references are checked per run and per deleting statement, not per row (migration 0006)."""
+    cand_ids, vac_ids = ids(world)
+    during, after = "C-0001", "C-0002"
+
+    def erase_once(done: int, total: int, pairs: int) -> None:  # while stage one runs: the rows are still written
+        if done == 1:
+            world.erase_candidate(during, actor=SYSTEM)
+
+    first = rematch.run(world, k=K, on_progress=erase_once)
+    second = rematch.run(world, k=K)
+    world.erase_candidate(after, actor=SYSTEM)
+    vacancy = vac_ids[next(iter(VACANCIES))]
+    with world.db.transaction() as conn:
+        conn.execute("DELETE FROM vacancies WHERE id = %s", (vacancy,))
+        conn.execute("DELETE FROM rematch_new_pairs WHERE run_id = %s", (first.run_id,))
+        conn.execute("DELETE FROM rematch_runs WHERE id = %s", (first.run_id,))
+    with world.db.connection() as conn:
+        left = conn.execute("SELECT run_id, candidate_id, vacancy_id FROM rematch_results").fetchall()
+        pairs = conn.execute("SELECT candidate_id, vacancy_id FROM rematch_new_pairs").fetchall()
+    assert {r["run_id"] for r in left} == {second.run_id}
+    gone = {cand_ids[during], cand_ids[after]}
+    assert not [r for r in left + pairs if r["candidate_id"] in gone or r["vacancy_id"] == vacancy]
+    assert len(left) > 0.8 * (second.counts["results"]["candidate"] + second.counts["results"]["vacancy"])
+
+
 @pytest.mark.parametrize(("step", "exact"), [("score_tile", True), ("propose", False), ("rescore", False)])
 def test_a_run_that_crashes_halfway_leaves_nothing_visible_and_the_rerun_is_clean(
         world: Service, monkeypatch: pytest.MonkeyPatch, step: str, exact: bool) -> None:
