@@ -219,6 +219,26 @@ def test_the_estimate_looks_up_exactly_the_features_and_checks_of_each_group(wor
     assert ((scores < -EXCLUDED / 2) == block.feasibility.conflict).all()
 
 
+def test_the_estimate_is_the_model_score_where_nothing_it_leaves_out_applies(world: Service) -> None:
+    """With fewer vacancies than the n-gram directions kept, the estimate is the API's log-odds exactly,
+    n-grams and the larger of occupation and family included, wherever no attention point and no clip of
+    the meaning feature applies (what stage two alone adds)."""
+    with world.db.connection() as conn:
+        snap, model = world.snapshot(conn), world.champion(conn)
+    cands = rematch.subset(snap.candidates, np.flatnonzero(snap.active))
+    vacs = rematch.subset(snap.vacancies, np.flatnonzero(snap.open))
+    estimate, block = Estimate(cands, vacs, model), compute(cands, vacs)
+    offset, gain = vacs.meaning
+    meaning = offset + gain * (cands.vectors @ vacs.vectors.T)
+    X = block.X
+    plain = (~block.feasibility.conflict & (X[..., FEATURES.index("attention_points")] == 0)
+             & (meaning >= 0) & (meaning <= 1))
+    occupation, desired = (X[..., FEATURES.index(f)] for f in ("occupation_experience", "desired_occupation"))
+    # the pairs that test what was added: n-grams everywhere; both occupation and family, for some
+    assert plain.sum() > 100 and (plain & (occupation > 0)).any() and (plain & (desired > 0)).any()
+    np.testing.assert_allclose(estimate.scores(slice(0, len(cands)))[plain], model.logit(X)[plain], atol=1e-4)
+
+
 def test_two_stages_with_few_proposals_store_the_api_score_of_every_pair_and_count_exclusions_exactly(
         world: Service) -> None:
     exact = rematch.run(world, k=K, exact=True)
@@ -306,6 +326,33 @@ def test_the_upgrade_that_stores_new_pairs_fills_them_for_the_latest_run(world: 
     migrate.downgrade(world.db.url, "0003")
     migrate.upgrade(world.db.url)
     assert worklist.for_municipality(world, actor=SYSTEM, limit=1000) == before
+
+
+def test_results_of_a_person_erased_during_or_after_a_run_and_of_deleted_vacancies_and_runs_are_gone(
+        world: Service) -> None:
+    """The results' references are checked per run and per deleting statement, not per row (migration 0006)."""
+    cand_ids, vac_ids = ids(world)
+    during, after = "C-0001", "C-0002"
+
+    def erase_once(done: int, total: int, pairs: int) -> None:  # while stage one runs: the rows are still written
+        if done == 1:
+            world.erase_candidate(during, actor=SYSTEM)
+
+    first = rematch.run(world, k=K, on_progress=erase_once)
+    second = rematch.run(world, k=K)
+    world.erase_candidate(after, actor=SYSTEM)
+    vacancy = vac_ids[next(iter(VACANCIES))]
+    with world.db.transaction() as conn:
+        conn.execute("DELETE FROM vacancies WHERE id = %s", (vacancy,))
+        conn.execute("DELETE FROM rematch_new_pairs WHERE run_id = %s", (first.run_id,))
+        conn.execute("DELETE FROM rematch_runs WHERE id = %s", (first.run_id,))
+    with world.db.connection() as conn:
+        left = conn.execute("SELECT run_id, candidate_id, vacancy_id FROM rematch_results").fetchall()
+        pairs = conn.execute("SELECT candidate_id, vacancy_id FROM rematch_new_pairs").fetchall()
+    assert {r["run_id"] for r in left} == {second.run_id}
+    gone = {cand_ids[during], cand_ids[after]}
+    assert not [r for r in left + pairs if r["candidate_id"] in gone or r["vacancy_id"] == vacancy]
+    assert len(left) > 0.8 * (second.counts["results"]["candidate"] + second.counts["results"]["vacancy"])
 
 
 @pytest.mark.parametrize(("step", "exact"), [("score_tile", True), ("propose", False), ("rescore", False)])
