@@ -3,9 +3,10 @@
 "New" is the difference with the previous completed run: a pair in the latest run's top K of a
 person (or of a vacancy) that was not in that top K in the run before. On the first run everything
 is new. The difference is worked out once, when a run completes (`record_new_pairs`, one row per new
-pair in ``rematch_new_pairs``), so a page is an index walk over a municipality's people in reference
-order. Only active people and open vacancies are listed; a consultant bound to a municipality sees
-only that municipality's people.
+pair in ``rematch_new_pairs``, with its place in its municipality's worklist), so a page of a municipality's
+worklist is a range of stored positions, corrected for what changed since (`positioned_query`). Only active
+people and open vacancies are listed; a consultant bound to a municipality sees only that municipality's
+people.
 
 Explanations are rebuilt from the stored features and attention checks with the model of the run
 (`matcher.matching.explain.Explainer`), so they are the same explanation the API gives for those features,
@@ -115,8 +116,8 @@ GROUP BY run_id, municipality
 
 def record_new_pairs(conn: Conn, run_id: int) -> dict[str, Any]:
     """Store what run ``run_id`` found that is new against the previous completed run, one row per pair
-    with both ranks, and count it. Part of completing a run (in its transaction), so that a worklist
-    page is an index walk instead of comparing two runs on every request."""
+    with both ranks and its worklist position, and count it. Part of completing a run (in its transaction), so
+    that a worklist page is a range lookup instead of comparing two runs on every request."""
     previous = conn.execute(
         "SELECT max(id) AS id FROM rematch_runs WHERE status = 'completed' AND id < %s", (run_id,)).fetchone()
     prev_id = previous["id"] if previous else None
