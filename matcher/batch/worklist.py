@@ -401,6 +401,8 @@ def for_municipality(service: Service, *, actor: Actor, municipality: str | None
     """The worklist: every pair new for the person or for the vacancy, grouped by person."""
     municipality = _scope(actor, municipality)
     with service.db.transaction() as conn:
+        # the corrections, the page and the total read one snapshot, whatever is written in the meantime
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         runs = completed_runs(conn)
         page = _positioned(conn, runs, municipality, limit, offset) if municipality else None
         rows, total = page or _new_pairs(conn, runs, order="worklist", municipality=municipality, limit=limit,
