@@ -2,7 +2,9 @@
 as a consultant of that municipality gets it: through the API (GET /v1/rematch/new-matches, 100 a page)
 and as the Werklijst page of the web interface, both in-process through the whole app (routing, key,
 query, explanations, audit, rendering). The first page is what everyone lands on; other pages are picked
-at random. Also the query plans (EXPLAIN ANALYZE) of the count and the first page.
+at random. Also the query plans (EXPLAIN ANALYZE) of the first page and of one in the middle, both read
+from the positions stored when the run completed, and what working those out costs the run's completion
+(done again for the latest run and rolled back).
 
 Usage: python -m bench.worklist_bench [--region NAME] [--candidates N] [--vacancies M] [--samples N]
 (``--region NAME``: the region loaded under bench/out/NAME, by bench/run.py or an earlier run of this
@@ -43,12 +45,32 @@ def _latencies(get: Any, paths: list[str], check: str, warmup: int = 3) -> dict[
             "p95_ms": round(float(np.percentile(arr, 95)), 1), "max_ms": round(float(arr.max()), 1)}
 
 
-def _plans(service: Service, municipality: str) -> dict[str, list[str]]:
+def _plans(service: Service, municipality: str, deep: int) -> dict[str, list[str]]:
+    """The plans of the first page and of a deep one (offset ``deep``) from the stored positions."""
     with service.db.connection() as conn:
         runs = worklist.completed_runs(conn)
-        count_sql, page_sql, params = worklist.queries(runs, order="worklist", municipality=municipality, limit=PAGE)
-        return {name: [r["QUERY PLAN"] for r in conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)]
-                for name, sql in (("count", count_sql), ("first_page", page_sql))}
+        plans = {}
+        for name, offset in (("first_page", 0), ("deep_page", deep)):
+            query = worklist.positioned_query(conn, runs, municipality, PAGE, offset)
+            if query is None:
+                raise RuntimeError("no stored worklist positions for the latest run")
+            sql, params, _ = query
+            plans[name] = [r["QUERY PLAN"] for r in conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)]
+        return plans
+
+
+def _completion_s(service: Service, run_id: int) -> float:
+    """What working out the new pairs and their worklist positions costs the completion of run ``run_id``:
+    done again for it in a transaction that is rolled back."""
+    with service.db.connection() as conn:
+        for table in ("rematch_new_pairs", "rematch_new_people", "rematch_new_vacancies",
+                      "rematch_new_municipalities"):
+            conn.execute(f"DELETE FROM {table} WHERE run_id = %s", (run_id,))
+        start = time.perf_counter()
+        worklist.record_new_pairs(conn, run_id)
+        seconds = time.perf_counter() - start
+        conn.rollback()
+    return round(seconds, 2)
 
 
 def run(service: Service, *, samples: int = 40, seed: int = 5) -> dict[str, Any]:
@@ -89,7 +111,8 @@ def run(service: Service, *, samples: int = 40, seed: int = 5) -> dict[str, Any]
             [f"/v1/rematch/new-matches?limit={PAGE}&offset={p * PAGE}" for p in random_pages], "items")
         client.cookies.set("werkmatch_key", key)
         result["ui_first_page"] = _latencies(client.get, ["/ui/werklijst"] * samples, "Werklijst")
-    result["plans"] = _plans(service, municipality)
+    result["plans"] = _plans(service, municipality, (pages // 2) * PAGE)
+    result["completion_new_pairs_s"] = _completion_s(service, runs.latest["id"])
     result["meets_target"] = all(result[k]["p95_ms"] <= TARGET_MS
                                  for k in ("api_first_page", "api_random_page", "ui_first_page"))
     return result

@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
 @router.post("", status_code=201, response_model=OutcomeRecorded, summary="Append an outcome event",
              dependencies=JSON_BODY,
              responses={409: {"description": "the person was already proposed for this vacancy: the problem names "
-                                             "the standing proposal (`existing_outcome_id`, `proposed_at`)"}})
+                                             "the standing proposal (`existing_outcome_id`, `proposed_at`), "
+                                             "except to the employer service when another key recorded it"}})
 def post_outcome(body: OutcomeIn, service: ServiceDep,
                  actor: actor_dep("consultant", "employer_service")) -> OutcomeRecorded:  # type: ignore[valid-type]
     return OutcomeRecorded(**service.record_outcome(body, actor=actor))

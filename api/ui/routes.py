@@ -483,7 +483,10 @@ def record_outcome(request: Request, service: ServiceDep, actor: UiActor, csrf: 
         raise UiError(404, "Niet gevonden", f"Kandidaat {body.candidate_ref} of deze vacature bestaat niet, of "
                                             "valt buiten uw gemeente.", back=back) from exc
     except Conflict as exc:
-        since = _date(datetime.fromisoformat(exc.extra["proposed_at"])) if "proposed_at" in exc.extra else "eerder"
+        if "proposed_at" not in exc.extra:  # the employer service is not told whose proposal stands, nor when
+            raise UiError(409, "Niet vastgelegd", f"{body.candidate_ref} kan nu niet worden voorgesteld voor deze "
+                                                  "vacature.", back=back) from exc
+        since = _date(datetime.fromisoformat(exc.extra["proposed_at"]))
         raise UiError(409, "Al voorgesteld", f"{body.candidate_ref} is al voorgesteld voor deze vacature ({since}). "
                                              "Maak dat voorstel eerst ongedaan als u het opnieuw wilt vastleggen.",
                       back=back) from exc

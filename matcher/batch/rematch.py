@@ -608,7 +608,10 @@ def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str
                    SELECT id FROM rematch_runs WHERE status = 'failed'
                    UNION ALL
                    (SELECT id FROM rematch_runs WHERE status = 'completed' ORDER BY id DESC OFFSET %s)),
-               new_pairs AS (DELETE FROM rematch_new_pairs WHERE run_id IN (SELECT id FROM gone))
+               new_pairs AS (DELETE FROM rematch_new_pairs WHERE run_id IN (SELECT id FROM gone)),
+               people AS (DELETE FROM rematch_new_people WHERE run_id IN (SELECT id FROM gone)),
+               vacancies AS (DELETE FROM rematch_new_vacancies WHERE run_id IN (SELECT id FROM gone)),
+               municipalities AS (DELETE FROM rematch_new_municipalities WHERE run_id IN (SELECT id FROM gone))
                DELETE FROM rematch_results WHERE run_id IN (SELECT id FROM gone)""",
             (KEEP_COMPLETED,))
     return counts

@@ -3,9 +3,10 @@
 "New" is the difference with the previous completed run: a pair in the latest run's top K of a
 person (or of a vacancy) that was not in that top K in the run before. On the first run everything
 is new. The difference is worked out once, when a run completes (`record_new_pairs`, one row per new
-pair in ``rematch_new_pairs``), so a page is an index walk over a municipality's people in reference
-order. Only active people and open vacancies are listed; a consultant bound to a municipality sees
-only that municipality's people.
+pair in ``rematch_new_pairs``, with its place in its municipality's worklist), so a page of a municipality's
+worklist is a range of stored positions, corrected for what changed since (`positioned_query`). Only active
+people and open vacancies are listed; a consultant bound to a municipality sees only that municipality's
+people.
 
 Explanations are rebuilt from the stored features and attention checks with the model of the run
 (`matcher.matching.explain.Explainer`), so they are the same explanation the API gives for those features,
@@ -14,6 +15,7 @@ and each served list is written to the audit log with pseudonymised references.
 
 from __future__ import annotations
 
+import bisect
 import csv
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
@@ -71,29 +73,59 @@ def run_status(service: Service) -> dict[str, Any]:
 
 _RECORD_NEW = """
 INSERT INTO rematch_new_pairs (run_id, candidate_id, vacancy_id, rank, vacancy_rank, score,
-                               new_for_candidate, new_for_vacancy)
-SELECT r.run_id, r.candidate_id, r.vacancy_id,
-       min(r.rank) FILTER (WHERE r.direction = 'candidate'), min(r.rank) FILTER (WHERE r.direction = 'vacancy'),
-       max(r.score), bool_or(r.direction = 'candidate' AND p.run_id IS NULL),
-       bool_or(r.direction = 'vacancy' AND p.run_id IS NULL)
-FROM rematch_results r
-LEFT JOIN rematch_results p ON p.run_id = %(prev)s AND p.direction = r.direction
-                           AND p.candidate_id = r.candidate_id AND p.vacancy_id = r.vacancy_id
-WHERE r.run_id = %(run)s
-GROUP BY r.run_id, r.candidate_id, r.vacancy_id
-HAVING bool_or(p.run_id IS NULL)
+                               new_for_candidate, new_for_vacancy, municipality, position, listed)
+SELECT g.*, c.municipality,
+       CASE WHEN c.status = 'active' THEN
+           (row_number() OVER (PARTITION BY c.municipality, c.status = 'active'
+                               ORDER BY c.ref, g.rank NULLS LAST, g.vacancy_rank NULLS LAST, g.vacancy_id) - 1)::integer
+       END,
+       v.status = 'open'
+FROM (SELECT r.run_id, r.candidate_id, r.vacancy_id,
+             min(r.rank) FILTER (WHERE r.direction = 'candidate') AS rank,
+             min(r.rank) FILTER (WHERE r.direction = 'vacancy') AS vacancy_rank,
+             max(r.score), bool_or(r.direction = 'candidate' AND p.run_id IS NULL),
+             bool_or(r.direction = 'vacancy' AND p.run_id IS NULL)
+      FROM rematch_results r
+      LEFT JOIN rematch_results p ON p.run_id = %(prev)s AND p.direction = r.direction
+                                 AND p.candidate_id = r.candidate_id AND p.vacancy_id = r.vacancy_id
+      WHERE r.run_id = %(run)s
+      GROUP BY r.run_id, r.candidate_id, r.vacancy_id
+      HAVING bool_or(p.run_id IS NULL)) g
+JOIN candidates c ON c.id = g.candidate_id
+JOIN vacancies v ON v.id = g.vacancy_id
+"""
+# What the positions were worked out against, to correct them for what changed since (`positioned_query`).
+_RECORD_SNAPSHOTS = """
+INSERT INTO rematch_new_people
+SELECT run_id, candidate_id, municipality, active,
+       (coalesce(sum(positions) OVER (PARTITION BY municipality ORDER BY ref
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::integer, positions
+FROM (SELECT n.run_id, n.candidate_id, c.municipality, c.ref, c.status = 'active' AS active,
+             (count(n.position))::integer AS positions
+      FROM rematch_new_pairs n JOIN candidates c ON c.id = n.candidate_id
+      WHERE n.run_id = %(run)s
+      GROUP BY n.run_id, n.candidate_id, c.municipality, c.ref, c.status) p;
+INSERT INTO rematch_new_vacancies
+SELECT DISTINCT n.run_id, n.vacancy_id, v.status = 'open'
+FROM rematch_new_pairs n JOIN vacancies v ON v.id = n.vacancy_id WHERE n.run_id = %(run)s;
+INSERT INTO rematch_new_municipalities
+SELECT run_id, municipality, count(*), sum(positions) FROM rematch_new_people WHERE run_id = %(run)s
+GROUP BY run_id, municipality
 """
 
 
 def record_new_pairs(conn: Conn, run_id: int) -> dict[str, Any]:
     """Store what run ``run_id`` found that is new against the previous completed run, one row per pair
-    with both ranks, and count it. Part of completing a run (in its transaction), so that a worklist
-    page is an index walk instead of comparing two runs on every request."""
+    with both ranks and its worklist position, and count it. Part of completing a run (in its transaction), so
+    that a worklist page is a range lookup instead of comparing two runs on every request."""
     previous = conn.execute(
         "SELECT max(id) AS id FROM rematch_runs WHERE status = 'completed' AND id < %s", (run_id,)).fetchone()
     prev_id = previous["id"] if previous else None
     conn.execute(_RECORD_NEW, {"run": run_id, "prev": prev_id})
-    conn.execute("ANALYZE rematch_new_pairs")  # the planner's row counts, before the first page is asked for
+    for statement in _RECORD_SNAPSHOTS.split(";"):
+        conn.execute(statement, {"run": run_id})
+    # the planner's row counts, before the first page is asked for
+    conn.execute("ANALYZE rematch_new_pairs, rematch_new_people, rematch_new_vacancies, rematch_new_municipalities")
     counts = conn.execute(
         """SELECT count(*) FILTER (WHERE new_for_candidate) AS for_candidates,
                   count(DISTINCT candidate_id) FILTER (WHERE new_for_candidate) AS candidates_with_new,
@@ -157,6 +189,109 @@ def _new_pairs(conn: Conn, runs: Runs, **filters: Any) -> tuple[list[Row], int]:
     count_sql, page_sql, params = queries(runs, **filters)
     total = conn.execute(count_sql, params).fetchone()
     return list(conn.execute(page_sql, params).fetchall()), int(total["n"]) if total else 0
+
+
+# A municipality's worklist from the stored positions (migration 0007), corrected for what changed since the
+# run completed. A pair whose vacancy opened or closed since is in or out where it stands; a person whose
+# status or municipality changed leaves a gap where their pairs were stored and is put back with the pairs
+# listed now, before the first position of the next person (by reference) stored in this municipality.
+_SNAPSHOT = """
+SELECT (SELECT count(*) FROM rematch_new_municipalities WHERE run_id = %(run)s) AS municipalities,
+       (SELECT count(*) FROM rematch_new_people WHERE run_id = %(run)s AND municipality = %(municipality)s) AS people,
+       m.people AS people_stored, m.positions
+FROM (SELECT 1) one LEFT JOIN rematch_new_municipalities m
+     ON m.run_id = %(run)s AND m.municipality = %(municipality)s
+"""
+_CHANGED_VACANCIES = """
+SELECT s.vacancy_id, v.id IS NULL AS gone
+FROM rematch_new_vacancies s LEFT JOIN vacancies v ON v.id = s.vacancy_id
+WHERE s.run_id = %(run)s AND (v.id IS NULL OR s.open <> (v.status = 'open'))
+"""
+# stored pairs not listed now (their person unchanged): vacancy closed then and unchanged, or open then and changed
+_UNLISTED = """
+SELECT coalesce(array_agg(position), '{}') AS positions FROM (
+    SELECT position, listed, vacancy_id FROM rematch_new_pairs
+    WHERE run_id = %(run)s AND municipality = %(municipality)s AND position IS NOT NULL AND NOT listed
+    UNION
+    SELECT position, listed, vacancy_id FROM rematch_new_pairs
+    WHERE run_id = %(run)s AND vacancy_id = ANY(%(vacancies)s) AND municipality = %(municipality)s
+      AND position IS NOT NULL) p
+WHERE listed = (vacancy_id = ANY(%(vacancies)s))
+"""
+_CHANGED_PEOPLE = """
+SELECT s.candidate_id, s.municipality = %(municipality)s AS stored_here, s.first_position, s.positions,
+       CASE WHEN here THEN (SELECT count(*) FROM rematch_new_pairs n JOIN vacancies v ON v.id = n.vacancy_id
+                            WHERE n.run_id = %(run)s AND n.candidate_id = s.candidate_id AND v.status = 'open')
+       END AS listed_now,
+       CASE WHEN here AND s.municipality = %(municipality)s THEN s.first_position
+            WHEN here THEN coalesce((SELECT o.first_position FROM candidates oc JOIN rematch_new_people o
+                                       ON o.run_id = %(run)s AND o.candidate_id = oc.id
+                                      AND o.municipality = %(municipality)s
+                                     WHERE oc.ref > c.ref ORDER BY oc.ref LIMIT 1), %(positions)s)
+       END AS insert_at
+FROM rematch_new_people s JOIN candidates c ON c.id = s.candidate_id,
+     LATERAL (SELECT c.status = 'active' AND c.municipality = %(municipality)s AS here) h
+WHERE s.run_id = %(run)s AND (s.municipality = %(municipality)s OR c.municipality = %(municipality)s)
+  AND (s.municipality <> c.municipality OR s.active <> (c.status = 'active'))
+"""
+
+
+def positioned_query(conn: Conn, runs: Runs, municipality: str, limit: int, offset: int
+                     ) -> tuple[str, dict[str, Any], int] | None:
+    """The query of a page of a municipality's worklist from the stored positions, with its parameters and
+    the total: the same rows in the same order as the offset walk of `queries`. None when the positions
+    cannot say (none stored for the run, a person or vacancy deleted since)."""
+    params: dict[str, Any] = {"run": runs.latest["id"], "municipality": municipality, "limit": limit}
+    snap = conn.execute(_SNAPSHOT, params).fetchone()
+    assert snap is not None
+    if not snap["municipalities"] or snap["people"] != (snap["people_stored"] or 0):
+        return None
+    changed = conn.execute(_CHANGED_VACANCIES, params).fetchall()
+    if any(r["gone"] for r in changed):
+        return None
+    stored = snap["positions"] or 0
+    params |= {"vacancies": [r["vacancy_id"] for r in changed], "positions": stored}
+    people = conn.execute(_CHANGED_PEOPLE, params).fetchall()
+    gaps = [r for r in people if r["stored_here"]]  # never listed here now: their status or municipality changed
+    gap_start = np.array([r["first_position"] for r in gaps], dtype=np.int64)
+    gap_len = np.array([r["positions"] for r in gaps], dtype=np.int64)
+    order = np.argsort(gap_start)
+    gap_start, gap_len = gap_start[order], gap_len[order]
+    row = conn.execute(_UNLISTED, params).fetchone()
+    unlisted = np.sort(np.array(row["positions"] if row else [], dtype=np.int64))
+    if len(gaps):  # a pair inside a gap is left out with it already
+        inside = np.searchsorted(gap_start, unlisted, side="right") - 1
+        unlisted = unlisted[(inside < 0) | (unlisted >= gap_start[inside] + gap_len[inside])]
+    back = [r for r in people if r["insert_at"] is not None]
+    insert_at = np.array([r["insert_at"] for r in back], dtype=np.int64)
+    back_len = np.array([r["listed_now"] for r in back], dtype=np.int64)
+
+    def before(p: int) -> int:
+        """How many listed pairs come before stored position ``p`` (and before anyone put back there)."""
+        left_out = np.clip(p - gap_start, 0, gap_len).sum() + np.searchsorted(unlisted, p)
+        return int(p - left_out + back_len[insert_at < p].sum())
+
+    total = int(stored - gap_len.sum() - len(unlisted) + back_len.sum())
+    offset = min(offset, total)  # beyond the end: an empty page
+    positions = range(stored + 1)  # before() never decreases along them
+    start = bisect.bisect_right(positions, offset, key=before) - 1  # the last position with before() <= offset
+    end = bisect.bisect_left(positions, offset + limit, lo=start, key=before)  # stored + 1: the page ends there
+    chosen = [int(r["candidate_id"]) for r, at in zip(back, insert_at, strict=True) if start <= at < end]
+    params |= {"start": start, "end": end, "back": chosen, "offset": offset - before(start)}
+    where = ("n.run_id = %(run)s AND c.municipality = %(municipality)s AND (n.municipality = %(municipality)s"
+             " AND n.position >= %(start)s AND n.position < %(end)s"
+             + (" OR n.candidate_id = ANY(%(back)s))" if chosen else ")"))
+    return _PAGE.format(where=where, order=_ORDER["worklist"]), params, total
+
+
+def _positioned(conn: Conn, runs: Runs, municipality: str, limit: int, offset: int
+                ) -> tuple[list[Row], int] | None:
+    """One page of a municipality's worklist and the total from the stored positions (`positioned_query`)."""
+    query = positioned_query(conn, runs, municipality, limit, offset)
+    if query is None:
+        return None
+    sql, params, total = query
+    return list(conn.execute(sql, params).fetchall()), total
 
 
 def _model(service: Service, conn: Conn, version: str) -> AdditiveModel:
@@ -266,9 +401,12 @@ def for_municipality(service: Service, *, actor: Actor, municipality: str | None
     """The worklist: every pair new for the person or for the vacancy, grouped by person."""
     municipality = _scope(actor, municipality)
     with service.db.transaction() as conn:
+        # the corrections, the page and the total read one snapshot, whatever is written in the meantime
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         runs = completed_runs(conn)
-        rows, total = _new_pairs(conn, runs, order="worklist", municipality=municipality, limit=limit,
-                                 offset=offset)
+        page = _positioned(conn, runs, municipality, limit, offset) if municipality else None
+        rows, total = page or _new_pairs(conn, runs, order="worklist", municipality=municipality, limit=limit,
+                                         offset=offset)
         items = _items(service, conn, runs, rows)
         _audit(service, conn, actor, runs, items, scope="municipality", subjects=[])
     return _envelope(runs, items, total) | {

@@ -135,22 +135,24 @@ def proposal(conn: Conn, candidate_id: int, vacancy_id: int) -> dict[str, Any] |
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('outcome-pair'), hashtext(%s))",
                  (f"{candidate_id}/{vacancy_id}",))
     return conn.execute(
-        f"""SELECT o.id, o.occurred_at FROM outcome_events o
+        f"""SELECT o.id, o.occurred_at, o.key_id FROM outcome_events o
             WHERE o.candidate_id = %s AND o.vacancy_id = %s AND o.event = 'proposed' AND {LIVE}
             ORDER BY o.occurred_at, o.id LIMIT 1""", (candidate_id, vacancy_id)).fetchone()
 
 
 def undo(conn: Conn, outcome_id: int, *, actor: Actor) -> dict[str, Any]:
     """Mark one recorded event as undone (it stays in the history). A consultant bound to a municipality
-    reaches that municipality's people's events only."""
+    reaches that municipality's people's events only; the employer service only what its own key recorded
+    (it sees no one's outcomes, so it may not learn them by undoing)."""
     row = conn.execute(
-        """SELECT o.id, o.event, c.ref, c.municipality, v.source, v.external_id, u.undone_at
+        """SELECT o.id, o.event, o.key_id, c.ref, c.municipality, v.source, v.external_id, u.undone_at
            FROM outcome_events o JOIN candidates c ON c.id = o.candidate_id
            JOIN vacancies v ON v.id = o.vacancy_id
            LEFT JOIN outcome_undos u ON u.outcome_id = o.id
            WHERE o.id = %s FOR UPDATE OF o""", (outcome_id,)).fetchone()
     if row is None or (actor.role == "consultant" and actor.municipality
-                       and row["municipality"] != actor.municipality):
+                       and row["municipality"] != actor.municipality) \
+            or (actor.role == "employer_service" and row["key_id"] != actor.key_id):
         raise NotFound(f"no outcome {outcome_id}")
     if row["undone_at"] is not None:
         raise Conflict(f"outcome {outcome_id} was undone already, at {row['undone_at'].isoformat()}",

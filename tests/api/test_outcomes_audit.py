@@ -306,3 +306,41 @@ def test_a_key_is_shown_once_and_stored_only_as_a_hash(service: Service) -> None
         row = conn.execute("SELECT * FROM api_keys WHERE id = %s", (key_id,)).fetchone()
     assert row is not None and secret not in json.dumps(row, default=str)
     assert row["prefix"] == secret[:10] and len(row["key_hash"]) == 64
+
+
+def test_the_employer_service_is_not_told_whose_proposal_stands_nor_may_it_undo_it(
+        client: Any, world: Service, keys: dict[str, str]) -> None:
+    """The anonymised role may propose, but sees no one's outcomes: a proposal another key recorded is neither
+    named nor dated in the refusal (API and web page), and undoing it by its number finds nothing."""
+    from tests.api.test_ui_forms import csrf_of, sign_in
+
+    consultant, employer = auth(keys["consultant"]), auth(keys["employer_service"])
+    shortlist = "/v1/vacancies/wsp/W-MAG/shortlist"
+    assert client.get(shortlist, headers=consultant).status_code == 200
+    refs = [i["candidate_ref"] for i in client.get(shortlist, headers=employer).json()["items"]]
+    own_ref = next(r for r in refs if r != "A-MAG")
+    proposal = {"event": "proposed", "candidate_ref": "A-MAG", "vacancy": VACANCY}
+    first = client.post("/v1/outcomes", json=proposal, headers=consultant)
+    assert first.status_code == 201
+    refused = assert_problem(client.post("/v1/outcomes", json=proposal, headers=employer), 409)
+    assert "existing_outcome_id" not in refused and "proposed_at" not in refused
+    assert str(first.json()["id"]) not in refused["detail"] and "already" not in refused["detail"]
+    assert_problem(client.post(f"/v1/outcomes/{first.json()['id']}/undo", headers=employer), 404)
+    # its own proposal it is told about, and may undo
+    own = client.post("/v1/outcomes", json=proposal | {"candidate_ref": own_ref}, headers=employer)
+    assert own.status_code == 201, own.text
+    again = assert_problem(client.post("/v1/outcomes", json=proposal | {"candidate_ref": own_ref}, headers=employer),
+                           409)
+    assert again["existing_outcome_id"] == own.json()["id"]
+    assert client.post(f"/v1/outcomes/{own.json()['id']}/undo", headers=employer).status_code == 200
+    # the web page says the same, no more
+    sign_in(client, keys["employer_service"])
+    token = csrf_of(client, "/ui/vacatures/wsp/W-MAG")
+    page = client.post("/ui/uitkomsten", follow_redirects=False, data={
+        "csrf": token, "event": "proposed", "kandidaat": "A-MAG", "bron": "wsp", "vacature": "W-MAG",
+        "request_id": "", "terug": "/ui/vacatures/wsp/W-MAG"})
+    assert page.status_code == 409 and "A-MAG kan nu niet worden voorgesteld" in page.text
+    assert "al voorgesteld" not in page.text
+    with world.db.connection() as conn:  # nothing was recorded for the refused proposals
+        events = conn.execute("SELECT count(*) AS n FROM outcome_events WHERE event = 'proposed'").fetchone()
+    assert events is not None and events["n"] == 2

@@ -355,6 +355,68 @@ def test_results_of_a_person_erased_during_or_after_a_run_and_of_deleted_vacanci
     assert len(left) > 0.8 * (second.counts["results"]["candidate"] + second.counts["results"]["vacancy"])
 
 
+def _pages_match_the_walk(service: Service, municipality: str) -> int:
+    """Every page size and offset served from the stored positions concatenates to the full worklist in the
+    order of the offset walk, with the same total; returns that total."""
+    with service.db.connection() as conn:
+        runs = worklist.completed_runs(conn)
+        full, total = worklist._new_pairs(conn, runs, order="worklist", municipality=municipality)
+        assert total == len(full)
+        for limit in (1, 3, 7, 50):
+            pages = []
+            for offset in range(0, total + limit, limit):
+                page = worklist._positioned(conn, runs, municipality, limit, offset)
+                assert page is not None, "the stored positions must answer"
+                assert page[1] == total
+                pages.extend(page[0])
+            assert pages == full, (municipality, limit)
+    return total
+
+
+def test_worklist_pages_from_stored_positions_equal_the_walk_after_changes_since_the_run(world: Service) -> None:
+    from matcher.db import migrate
+
+    run = rematch.run(world, k=K, block_size=BLOCK)
+    assert {m: _pages_match_the_walk(world, m) > 0 for m in ("arnhem", "rheden")} == {"arnhem": True, "rheden": True}
+    with world.db.connection() as conn:
+        pairs = conn.execute(
+            """SELECT c.ref, c.municipality, v.source, v.external_id FROM rematch_new_pairs n
+               JOIN candidates c ON c.id = n.candidate_id JOIN vacancies v ON v.id = n.vacancy_id
+               WHERE n.run_id = %s ORDER BY c.ref, v.external_id""", (run.run_id,)).fetchall()
+    in_arnhem = sorted({r["ref"] for r in pairs if r["municipality"] == "arnhem"})
+    in_rheden = sorted({r["ref"] for r in pairs if r["municipality"] == "rheden"})
+    # after the run: a vacancy fills, a person is paused, one moves from Rheden to Arnhem, one from Arnhem to Rheden
+    closed = (pairs[0]["source"], pairs[0]["external_id"])
+    filled = VacancyIn.model_validate(VACANCIES[closed].model_dump() | {"status": "filled"})
+    world.upsert_vacancy(*closed, filled, actor=SYSTEM)
+    changes = {in_arnhem[1]: {"status": "paused"}, in_rheden[0]: {"municipality": "arnhem", "postcode": "6812"},
+               in_arnhem[-1]: {"municipality": "rheden", "postcode": "6881"}}
+    for ref, change in changes.items():
+        world.upsert_candidate(ref, CandidateIn.model_validate(CANDIDATES[ref].model_dump() | change), actor=SYSTEM)
+    for municipality in ("arnhem", "rheden"):
+        _pages_match_the_walk(world, municipality)
+    # positions worked out by the upgrade while the vacancy was filled and the person paused: both come back
+    migrate.downgrade(world.db.url, "0006")
+    migrate.upgrade(world.db.url)
+    world.upsert_vacancy(*closed, VACANCIES[closed], actor=SYSTEM)
+    world.upsert_candidate(in_arnhem[1], CANDIDATES[in_arnhem[1]], actor=SYSTEM)
+    for municipality in ("arnhem", "rheden"):
+        _pages_match_the_walk(world, municipality)
+    served = worklist.for_municipality(world, actor=SYSTEM, municipality="arnhem", limit=5, offset=5)
+    with world.db.connection() as conn:
+        runs = worklist.completed_runs(conn)
+        walked, total = worklist._new_pairs(conn, runs, order="worklist", municipality="arnhem", limit=5, offset=5)
+    assert served["total"] == total
+    assert [(i["candidate_ref"], i["vacancy"]["external_id"]) for i in served["items"]] == [
+        (r["ref"], r["external_id"]) for r in walked]
+    # a person erased since the run: the positions cannot say, the walk answers
+    world.erase_candidate(in_arnhem[2], actor=SYSTEM)
+    with world.db.connection() as conn:
+        assert worklist._positioned(conn, worklist.completed_runs(conn), "arnhem", 10, 0) is None
+    assert worklist.for_municipality(world, actor=SYSTEM, municipality="arnhem", limit=1000)["total"] == total - sum(
+        1 for r in pairs if r["ref"] == in_arnhem[2] and (r["source"], r["external_id"]) not in FILLED)
+
+
 @pytest.mark.parametrize(("step", "exact"), [("score_tile", True), ("propose", False), ("rescore", False)])
 def test_a_run_that_crashes_halfway_leaves_nothing_visible_and_the_rerun_is_clean(
         world: Service, monkeypatch: pytest.MonkeyPatch, step: str, exact: bool) -> None:
