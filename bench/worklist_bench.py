@@ -3,8 +3,9 @@ as a consultant of that municipality gets it: through the API (GET /v1/rematch/n
 and as the Werklijst page of the web interface, both in-process through the whole app (routing, key,
 query, explanations, audit, rendering). The first page is what everyone lands on; other pages are picked
 at random. Also the query plans (EXPLAIN ANALYZE) of the first page and of one in the middle, both read
-from the positions stored when the run completed, and what working those out costs the run's completion
-(done again for the latest run and rolled back).
+from the positions stored when the run completed, the page queries after a busy day of changes since the run
+(rolled back), and what working the positions out costs the run's completion (done again for the latest run and
+rolled back).
 
 Usage: python -m bench.worklist_bench [--region NAME] [--candidates N] [--vacancies M] [--samples N]
 (``--region NAME``: the region loaded under bench/out/NAME, by bench/run.py or an earlier run of this
@@ -73,6 +74,40 @@ def _completion_s(service: Service, run_id: int) -> float:
     return round(seconds, 2)
 
 
+def _after_changes(service: Service, municipality: str, offsets: list[int]) -> dict[str, Any]:
+    """Pages from the stored positions after a busy day since the run: a thirtieth of the open vacancies
+    filled, a seventieth of the municipality's people paused and a thousandth of everyone else moved in (in a
+    transaction that is rolled back). The corrections and the page query alone, without explanations."""
+    with service.db.connection() as conn:
+        runs = worklist.completed_runs(conn)
+        changed = {
+            "vacancies_filled": conn.execute(
+                """UPDATE vacancies SET status = 'filled' WHERE id IN (
+                   SELECT id FROM vacancies WHERE status = 'open' ORDER BY md5(id::text)
+                   LIMIT (SELECT count(*) / 30 FROM vacancies WHERE status = 'open'))""").rowcount,
+            "people_paused": conn.execute(
+                """UPDATE candidates SET status = 'paused' WHERE id IN (
+                   SELECT id FROM candidates WHERE status = 'active' AND municipality = %(m)s ORDER BY md5(id::text)
+                   LIMIT (SELECT count(*) / 70 FROM candidates WHERE status = 'active' AND municipality = %(m)s))""",
+                {"m": municipality}).rowcount,
+            "people_moved_in": conn.execute(
+                """UPDATE candidates SET municipality = %(m)s WHERE id IN (
+                   SELECT id FROM candidates WHERE status = 'active' AND municipality <> %(m)s ORDER BY md5(id::text)
+                   LIMIT (SELECT count(*) / 1000 FROM candidates WHERE status = 'active'))""",
+                {"m": municipality}).rowcount}
+        times = []
+        for offset in offsets:
+            start = time.perf_counter()
+            query = worklist.positioned_query(conn, runs, municipality, PAGE, offset)
+            assert query is not None
+            conn.execute(query[0], query[1]).fetchall()
+            times.append((time.perf_counter() - start) * 1000)
+        conn.rollback()
+    arr = np.array(times)
+    return changed | {"n": len(arr), "p50_ms": round(float(np.percentile(arr, 50)), 1),
+                      "p95_ms": round(float(np.percentile(arr, 95)), 1)}
+
+
 def run(service: Service, *, samples: int = 40, seed: int = 5) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
@@ -112,6 +147,7 @@ def run(service: Service, *, samples: int = 40, seed: int = 5) -> dict[str, Any]
         client.cookies.set("werkmatch_key", key)
         result["ui_first_page"] = _latencies(client.get, ["/ui/werklijst"] * samples, "Werklijst")
     result["plans"] = _plans(service, municipality, (pages // 2) * PAGE)
+    result["after_changes"] = _after_changes(service, municipality, [p * PAGE for p in random_pages])
     result["completion_new_pairs_s"] = _completion_s(service, runs.latest["id"])
     result["meets_target"] = all(result[k]["p95_ms"] <= TARGET_MS
                                  for k in ("api_first_page", "api_random_page", "ui_first_page"))
