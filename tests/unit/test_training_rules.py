@@ -169,40 +169,6 @@ def test_the_debiased_ndcg_sees_the_good_match_the_logged_list_hid() -> None:
     assert gain is not None and gain[0] > 0
 
 
-def test_the_funnel_likelihood_goes_by_the_order_and_the_gate_takes_only_the_better_model() -> None:
-    """Invitations follow feature 1, the list was ranked by feature 0 and consultants proposed from its top. The
-    debiased funnel likelihood prefers the model that orders by feature 1, does not change when a model's log-odds
-    are shifted or stretched (calibration is not what it measures), and the promotion rule takes the better model
-    over the other but never the reverse."""
-    rng = np.random.default_rng(2)
-    examples: list[training.Example] = []
-    for request in range(300):
-        x = rng.random((20, 2))
-        for rank, row in enumerate(x[np.argsort(-x[:, 0])], start=1):
-            events: list[str] = []
-            if rng.random() < 0.8 * 0.85 ** (rank - 1):
-                events = ["proposed", "invited" if rng.random() < 1 / (1 + np.exp(4 - 8 * row[1])) else "rejected"]
-            e = example(len(examples), row.tolist(), events, request=f"r{request}")
-            e.rank = rank
-            examples.append(e)
-    data = training.label_examples(examples, T0 + timedelta(days=400))
-
-    def model(w0: float, w1: float, scale: float = 1.0, intercept: float = 0.0) -> AdditiveModel:
-        return AdditiveModel("m", weights=scale * np.array([w0, w1] + [0.0] * (len(FEATURES) - 2)),
-                             intercept=intercept, reference=np.zeros(len(FEATURES)))
-
-    old, new = training.evaluate(model(1.0, 0.0), data, {}), training.evaluate(model(0.0, 1.0), data, {})
-    assert new["loglik"] > old["loglik"]
-    stretched = training.evaluate(model(0.0, 1.0, scale=3.0, intercept=-2.0), data, {})
-    assert stretched["loglik"] == pytest.approx(new["loglik"], abs=1e-4)
-    gain = training.bootstrap_gain(old, new, seed=1, key="loglik_per_request")
-    assert gain is not None and gain[0] > 0
-    assert np.mean(list(new["loglik_per_request"].values())) == pytest.approx(new["loglik"], abs=1e-4)
-    assert training.decide(old, new, max_gap=0.05, gain_ci=gain)["promote"]
-    back = training.bootstrap_gain(new, old, seed=1, key="loglik_per_request")
-    assert not training.decide(new, old, max_gap=0.05, gain_ci=back)["promote"]
-
-
 def _log(requests: int, seed: int) -> list[training.Example]:
     """Shortlists of 20 over time, ranked by feature 0; consultants propose from the top; invitations follow
     feature 1."""
@@ -220,9 +186,27 @@ def _log(requests: int, seed: int) -> list[training.Example]:
     return examples
 
 
-def _model(w0: float, w1: float) -> AdditiveModel:
-    return AdditiveModel("m", weights=np.array([w0, w1] + [0.0] * (len(FEATURES) - 2)), intercept=0.0,
-                         reference=np.zeros(len(FEATURES)))
+def _model(w0: float, w1: float, scale: float = 1.0, intercept: float = 0.0) -> AdditiveModel:
+    return AdditiveModel("m", weights=scale * np.array([w0, w1] + [0.0] * (len(FEATURES) - 2)),
+                         intercept=intercept, reference=np.zeros(len(FEATURES)))
+
+
+def test_the_funnel_likelihood_goes_by_the_order_and_the_gate_takes_only_the_better_model() -> None:
+    """Invitations follow feature 1, the list was ranked by feature 0 and consultants proposed from its top. The
+    debiased funnel likelihood prefers the model that orders by feature 1, does not change when a model's log-odds
+    are shifted or stretched (calibration is not what it measures), and the promotion rule takes the better model
+    over the other but never the reverse."""
+    data = training.label_examples(_log(300, seed=2), T0 + timedelta(days=400))
+    old, new = training.evaluate(_model(1.0, 0.0), data, {}), training.evaluate(_model(0.0, 1.0), data, {})
+    assert new["loglik"] > old["loglik"]
+    stretched = training.evaluate(_model(0.0, 1.0, scale=3.0, intercept=-2.0), data, {})
+    assert stretched["loglik"] == pytest.approx(new["loglik"], abs=1e-4)
+    gain = training.bootstrap_gain(old, new, seed=1, key="loglik_per_request")
+    assert gain is not None and gain[0] > 0
+    assert np.mean(list(new["loglik_per_request"].values())) == pytest.approx(new["loglik"], abs=1e-4)
+    assert training.decide(old, new, max_gap=0.05, gain_ci=gain)["promote"]
+    back = training.bootstrap_gain(new, old, seed=1, key="loglik_per_request")
+    assert not training.decide(new, old, max_gap=0.05, gain_ci=back)["promote"]
 
 
 def test_the_gate_pools_out_of_time_periods_and_takes_only_the_better_challenger() -> None:
