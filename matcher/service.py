@@ -483,8 +483,7 @@ class Service:
                 raise resolved.error
             if body.event == OutcomeEvent.proposed:
                 standing = outcomes.proposal(conn, resolved.candidate_id, resolved.vacancy_id)
-                if standing is not None and actor.role == "employer_service" and standing["key_id"] != actor.key_id:
-                    # the anonymised role sees no one's outcomes: neither which proposal stands nor when
+                if standing is not None and outcomes.recorded_by_another(actor, standing["key_id"]):
                     raise Conflict(f"{body.candidate_ref} cannot be proposed for {body.vacancy.source}/"
                                    f"{body.vacancy.external_id} now")
                 if standing is not None:

@@ -140,10 +140,16 @@ def proposal(conn: Conn, candidate_id: int, vacancy_id: int) -> dict[str, Any] |
             ORDER BY o.occurred_at, o.id LIMIT 1""", (candidate_id, vacancy_id)).fetchone()
 
 
+def recorded_by_another(actor: Actor, key_id: int | None) -> bool:
+    """Is this an event the employer service may not learn of? It sees no one's outcomes, only what its own
+    key recorded: neither which proposal stands (`Service.record_outcome`) nor what undoing one would show."""
+    return actor.role == "employer_service" and key_id != actor.key_id
+
+
 def undo(conn: Conn, outcome_id: int, *, actor: Actor) -> dict[str, Any]:
     """Mark one recorded event as undone (it stays in the history). A consultant bound to a municipality
     reaches that municipality's people's events only; the employer service only what its own key recorded
-    (it sees no one's outcomes, so it may not learn them by undoing)."""
+    (`recorded_by_another`)."""
     row = conn.execute(
         """SELECT o.id, o.event, o.key_id, c.ref, c.municipality, v.source, v.external_id, u.undone_at
            FROM outcome_events o JOIN candidates c ON c.id = o.candidate_id
@@ -152,7 +158,7 @@ def undo(conn: Conn, outcome_id: int, *, actor: Actor) -> dict[str, Any]:
            WHERE o.id = %s FOR UPDATE OF o""", (outcome_id,)).fetchone()
     if row is None or (actor.role == "consultant" and actor.municipality
                        and row["municipality"] != actor.municipality) \
-            or (actor.role == "employer_service" and row["key_id"] != actor.key_id):
+            or recorded_by_another(actor, row["key_id"]):
         raise NotFound(f"no outcome {outcome_id}")
     if row["undone_at"] is not None:
         raise Conflict(f"outcome {outcome_id} was undone already, at {row['undone_at'].isoformat()}",
