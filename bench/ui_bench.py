@@ -128,7 +128,8 @@ def _tabs_until(page: Any, condition: str, limit: int = 200) -> int | None:
 
 def spread(service: Service, municipality: str, *, samples: int = 20, seed: int = 3) -> dict[str, Any]:
     """How well the shown number tells a shortlist's top 20 apart: distinct values of the whole percent the
-    page used to show, and of the 0–100 points it shows now (model order, no re-rank), per sampled vacancy."""
+    page used to show, and of the 0–100 points it shows now, with one decimal (model order, no re-rank), per
+    sampled vacancy."""
     with service.db.connection() as conn:
         keys = [(r["source"], r["external_id"]) for r in conn.execute(
             "SELECT source, external_id FROM vacancies WHERE status = 'open' ORDER BY id")]
@@ -139,7 +140,7 @@ def spread(service: Service, municipality: str, *, samples: int = 20, seed: int 
                                   municipality=municipality).result.items
         whole = [int(np.floor(item.score * 100)) for item in items]
         percent.append(len(set(whole)))
-        points.append(len({round(item.points) for item in items}))
+        points.append(len({round(item.points, 1) for item in items}))
         at_99.append(sum(w >= 99 for w in whole))
     return {"vacancies": len(percent), "top": 20, "distinct_percent_median": float(np.median(percent)),
             "distinct_points_median": float(np.median(points)), "at_99_percent_median": float(np.median(at_99))}

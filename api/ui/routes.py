@@ -93,7 +93,7 @@ def _templates() -> Jinja2Templates:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(
         datum=_date, plaats=geo.place, bron=view.source_label, bijdrage=view.number, getal=view.plain,
-        procent=view.percent, beperking=view.restriction_text,
+        procent=view.percent, punten=view.points, beperking=view.restriction_text,
         gebeurtenis=lambda e: view.EVENT_LABELS.get(e, e), reden=lambda r: view.REASON_LABELS.get(r, r),
         kenmerk=lambda f: view.FEATURE_LABELS.get(f, f), dienst=lambda s: view.SHIFT_LABELS.get(s, s),
         vacaturestatus=lambda s: view.VACANCY_STATUS_LABELS.get(s, s),

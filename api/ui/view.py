@@ -132,6 +132,11 @@ def plain(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+def points(value: float) -> str:
+    """The 0–100 points with one decimal, Dutch style ("73,4"): whole points tie too often in a top 20."""
+    return f"{value:.1f}".replace(".", ",")
+
+
 def percent(score: float) -> int:
     """Whole percent, rounded down: 0.996 shows as 99%, never as a perfect match."""
     return max(0, min(100, math.floor(score * 100)))

@@ -62,7 +62,7 @@ def test_consultant_signs_in_reads_a_shortlist_and_records_outcomes(
     assert {"AR-0001", "AR-0002"} <= set(refs)
     first = page.locator("li.match").first
     assert first.locator(".rank").inner_text().strip().endswith("1")
-    assert re.fullmatch(r"Score\s+\d{1,3}/100", first.locator(".score-value").inner_text().strip())
+    assert re.fullmatch(r"Score\s+\d{1,3},\d/100", first.locator(".score-value").inner_text().strip())
     assert first.locator(".chip-fit").count() > 0
     assert "Wat past" in first.inner_text() and "Wat ontbreekt" in first.inner_text()
     lifting = page.locator("#k-AR-0001")
