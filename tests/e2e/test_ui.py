@@ -45,6 +45,8 @@ def test_consultant_signs_in_reads_a_shortlist_and_records_outcomes(
         service: Service, new_page: Callable[[], Any]) -> None:
     key = make_key(service, "consultant", "arnhem", name="Petra de Vries")
     page = new_page()
+    page.goto("/")  # the bare address opens the web interface
+    assert page.url.split("?")[0].endswith("/ui/inloggen") and page.title() == "Inloggen – werkmatch"
     page.goto(SHORTLIST)
     assert page.url.endswith("/ui/inloggen?volgende=%2Fui%2Fvacatures%2Fwsp%2FW-1001")
     assert page.title() == "Inloggen – werkmatch"
@@ -65,6 +67,11 @@ def test_consultant_signs_in_reads_a_shortlist_and_records_outcomes(
     assert re.fullmatch(r"Score\s+\d{1,3},\d/100", first.locator(".score-value").inner_text().strip())
     assert first.locator(".chip-fit").count() > 0
     assert "Wat past" in first.inner_text() and "Wat ontbreekt" in first.inner_text()
+    listed = page.locator("ol.matches").inner_text()
+    for code in ("evening", "night", "weekend", "max_lift", "_"):  # Dutch only, no code names
+        assert code not in listed, code
+    fits = set(page.locator(".chip-fit").all_inner_texts())
+    assert fits and not fits & set(page.locator(".chip-missing").all_inner_texts())  # one colour per meaning
     lifting = page.locator("#k-AR-0001")
     assert "bespreek jobcarving: tillen tot 15 kg" in lifting.locator(".chip-attention").all_inner_texts()
 
