@@ -152,7 +152,8 @@ PRIMARY = "loglik"  # the metric the promotion rule and the choice of C go by (`
 PRIMARY_NAME = "position-debiased funnel log-likelihood"
 LABEL_SCHEME = "matcher.labels/2"  # stored with each model: an identifier, not a module path
 FIT_METHOD = "sequential logit over the funnel steps, anchored on the prior, C by the evidence, one-nat rule"
-IPW_METHOD = "inverse examination propensity per shown rank, Laplace-smoothed, clipped at 0.05"
+IPW_METHOD = ("inverse examination propensity per shown rank, Laplace-smoothed, clipped at 0.05, scaled to the "
+              "effective sample size")
 
 
 # -- the examples ---------------------------------------------------------------------------------
