@@ -97,8 +97,8 @@ def main() -> None:
             split = training.default_split(known, as_of)
             early = [e for e in known if e.shown_at < split]
             data = training.label_examples(early, split)
-            c, _ = training.choose_c(early, split, seed=args.seed, anchor=prior)
             weights = training.propensity_weights(data)
+            c, _ = training.choose_c(data, seed=args.seed, anchor=prior, weights=weights)
             linear = measured.ndcg(training.fit(data, seed=args.seed, version="linear", anchor=prior, c=c,
                                                 weights=weights))
             out[f"{weeks}_weeks"] = {"c": c, "linear": round(float(linear.mean()), 4), "richer": {

@@ -133,7 +133,7 @@ def test_train_evaluate_promote_serve_and_roll_back(clone: Callable[..., Service
     assert result.counts["retention_pending_in_training"] > 0  # censored at the split: hires, retention open
     assert result.decision["promote"] and result.promoted and result.status == "champion"
     assert result.metrics["ndcg_gain_ci95"][0] > 0  # a credible gain, not a lucky one
-    assert result.metrics["regularisation"]["chosen_by"] == "validation"  # C chosen inside the training period
+    assert result.metrics["regularisation"]["chosen_by"] == "evidence"  # C chosen on the training period
 
     # the version folder: weights as JSON, metrics, a model card with its plots
     folder = service.settings.models_dir / result.version

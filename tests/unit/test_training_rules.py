@@ -119,7 +119,10 @@ def test_only_the_propensity_weighted_fit_recovers_the_order_lower_down_the_list
     assert found[1] == pytest.approx(0.9, abs=0.04) and found[20] == training.PROPENSITY_FLOOR  # clipped
     weights = training.propensity_weights(data)
     stepped = np.array([bool(s) for s in data.steps])
-    assert weights[stepped].mean() == pytest.approx(1.0) and weights.max() <= 1 / training.PROPENSITY_FLOOR * 2
+    raw = 1 / training.examination(data)[stepped]  # they sum to the effective sample size (Kish)
+    assert weights[stepped].sum() == pytest.approx(raw.sum() ** 2 / (raw ** 2).sum())
+    assert weights[stepped].sum() < stepped.sum()  # fewer than the examples: unequal weights hold less evidence
+    assert weights.max() / weights.min() <= 1 / training.PROPENSITY_FLOOR
 
     P = np.array([0.1, 0.6] + [0.5] * (len(FEATURES) - 2), dtype=np.float32)  # truth: 0.6 + 1.8 - 3 = -0.6
     Q = np.array([0.9, 0.3] + [0.5] * (len(FEATURES) - 2), dtype=np.float32)  # truth: 3.0 + 0.9 - 3 = +0.9
@@ -127,6 +130,51 @@ def test_only_the_propensity_weighted_fit_recovers_the_order_lower_down_the_list
     weighted = training.fit(data, seed=1, version="ipw", c=10.0, weights=weights)
     assert naive.logit(P[None, :])[0] > naive.logit(Q[None, :])[0]
     assert weighted.logit(Q[None, :])[0] > weighted.logit(P[None, :])[0]
+
+
+def test_the_log_evidence_is_the_marginal_likelihood_of_a_small_fit() -> None:
+    """One penalised coefficient and one free column (an intercept): the Laplace evidence of `log_evidence` against
+    the marginal likelihood integrated on a grid (N(0, C) prior on the coefficient, flat on the intercept)."""
+    from scipy.special import expit
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=300)
+    passed = (rng.random(300) < expit(0.8 * x - 0.5)).astype(np.float64)
+    Z, weights = np.column_stack([x, np.full(300, training.FREE_SCALE)]), np.ones(300)  # as `sequential_logit`
+    b, a = np.meshgrid(np.linspace(-1.5, 3.0, 901), np.linspace(-2.5, 1.5, 801), indexing="ij")
+    z = b[..., None] * x + a[..., None]
+    loglik = -(np.logaddexp(0.0, z) - passed * z).sum(axis=-1)
+    for c in (0.1, 1.0):
+        coef = training._logit(Z, passed, weights, c=c, seed=1)
+        found = training.log_evidence(Z, passed, weights, coef, c=c, penalised=1)
+        log_prior = -b ** 2 / (2 * c) - 0.5 * np.log(2 * np.pi * c)
+        joint = loglik + log_prior  # flat prior on the intercept's coefficient (a / FREE_SCALE): density 1 per unit
+        cell = (b[1, 0] - b[0, 0]) * (a[0, 1] - a[0, 0]) / training.FREE_SCALE
+        exact = joint.max() + np.log(np.exp(joint - joint.max()).sum() * cell)
+        # the free column's flat prior leaves a constant (2π)^½ out; the rest is the Laplace error, small here
+        assert found + 0.5 * np.log(2 * np.pi) == pytest.approx(exact, abs=0.05)
+
+
+def test_the_evidence_keeps_the_prior_when_the_outcomes_follow_it_and_lets_go_when_they_do_not() -> None:
+    """`choose_c` on a few hundred decisions: outcomes drawn from the prior itself (nothing to learn) keep the
+    strongest regularisation, so the challenger stays the prior; outcomes that follow feature 1 where the prior
+    follows feature 0 choose a weaker one, and the fit then ranks by feature 1. It needs no data set aside: the
+    validation on later shortlists it replaced had none here (one list) and could only keep the prior."""
+    prior = _model(3.0, 0.0, intercept=-1.5)
+    for truth, expect_prior in (((3.0, 0.0), True), ((0.0, 3.0), False)):
+        rng = np.random.default_rng(21)
+        examples = []
+        for i, row in enumerate(rng.random((250, 2))):
+            p = 1 / (1 + np.exp(-(truth[0] * row[0] + truth[1] * row[1] - 1.5)))
+            examples.append(example(i, row.tolist(), ["proposed", "invited" if rng.random() < p else "rejected"]))
+        data = training.label_examples(examples, T0 + timedelta(days=400))
+        c, info = training.choose_c(data, seed=1, anchor=prior)
+        assert info["chosen_by"] == "evidence" and set(info["log_evidence_by_c"]) == {str(c) for c in training.C_GRID}
+        model = training.fit(data, seed=1, version="v", anchor=prior, c=c)
+        if expect_prior:
+            assert c == training.C_GRID[0] and model.weights[0] > 5 * abs(model.weights[1])
+        else:
+            assert c > training.C_GRID[0] and model.weights[1] > model.weights[0]
 
 
 def test_the_debiased_ndcg_sees_the_good_match_the_logged_list_hid() -> None:
