@@ -396,3 +396,15 @@ def test_verbs_listed_before_their_object_each_take_it(reader: VacancyReader) ->
     text = "Medewerker bakkerij\n\nWat ga je doen?\nJe snijdt, weegt en verpakt brood.\n"
     required = reader.read(text).vacancy["required_skills"]
     assert sorted(required) == ["brood snijden", "brood verpakken", "brood wegen"]
+
+
+def test_the_bench_pairs_gold_and_read_skills_as_often_as_possible() -> None:
+    from bench.extraction import _matched
+
+    # The read free-text phrase fits both gold items; only one of them fits the read concept. A greedy pairing
+    # that gives the free text to the concept's gold item first counts 1; a maximum matching always counts 2.
+    gold = {("txt:x", "klanten helpen"), ("C1", "klanten helpen bij de kassa")}
+    read = {("txt:y", "klanten helpen"), ("C1", "kassa bedienen")}
+    assert _matched(gold, read) == 2
+    assert _matched(gold, {("C2", "vakken vullen")}) == 0
+    assert _matched(set(), read) == 0
