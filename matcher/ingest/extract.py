@@ -96,6 +96,11 @@ _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen
 _NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
 _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|nodig|vereiste|eis|must)\b|"
                          r"\bhoeft (je )?(niet|geen)\b|\bis geen (vereiste|eis)\b")
+# A negation after the cue, in the clause it opens: "schoonmaken hoort niet bij je taken", "nachtdiensten draai je
+# niet", "tillen is geen onderdeel van het werk" (but "kassawerk is niet moeilijk", "niet alleen")
+_NOT_AFTER = re.compile(r"(?:[\w'-]+\s+){1,5}(?:(?:niet|nooit)\s*(?:$|[.,;!)]|(?:bij|tot|onder)\s+(?:je|jouw|de|het|"
+                        r"onze|dit)\s+(?:taken|taak|werk|functie|werkzaamheden|takenpakket|baan)\b)|"
+                        r"geen\s+(?:onderdeel|deel|taak)\s+(?:van|bij)\b)")
 _BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">")
 _BULLET = "[" + re.escape("".join(_BULLETS)) + "]"  # one bullet character, in a pattern
 _TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder (meer|andere) |o\.a\. |vooral |voornamelijk |met name |"
@@ -169,12 +174,12 @@ def _heading(line: str) -> str | None:
 
 def negated(clause: Clause, at: int, *, window: int = 30) -> bool:
     """Does a negation govern the cue at ``at`` (an offset in the text)? "geen nachtdiensten",
-    "nooit in het weekend", "tillen is niet nodig"."""
+    "nooit in het weekend", "tillen is niet nodig", "schoonmaken hoort niet bij je taken"."""
     before = clause.plain[max(0, at - clause.start - window): at - clause.start]
     after = clause.plain[at - clause.start:]
     if _NEGATION.search(before) and not re.search(r"\b(ook|maar|wel)\b", before.split("geen")[-1]):
         return True
-    return bool(_NOT_NEEDED.search(after[:60]))
+    return bool(_NOT_NEEDED.search(after[:60]) or _NOT_AFTER.match(after[:80]))
 
 
 # --- the fields -----------------------------------------------------------------------------------------

@@ -408,3 +408,20 @@ def test_the_bench_pairs_gold_and_read_skills_as_often_as_possible() -> None:
     assert _matched(gold, read) == 2
     assert _matched(gold, {("C2", "vakken vullen")}) == 0
     assert _matched(set(), read) == 0
+
+
+@pytest.mark.parametrize("sentence", [
+    "Schoonmaken hoort niet bij je taken.", "Schoonmaken doe je niet.", "Schoonmaken is geen onderdeel van het werk."])
+def test_a_negation_after_the_skill_leaves_it_out(reader: VacancyReader, sentence: str) -> None:
+    text = f"Medewerker winkel\n\nWat ga je doen?\n- Je vult de schappen.\n- {sentence}\n"
+    assert reader.read(text).vacancy["required_skills"] == ["schappen vullen"]
+
+
+def test_a_negation_after_the_skill_must_govern_it(reader: VacancyReader) -> None:
+    text = "Medewerker winkel\n\nWat ga je doen?\n- Je vult de schappen.\n- Orderpicken is niet moeilijk.\n"
+    assert sorted(reader.read(text).vacancy["required_skills"]) == ["orderpicken", "schappen vullen"]
+
+
+def test_a_shift_negated_after_it_is_left_out(reader: VacancyReader) -> None:
+    v = read(reader, "Nachtdiensten draai je niet. Zaterdag werk je niet. Je werkt van 8.00 tot 16.00 uur.")
+    assert v["shifts"] == ["day"]
