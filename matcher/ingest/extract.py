@@ -689,8 +689,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
                 and low.split()[0] not in ("de", "het"):  # "(werk in de moestuin en) de kas": a place
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
-        if task and re.search(r"\bnederlands", task.lower()):
-            task = None  # "je spreekt en begrijpt Nederlands": the Dutch level, not a task
+        if task and (re.search(r"\bnederlands", task.lower()) or tasks.vague(task)):
+            task = None  # "je spreekt en begrijpt Nederlands": the Dutch level; "allerlei werkzaamheden": no work
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for verb, at in waiting if (obj := _object(task)) else ():
@@ -700,7 +700,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
                 out.add_item(name, each, span)
             named_work = True
             waiting = []
-        elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said):
+        elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said) \
+                and not tasks.vague(said):
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
         out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)

@@ -36,10 +36,16 @@ _ARTICLES = _words("de het een")  # "het animeren van", "om ... te maken": no ta
 MODALS = _words("kunnen moeten gaan willen mogen zullen")
 # Verbs that say who the reader is or how the job goes, not what the work is: "je bent", "je spreekt
 # Nederlands", "je begint om 7 uur", "je houdt van", "je werkt in een team" (but "je werkt met een heftruck"),
-# and lifting, which is a demand.
+# and lifting, which is a demand; effort and attitude are no work either ("denkt mee", "moet flink doorwerken").
 NOT_TASKS = _words("zijn hebben worden komen krijgen vinden zoeken spreken beschikken wonen verdienen beginnen "
                    "starten staan zitten blijven lijken weten voelen solliciteren reageren leren tillen vallen "
-                   "meedraaien bijdragen genieten opdoen groeien")
+                   "meedraaien bijdragen genieten opdoen groeien meedenken doorwerken aanpoten doorpakken")
+# A task that names no work of its own: "allerlei voorkomende werkzaamheden uitvoeren", "diverse taken doen".
+_VAGUE_OBJECT = _words("werkzaamheden taken taakjes werk dingen zaken activiteiten opdrachten")
+_VAGUE_WORDS = _VAGUE_OBJECT | _words("allerlei diverse divers verschillende overige voorkomende algemene bijkomende "
+                                      "andere ondersteunende uiteenlopende wisselende afwisselende alle de het een "
+                                      "die wat veel") | ADVERBIALS
+_VAGUE_VERBS = _words("uitvoeren doen verrichten oppakken verzorgen aanpakken afhandelen")
 _REFLEXIVE = _words("in aan voor bij thuis op mee uit")
 _WHEN_CLAUSE = _words("als wanneer zodra terwijl voordat nadat")  # a clause that says when, after the task
 _CLAUSE_OPENS = _words("de het een je jij er ze zij hij wij we u alles iemand")
@@ -170,6 +176,16 @@ def as_task(phrase: str) -> str | None:
         return None
     return _named([*_without_when(rest[:at]), low[at] + verb])  # what follows says where: "papier aanvoeren
     # (bij de pers)"
+
+
+def vague(task: str) -> bool:
+    """Does the task name no work of its own: unnamed work, with a generic verb or none ("allerlei voorkomende
+    werkzaamheden uitvoeren", "diverse taken in de winkel doen", "overige werkzaamheden"), not
+    "schoonmaakwerkzaamheden uitvoeren" or "administratieve taken doen"?"""
+    words = re.findall(_WORD, task.lower())
+    obj = words[:-1] if words and words[-1] in _VAGUE_VERBS else words
+    at = next((i for i, w in enumerate(obj) if w in PREPOSITIONS), len(obj))  # "(in de winkel)": where
+    return bool(set(obj[:at]) & _VAGUE_OBJECT) and set(obj[:at]) <= _VAGUE_WORDS
 
 
 def _without_when(words: list[str]) -> list[str]:

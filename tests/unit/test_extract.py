@@ -425,3 +425,20 @@ def test_a_negation_after_the_skill_must_govern_it(reader: VacancyReader) -> Non
 def test_a_shift_negated_after_it_is_left_out(reader: VacancyReader) -> None:
     v = read(reader, "Nachtdiensten draai je niet. Zaterdag werk je niet. Je werkt van 8.00 tot 16.00 uur.")
     assert v["shifts"] == ["day"]
+
+
+def test_vague_work_and_effort_are_no_tasks(reader: VacancyReader) -> None:
+    text = ("Medewerker winkel\n\nWat ga je doen?\n- Allerlei voorkomende werkzaamheden uitvoeren\n"
+            "- Je doet diverse werkzaamheden in de winkel.\n- Overige voorkomende werkzaamheden\n"
+            "- Je denkt mee met de klant en je moet flink doorwerken.\n- Je voert schoonmaakwerkzaamheden uit.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["schoonmaakwerkzaamheden uitvoeren"]
+
+
+@pytest.mark.parametrize(("task", "vague"), [
+    ("allerlei voorkomende werkzaamheden uitvoeren", True), ("diverse taken in de winkel doen", True),
+    ("overige werkzaamheden", True), ("administratieve taken uitvoeren", False),
+    ("schoonmaakwerkzaamheden uitvoeren", False), ("bestellingen afhandelen", False)])
+def test_a_task_that_names_no_work_of_its_own(task: str, vague: bool) -> None:
+    from matcher.ingest.tasks import vague as is_vague
+
+    assert is_vague(task) is vague
