@@ -442,3 +442,9 @@ def test_a_task_that_names_no_work_of_its_own(task: str, vague: bool) -> None:
     from matcher.ingest.tasks import vague as is_vague
 
     assert is_vague(task) is vague
+
+
+def test_an_attitude_named_as_a_noun_is_a_trait_not_a_skill(reader: VacancyReader) -> None:
+    text = ("Medewerker winkel\n\nWat vragen wij?\n- Een flexibele instelling\n- Een klantvriendelijke houding\n"
+            "- Je hebt een positieve werkhouding en technisch inzicht.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["technisch inzicht"]
