@@ -784,13 +784,17 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
     pending: Part | None = None
     in_adverbial = False
     for i, p in enumerate(parts):
+        own = text[p.start:p.end].split()
+        # in a list of objects one word that is first a noun stays an object, though it could be an infinitive:
+        # "perrons, liften (en toiletten schoonhouden)", "kantoren, trappen (en sanitair schoonmaken)"
+        listed = pending is not None and len(own) == 1 and not tasks.is_verb(re.sub(r"\W", "", own[0]))
         if pending is not None:
             p = Part(pending.start, p.end, p.clause)
             pending = None
         words = text[p.start:p.end].split()
         phrase = " ".join(words)
-        bare = len(words) <= 6 and not tasks.has_verb(phrase) and not tasks.infinitive_task(phrase) \
-            and not re.match(r"\S+\s+(je|jij)\b", phrase.lower())  # "los je vrachtwagens": "los" is a verb
+        bare = listed or (len(words) <= 6 and not tasks.has_verb(phrase) and not tasks.infinitive_task(phrase)
+                          and not re.match(r"\S+\s+(je|jij)\b", phrase.lower()))  # "los je": "los" is a verb
         # where or how the part before is done: "(beantwoordt vragen aan de telefoon en) per e-mail", "(onkruid
         # wieden) in weer en wind"
         adverbial = bool(bare and merged and re.fullmatch(r"\s*(,|en|of)?\s*", text[merged[-1].end:p.start])

@@ -448,3 +448,12 @@ def test_an_attitude_named_as_a_noun_is_a_trait_not_a_skill(reader: VacancyReade
     text = ("Medewerker winkel\n\nWat vragen wij?\n- Een flexibele instelling\n- Een klantvriendelijke houding\n"
             "- Je hebt een positieve werkhouding en technisch inzicht.\n")
     assert reader.read(text).vacancy["required_skills"] == ["technisch inzicht"]
+
+
+@pytest.mark.parametrize(("item", "task"), [
+    ("Perrons, liften en toiletten schoonhouden", "Perrons, liften en toiletten schoonhouden"),
+    ("Kantoren, trappen en gangen dweilen", "Kantoren, trappen en gangen dweilen")])
+def test_a_noun_that_could_be_an_infinitive_stays_in_a_list_of_objects(reader: VacancyReader, item: str,
+                                                                       task: str) -> None:
+    text = f"Schoonmaker\n\nWat ga je doen?\n- {item}\n"
+    assert reader.read(text).vacancy["required_skills"] == [task]
