@@ -651,6 +651,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     nouns: list[tuple[str, Span, Clause]] = []
     shared: str | None = None  # the object of the part before: "pakketten" in "pakketten sorteren en bezorgen"
     waiting: list[tuple[str, Span]] = []  # verbs said without their object: "je snijdt, weegt (en verpakt brood)"
+    before_task: str | None = None  # the object of the last task read: what "ze" or "het" after a verb stands for
     for p in parts:
         c = p.clause
         trimmed = _trimmed(text, p, used, skills)
@@ -664,9 +665,10 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         said = re.sub(r"\s*\([^)]*\)?", "", span.text)
         low = said.lower()
         in_tasks = c.tasks or listing
-        task = None
+        task, referring = None, False
         if m := _TO_READER.match(low):
-            task, addressed = tasks.as_task(said[m.end():]), True
+            phrase = _referred(said[m.end():], before_task)
+            task, addressed, referring = tasks.as_task(phrase), True, phrase != said[m.end():]
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
             if task is None and p is not parts[-1] and (verb := tasks.infinitive(low[m.end():].strip())):
                 waiting = [(verb, span)]  # "je snijdt" and "verpakt brood": the next part names the object
@@ -676,11 +678,13 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             before = said[:m.start("verb")]
             if not before.strip() or before.split()[0].lower() in tasks.PREPOSITIONS | tasks.ADVERBIALS:
                 before = ""
-            task, addressed = tasks.as_task(f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"), True
+            phrase = f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"
+            task, addressed, referring = tasks.as_task(_referred(phrase, before_task)), True, \
+                _referred(phrase, before_task) != phrase
         elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)):
             task = named if before_shared is None else _with_object(named, before_shared)
         elif addressed or in_tasks:
-            task = tasks.as_task(said)
+            task, referring = tasks.as_task(_referred(said, before_task)), _referred(said, before_task) != said
             if task is None and waiting and p is not parts[-1] and " " not in said.strip() \
                     and (verb := tasks.infinitive(low.strip())):
                 waiting.append((verb, span))  # "je stofzuigt, dweilt (en leegt de prullenbakken)"
@@ -698,6 +702,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             manners = re.fullmatch(r"(\w+),? (?:en|of) (\w+) werken", task)  # "werkt zelfstandig en netjes"
             for each in [f"{manners[1]} werken", f"{manners[2]} werken"] if manners else [task]:
                 out.add_item(name, each, span)
+            if not referring:  # "(spuit) ze (af)" goes on standing for the object before
+                before_task = _head_object(task)
             named_work = True
             waiting = []
         elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said) \
@@ -705,6 +711,28 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
         out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)
+
+
+def _referred(phrase: str, obj: str | None) -> str:
+    """A pronoun right after the verb stands for the object of the task before it: "(je haalt producten uit de
+    machine,) controleert ze op bramen" -> "controleert producten op bramen"; "het" only where no noun follows
+    ("stapelt het op pallets", not "neemt het drukwerk af")."""
+    m = re.match(r"(\S+\s+)(ze|hem|het)\b(?:\s+(\S+))?", phrase, re.I)
+    if not obj or not m or (m[2].lower() == "het" and m[3] and m[3].lower() not in
+                            tasks.PREPOSITIONS | tasks.PARTICLES | tasks.ADVERBIALS):
+        return phrase
+    return phrase[:m.start(2)] + obj + phrase[m.end(2):]
+
+
+def _head_object(task: str) -> str | None:
+    """The object a task names, without what says where: "producten" in "producten uit de machine halen",
+    "auto's" in "auto's de wasstraat inbegeleiden"."""
+    words = task.split()[:-1]
+    while words and words[0].lower() in tasks.ADVERBIALS:
+        words = words[1:]
+    end = next((i for i, w in enumerate(words) if w.lower() in tasks.PREPOSITIONS
+                or (i > 0 and w.lower() in ("de", "het", "een"))), len(words))
+    return " ".join(words[:end]) or None
 
 
 _NO_OBJECT = frozenset(("opnieuw", "weer", "ook", "daarna", "vervolgens", "direct", "zelf", "netjes", "zoals"))

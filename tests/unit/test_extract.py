@@ -457,3 +457,11 @@ def test_a_noun_that_could_be_an_infinitive_stays_in_a_list_of_objects(reader: V
                                                                        task: str) -> None:
     text = f"Schoonmaker\n\nWat ga je doen?\n- {item}\n"
     assert reader.read(text).vacancy["required_skills"] == [task]
+
+
+def test_a_pronoun_after_the_verb_stands_for_the_object_before(reader: VacancyReader) -> None:
+    text = ("Productiemedewerker\n\nWat ga je doen?\nJe haalt producten uit de machine, controleert ze op bramen en "
+            "stapelt ze in dozen. Je neemt het drukwerk af en stapelt het op pallets.\n")
+    assert reader.read(text).vacancy["required_skills"] == [
+        "producten uit de machine halen", "producten op bramen controleren", "producten in dozen stapelen",
+        "drukwerk afnemen", "drukwerk op pallets stapelen"]
