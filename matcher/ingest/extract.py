@@ -691,7 +691,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if task is None and (in_tasks or c.item or summary):
             task = tasks.nominal_task(said)
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
-                and low.split()[0] not in ("de", "het"):  # "(werk in de moestuin en) de kas": a place
+                and low.split()[0] not in {"de", "het"} | tasks.PREPOSITIONS:  # "(en) de kas", "op daken": where
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
         if task and (re.search(r"\bnederlands", task.lower()) or tasks.vague(task)):
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level; "allerlei werkzaamheden": no work
@@ -905,6 +905,7 @@ def _sentence_before(low: str, at: int) -> str:
 
 
 # Demands whose cue is a word of the work itself: "klanten helpen" is customer contact and a task.
+_CONDITIONS = {"heights", "outdoor", "standing", "lift_kg"}  # demands that are conditions of the work, no work
 _IN_TASKS = {"customer_contact", "outdoor", "high_stimulus", "standing", "heights"}
 
 
@@ -983,6 +984,9 @@ class VacancyReader:
         self.certificates = TermFinder(vocabulary, "certificate", min_length=2)
         self.skills = TermFinder(vocabulary, "skill", min_length=4)
         self.occupations = TermFinder(vocabulary, "occupation", min_length=4)
+        # what the body meets at work ("werken op hoogte", "fysiek zwaar werk") is a demand, not a skill
+        self.conditions = {fold(label.text) for c in vocabulary.of_kind("demand") if c.code in _CONDITIONS
+                           for label in c.labels}
 
     def read(self, text: str, *, title: str | None = None) -> Extraction:
         out = Extraction()
@@ -1073,6 +1077,9 @@ class VacancyReader:
             for concept_id, start, end in self.skills.find(c.plain):
                 at, stop = c.start + start, c.start + end
                 words = c.plain[start:end]
+                if fold(words) in self.conditions:  # read as a demand, and not again as a task
+                    used.append(Span(text[at:stop], at, stop))
+                    continue
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
                         or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
                         or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]) \

@@ -465,3 +465,10 @@ def test_a_pronoun_after_the_verb_stands_for_the_object_before(reader: VacancyRe
     assert reader.read(text).vacancy["required_skills"] == [
         "producten uit de machine halen", "producten op bramen controleren", "producten in dozen stapelen",
         "drukwerk afnemen", "drukwerk op pallets stapelen"]
+
+
+def test_a_condition_of_the_work_is_a_demand_not_a_skill(reader: VacancyReader) -> None:
+    text = "Hulp dakdekker\n\nWat ga je doen?\n- Dakbedekking leggen\n- Werken op hoogte, ook op platte daken\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["Dakbedekking leggen"]
+    assert {"code": "heights", "value": None} in v["demands"]
