@@ -775,9 +775,11 @@ def _names_a_thing(said: str) -> bool:
 def _inverted(low: str, *, first: bool) -> re.Match[str] | None:
     """The finite verb before "je" in a sentence that opens with something else: "ook pak je", "aan het eind
     van je dienst maak je" (not "van je"), or in a later part ("laad en los je vrachtwagens, verzamel je
-    orders"). A sentence that opens with its verb is a question or a request: "stuur je cv"."""
+    orders"). A sentence that opens with its verb is a question or a request: "stuur je cv". A conjunction
+    before "je" opens a clause whose verb stands last: "waar je de bus laadt" ("waar" is no form of "zijn")."""
     return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split()) <= 7
-                 and (m.start() > 0 or not first) and _stem_form(m.group("verb"))), None)
+                 and (m.start() > 0 or not first) and m.group("verb") not in tasks.CONJUNCTIONS
+                 and _stem_form(m.group("verb"))), None)
 
 
 def _stem_form(verb: str) -> str | None:

@@ -50,6 +50,7 @@ _REFLEXIVE = _words("in aan voor bij thuis op mee uit")
 _WHEN_CLAUSE = _words("als wanneer zodra terwijl voordat nadat")  # a clause that says when, after the task
 _CLAUSE_OPENS = _words("de het een je jij er ze zij hij wij we u alles iemand")
 _SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij hoe of")
+CONJUNCTIONS = _SUBORDINATE | _WHEN_CLAUSE  # open a clause whose verb stands last: "waar je de bus laadt"
 _NO_MANNER = _words("graag samen mee hard er hier daar ook nu dan je jij we wij fulltime parttime vooral veel vaak "
                     "zelf bij volgens")
 # Verbs that frame a task named as a noun: "je bent verantwoordelijk voor het ...", "je zorgt voor het ...".

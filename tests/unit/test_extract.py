@@ -472,3 +472,9 @@ def test_a_condition_of_the_work_is_a_demand_not_a_skill(reader: VacancyReader) 
     v = reader.read(text).vacancy
     assert v["required_skills"] == ["Dakbedekking leggen"]
     assert {"code": "heights", "value": None} in v["demands"]
+
+
+def test_a_conjunction_before_je_is_no_verb(reader: VacancyReader) -> None:
+    text = ("Chauffeur\n\nJouw werkdag\nJe start bij het depot, waar je de bus laadt. Daarna lever je pakketten af "
+            "bij klanten.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["pakketten afleveren"]  # not "bus laadt waren"
