@@ -570,7 +570,8 @@ def clean_title(line: str) -> str:
 
 # --- tasks in the words of the text ----------------------------------------------------------------------
 
-_PART_END = re.compile(r"\s*[,;:]\s*|(?<!-)\s+(?:en|of|dus|want|maar)\s+|[.!?]+(?:\s+|$)")
+# where one part of a sentence ends; not inside "hij of zij"
+_PART_END = re.compile(r"\s*[,;:]\s*|(?<!-)(?<!\bhij)(?<!\bzij)\s+(?:en|of|dus|want|maar)\s+|[.!?]+(?:\s+|$)")
 # Experience or knowledge asked for: "montage-ervaring", "ervaring in een productieomgeving", "ervaring met snoeien",
 # "kennis van houtsoorten". Not experience in general ("werkervaring", "ervaring is een pré").
 _EXPERIENCE = re.compile(
@@ -589,8 +590,8 @@ _CONTACT_DETAILS = re.compile(r"@|www\.|https?://|\b0\d{1,3}[- ]?\d{6,8}\b")  # 
 _OPENER = re.compile(rf"^(?:(?:\s|{_BULLET})+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")
 _ALSO = re.compile(rf"(?:\s|{_BULLET})*(?:ook|daarnaast|verder|tevens|bovendien)\s")  # "Ook help je": a statement
 _TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
-                        r"de nieuwe collega)\s+")
-_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij)\s+(?=\S)")
+                        r"de nieuwe collega|de medewerker)\s+")
+_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij|hij of zij|hij/zij|zij/hij)\s+(?=\S)")
 
 
 @dataclass(frozen=True)

@@ -478,3 +478,10 @@ def test_a_conjunction_before_je_is_no_verb(reader: VacancyReader) -> None:
     text = ("Chauffeur\n\nJouw werkdag\nJe start bij het depot, waar je de bus laadt. Daarna lever je pakketten af "
             "bij klanten.\n")
     assert reader.read(text).vacancy["required_skills"] == ["pakketten afleveren"]  # not "bus laadt waren"
+
+
+def test_tasks_of_the_medewerker_or_hij_of_zij_as_an_adviser_writes_them(reader: VacancyReader) -> None:
+    text = ("Beste Anouk,\n\nWij zoeken een medewerker voor de kantine. De medewerker smeert broodjes en houdt de "
+            "kantine schoon. Daarnaast ruimt hij of zij de vaatwasser in en uit.\n\nMet vriendelijke groet,\nKarin")
+    assert reader.read(text).vacancy["required_skills"] == [
+        "broodjes smeren", "kantine schoonhouden", "vaatwasser in en uitruimen"]
