@@ -47,6 +47,10 @@ _VAGUE_WORDS = _VAGUE_OBJECT | _words("allerlei diverse divers verschillende ove
                                       "die wat veel") | ADVERBIALS
 _VAGUE_VERBS = _words("uitvoeren doen verrichten oppakken verzorgen aanpakken afhandelen")
 _REFLEXIVE = _words("in aan voor bij thuis op mee uit")
+# Verbs that, without an object, say what the reader does with themselves: "(wilt je) ontwikkelen", "aanpassen".
+_ABOUT_ONESELF = _words("ontwikkelen aanpassen inzetten bewijzen ontplooien inleven verdiepen specialiseren "
+                        "omscholen bijscholen verbeteren")
+_ADVERBS = _words("snel goed makkelijk gemakkelijk flexibel steeds voortdurend verder echt altijd")
 _WHEN_CLAUSE = _words("als wanneer zodra terwijl voordat nadat")  # a clause that says when, after the task
 _CLAUSE_OPENS = _words("de het een je jij er ze zij hij wij we u alles iemand")
 _SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij hoe of")
@@ -162,7 +166,7 @@ def as_task(phrase: str) -> str | None:
         return _named([*rest, "kunnen"])  # an ability: "kunt tegen kou", "kunt goed met de computer overweg"
     if verb in MODALS:  # the work is the infinitive the modal governs: "gaat orders verzamelen"
         at = next((i for i in range(len(low) - 1, -1, -1) if is_infinitive(low[i])), None)
-        if at is None or _no_work(low[at], low[at + 1:], low[:at]) \
+        if at is None or _no_work(low[at], low[at + 1:], low[:at]) or _reflexive(low) \
                 or (at + 1 < len(low) and low[at + 1] not in PREPOSITIONS):
             return None
         return _named(rest)
@@ -187,6 +191,13 @@ def vague(task: str) -> bool:
     obj = words[:-1] if words and words[-1] in _VAGUE_VERBS else words
     at = next((i for i, w in enumerate(obj) if w in PREPOSITIONS), len(obj))  # "(in de winkel)": where
     return bool(set(obj[:at]) & _VAGUE_OBJECT) and set(obj[:at]) <= _VAGUE_WORDS
+
+
+def _reflexive(low: list[str]) -> bool:
+    """Does the modal govern a verb about the reader ("wilt je ontwikkelen", "kunt je snel aanpassen", "moet je
+    aan de regels houden"), not "kunt je collega's helpen" (their colleagues)?"""
+    return len(low) > 1 and low[0] in ("je", "jezelf", "jou") and (
+        is_infinitive(low[1]) or low[1] in _REFLEXIVE | PREPOSITIONS | ADVERBIALS | _ADVERBS)
 
 
 def _without_when(words: list[str]) -> list[str]:
@@ -296,5 +307,6 @@ def _named(words: list[str]) -> str | None:
             words = words[2:]
         else:
             break
-    return " ".join(words) if 1 < len(words) <= MAX_WORDS or (len(words) == 1 and is_infinitive(words[0])) \
+    return " ".join(words) if 1 < len(words) <= MAX_WORDS or (len(words) == 1 and is_infinitive(words[0])
+                                                               and words[0].lower() not in _ABOUT_ONESELF) \
         else None

@@ -485,3 +485,11 @@ def test_tasks_of_the_medewerker_or_hij_of_zij_as_an_adviser_writes_them(reader:
             "kantine schoon. Daarnaast ruimt hij of zij de vaatwasser in en uit.\n\nMet vriendelijke groet,\nKarin")
     assert reader.read(text).vacancy["required_skills"] == [
         "broodjes smeren", "kantine schoonhouden", "vaatwasser in en uitruimen"]
+
+
+def test_what_the_reader_does_with_themselves_is_no_task(reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nWat vragen wij?\n- Je bent leergierig en wilt je ontwikkelen.\n"
+            "- Je kunt je snel aanpassen aan nieuwe situaties.\n- Je moet je aan de regels houden.\n"
+            "- Je kunt je collega's helpen met het inpakken.\n- Je ontwikkelt nieuwe recepten.\n")
+    assert reader.read(text).vacancy["required_skills"] == [
+        "collega's helpen met het inpakken", "nieuwe recepten ontwikkelen"]
