@@ -1093,8 +1093,10 @@ class VacancyReader:
                         or (not c.item and _ABOUT_OTHERS.search(said + words) and not _ASKS.search(said + words)):
                     continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
-                if " " not in words.strip() and not own_name and not (c.item and len(c.plain.split()) <= 6):
-                    continue
+                names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain))
+                if " " not in words.strip() and not own_name and not names_it:
+                    continue  # one word stands for the work in an item that names it ("- kassawerk"), not in a
+                    # clause about something else ("- je rapporteert aan de teamleider")
                 span = Span(text[at:stop], at, stop)
                 if " " in words.strip():
                     out.add_item(name, self.vocabulary.label(concept_id), span)

@@ -493,3 +493,8 @@ def test_what_the_reader_does_with_themselves_is_no_task(reader: VacancyReader) 
             "- Je kunt je collega's helpen met het inpakken.\n- Je ontwikkelt nieuwe recepten.\n")
     assert reader.read(text).vacancy["required_skills"] == [
         "collega's helpen met het inpakken", "nieuwe recepten ontwikkelen"]
+
+
+def test_one_word_in_a_clause_said_to_the_reader_does_not_stand_for_the_work(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat ga je doen?\n- Je rapporteert aan de teamleider\n- Kassawerk\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Kassawerk"]  # not leidinggeven ("teamleider")
