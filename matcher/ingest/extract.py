@@ -92,7 +92,8 @@ _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen
                       r"in overleg te behalen|mogelijkheid (om|tot) .* (te )?(behalen|halen)|"
                       r"\b(be)?haal je\b[^.]{0,40}\bbij ons\b|"
                       r"\b(salaris|uurloon|loon|vakantiedagen|vakantiegeld|pensioen|reiskosten\w*|personeelskorting|"
-                      r"eindejaarsuitkering|dertiende maand|doorgroeimogelijkheden|ontwikkelingsmogelijkheden)\b")
+                      r"eindejaarsuitkering|dertiende maand|doorgroeimogelijkheden|ontwikkelingsmogelijkheden|"
+                      r"arbeidsvoorwaarden)\b")
 _NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
 _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|nodig|vereiste|eis|must)\b|"
                          r"\bhoeft (je )?(niet|geen)\b|\bis geen (vereiste|eis)\b")
@@ -692,6 +693,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if task is None and (in_tasks or c.item or summary):
             task = tasks.nominal_task(said)
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
+                and not _SCHEDULE.search(low) \
                 and low.split()[0] not in {"de", "het"} | tasks.PREPOSITIONS:  # "(en) de kas", "op daken": where
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
         if task and (re.search(r"\bnederlands", task.lower()) or tasks.vague(task)):

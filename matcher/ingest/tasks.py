@@ -41,10 +41,11 @@ NOT_TASKS = _words("zijn hebben worden komen krijgen vinden zoeken spreken besch
                    "starten staan zitten blijven lijken weten voelen solliciteren reageren leren tillen vallen "
                    "meedraaien bijdragen genieten opdoen groeien meedenken doorwerken aanpoten doorpakken")
 # A task that names no work of its own: "allerlei voorkomende werkzaamheden uitvoeren", "diverse taken doen".
-_VAGUE_OBJECT = _words("werkzaamheden taken taakjes werk dingen zaken activiteiten opdrachten")
+_VAGUE_OBJECT = _words("werkzaamheden taken taakjes werk dingen zaken activiteiten opdrachten spandiensten")
 _VAGUE_WORDS = _VAGUE_OBJECT | _words("allerlei diverse divers verschillende overige voorkomende algemene bijkomende "
-                                      "andere ondersteunende uiteenlopende wisselende afwisselende alle de het een "
-                                      "die wat veel") | ADVERBIALS
+                                      "andere ondersteunende uiteenlopende wisselende afwisselende afwisselend leuk "
+                                      "leuke gevarieerd gevarieerde uitdagend uitdagende alle de het een die wat veel "
+                                      "en of hand spandiensten") | ADVERBIALS
 _VAGUE_VERBS = _words("uitvoeren doen verrichten oppakken verzorgen aanpakken afhandelen")
 _REFLEXIVE = _words("in aan voor bij thuis op mee uit")
 # Verbs that, without an object, say what the reader does with themselves: "(wilt je) ontwikkelen", "aanpassen".
@@ -185,8 +186,8 @@ def as_task(phrase: str) -> str | None:
 
 def vague(task: str) -> bool:
     """Does the task name no work of its own: unnamed work, with a generic verb or none ("allerlei voorkomende
-    werkzaamheden uitvoeren", "diverse taken in de winkel doen", "overige werkzaamheden"), not
-    "schoonmaakwerkzaamheden uitvoeren" or "administratieve taken doen"?"""
+    werkzaamheden uitvoeren", "diverse taken in de winkel doen", "afwisselend werk in een gezellig team",
+    "hand- en spandiensten"), not "schoonmaakwerkzaamheden uitvoeren" or "administratieve taken doen"?"""
     words = re.findall(_WORD, task.lower())
     obj = words[:-1] if words and words[-1] in _VAGUE_VERBS else words
     at = next((i for i, w in enumerate(obj) if w in PREPOSITIONS), len(obj))  # "(in de winkel)": where

@@ -498,3 +498,11 @@ def test_what_the_reader_does_with_themselves_is_no_task(reader: VacancyReader) 
 def test_one_word_in_a_clause_said_to_the_reader_does_not_stand_for_the_work(reader: VacancyReader) -> None:
     text = "Medewerker\n\nWat ga je doen?\n- Je rapporteert aan de teamleider\n- Kassawerk\n"
     assert reader.read(text).vacancy["required_skills"] == ["Kassawerk"]  # not leidinggeven ("teamleider")
+
+
+@pytest.mark.parametrize("item", [
+    "Afwisselend werk in een gezellig team", "Goede arbeidsvoorwaarden", "Werken in ploegendienst",
+    "Diverse hand- en spandiensten"])
+def test_an_item_about_the_job_rather_than_its_work_is_no_task(reader: VacancyReader, item: str) -> None:
+    text = f"Medewerker\n\nFunctieomschrijving\n- {item}\n- Schoonmaakwerkzaamheden in kantoren\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Schoonmaakwerkzaamheden in kantoren"]
