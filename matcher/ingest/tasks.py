@@ -241,7 +241,7 @@ def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = 
         return after[:1] != ["met"] and not (manner.isalpha() and manner not in PREPOSITIONS | _NO_MANNER)
     return verb in NOT_TASKS or (verb, after[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
         or (verb == "houden" and "van" in before) \
-        or (verb in ("maken", "nemen") and "deel" in after[:3]) \
+        or (verb in ("maken", "nemen") and "deel" in after[:3]) or (verb == "leveren" and "bijdrage" in after[:3]) \
         or any(w in _SUBORDINATE for w in after) \
         or bool(_WHEN.fullmatch(" ".join(after)))  # "zorgt dat de producten ...": the task is in another clause;
     # "loopt de hele dag": how long, a demand (standing), not what

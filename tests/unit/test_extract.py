@@ -506,3 +506,8 @@ def test_one_word_in_a_clause_said_to_the_reader_does_not_stand_for_the_work(rea
 def test_an_item_about_the_job_rather_than_its_work_is_no_task(reader: VacancyReader, item: str) -> None:
     text = f"Medewerker\n\nFunctieomschrijving\n- {item}\n- Schoonmaakwerkzaamheden in kantoren\n"
     assert reader.read(text).vacancy["required_skills"] == ["Schoonmaakwerkzaamheden in kantoren"]
+
+
+def test_contributing_to_something_is_no_task(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat ga je doen?\nJe levert een bijdrage aan een schone stad en je veegt de straten.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["straten vegen"]
