@@ -54,6 +54,7 @@ _ABOUT_ONESELF = _words("ontwikkelen aanpassen inzetten bewijzen ontplooien inle
 _ADVERBS = _words("snel goed makkelijk gemakkelijk flexibel steeds voortdurend verder echt altijd")
 _WHEN_CLAUSE = _words("als wanneer zodra terwijl voordat nadat")  # a clause that says when, after the task
 _CLAUSE_OPENS = _words("de het een je jij er ze zij hij wij we u alles iemand")
+_RELATIVE = _words("die dat waar waarmee waarin waarop waarvoor")  # after a noun: which one, not the work
 _SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij hoe of")
 CONJUNCTIONS = _SUBORDINATE | _WHEN_CLAUSE  # open a clause whose verb stands last: "waar je de bus laadt"
 _NO_MANNER = _words("graag samen mee hard er hier daar ook nu dan je jij we wij fulltime parttime vooral veel vaak "
@@ -148,8 +149,10 @@ def as_task(phrase: str) -> str | None:
     verb = infinitive(words[0]) if len(words) > 1 else None
     rest = words[1:]
     low = [w.lower() for w in rest]
-    when = next((i for i in range(1, len(low) - 1) if low[i] in _WHEN_CLAUSE and low[i + 1] in _CLAUSE_OPENS), None)
-    if when is not None:  # "beantwoordt de telefoon als de collega's in gesprek zijn": the task ends at "als"
+    when = next((i for i in range(1, len(low) - 1) if (low[i] in _WHEN_CLAUSE and low[i + 1] in _CLAUSE_OPENS)
+                 or (low[i] in _RELATIVE and not low[i - 1].startswith("er"))), None)
+    if when is not None:  # "beantwoordt de telefoon als de collega's in gesprek zijn": the task ends at "als";
+        # "helpt klanten die iets zoeken" at "die" (but "zorgt ervoor dat": no task)
         rest, low = rest[:when], low[:when]
     if verb == "houden" and "bezig" in low[:3] and "met" in low:  # "houdt je bezig met de inkoop"
         rest = rest[low.index("met") + 1:]

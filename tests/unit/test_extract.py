@@ -511,3 +511,9 @@ def test_an_item_about_the_job_rather_than_its_work_is_no_task(reader: VacancyRe
 def test_contributing_to_something_is_no_task(reader: VacancyReader) -> None:
     text = "Medewerker\n\nWat ga je doen?\nJe levert een bijdrage aan een schone stad en je veegt de straten.\n"
     assert reader.read(text).vacancy["required_skills"] == ["straten vegen"]
+
+
+def test_a_relative_clause_after_the_object_ends_the_task(reader: VacancyReader) -> None:
+    text = ("Vakkenvuller\n\nWat ga je doen?\nJe helpt klanten die iets zoeken. Je zorgt ervoor dat alles klaarstaat. "
+            "Je controleert de producten die binnenkomen.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["klanten helpen", "producten controleren"]
