@@ -1122,6 +1122,7 @@ class VacancyReader:
             _tasks(text, sentence, used + examples, skills, out, weak=weak, examples=examples)
         tasks_read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])
                       if s not in read]
-        for name, label, span in words_only:
-            if not any(s.start < span.end and span.start < s.end for s in tasks_read):
+        for name, label, span in words_only:  # a language stays a skill of its own: "(communiceert) in het Engels"
+            if re.fullmatch(_LANGUAGES, plain(span.text)) \
+                    or not any(s.start < span.end and span.start < s.end for s in tasks_read):
                 out.add_item(name, label, span)

@@ -517,3 +517,9 @@ def test_a_relative_clause_after_the_object_ends_the_task(reader: VacancyReader)
     text = ("Vakkenvuller\n\nWat ga je doen?\nJe helpt klanten die iets zoeken. Je zorgt ervoor dat alles klaarstaat. "
             "Je controleert de producten die binnenkomen.\n")
     assert reader.read(text).vacancy["required_skills"] == ["klanten helpen", "producten controleren"]
+
+
+def test_a_language_named_in_a_task_stays_a_skill_of_its_own(reader: VacancyReader) -> None:
+    text = "Beveiliger\n\nWat vragen wij?\n- Je communiceert duidelijk, ook in het Engels.\n- Nederlands of Duits.\n"
+    required = reader.read(text).vacancy["required_skills"]
+    assert "Engels" in required and "Duits" not in required and len(required) == 2
