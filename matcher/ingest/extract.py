@@ -899,6 +899,10 @@ def _other_language(low: str, start: int, end: int) -> bool:
 # nothing of the reader.
 _TRAITS = re.compile(r"\b(je|jij) bent\b|\bben (je|jij)\b")
 _ABLE = re.compile(r"\b(goed|sterk|handig|bedreven|thuis) (in|met)\b|\bbekend met\b|\bin staat\b")
+# Liking the work is no skill asked: "je houdt van koken", "je hebt passie voor koken", "je vindt het leuk om te
+# koken".
+_LIKING = re.compile(r"\bhou(d|dt|den)?\s+(je\s+|jij\s+)?van\b|\bvan(\s+[\w-]+){1,3}\s+hou(d|dt|den)\b\W*$|"
+                     r"\b(plezier|liefde)\s+(voor|in)\b|\bpassie\b|\bleuk\s+(om|vindt|vind|vinden)\b|\bhet\s+leuk\b")
 _ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij|collega'?s|medewerkers|teamleden|het team|de afdeling|"
                            r"het bedrijf|de organisatie)\b")
 _ASKS = re.compile(r"\b(je|jij|jou|jouw|u|zoeken|zoekt|vragen|verwachten|nodig|kandidaat|medewerker die|collega die)\b")
@@ -1091,7 +1095,7 @@ class VacancyReader:
                         or (any(e.start <= at < e.end for e in examples) and tasks.is_verb(words.split()[-1])):
                     continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example
                 said = _sentence_before(low, at)
-                if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) \
+                if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) or _LIKING.search(c.plain) \
                         or (not c.item and _ABOUT_OTHERS.search(said + words) and not _ASKS.search(said + words)):
                     continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))

@@ -523,3 +523,11 @@ def test_a_language_named_in_a_task_stays_a_skill_of_its_own(reader: VacancyRead
     text = "Beveiliger\n\nWat vragen wij?\n- Je communiceert duidelijk, ook in het Engels.\n- Nederlands of Duits.\n"
     required = reader.read(text).vacancy["required_skills"]
     assert "Engels" in required and "Duits" not in required and len(required) == 2
+
+
+@pytest.mark.parametrize("item", [
+    "Je houdt van koken.", "Je bent iemand die van koken houdt.", "Je vindt het leuk om te koken.",
+    "Je hebt passie voor koken."])
+def test_liking_the_work_is_no_skill_asked(reader: VacancyReader, item: str) -> None:
+    text = f"Kok\n\nWat vragen wij?\n- {item}\n- Je kunt schoonmaken.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["schoonmaken"]
