@@ -702,7 +702,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for verb, at in waiting if (obj := _object(task)) else ():
                 out.add_item(name, f"{obj} {verb}", at)
-            manners = re.fullmatch(r"(\w+),? (?:en|of) (\w+) werken", task)  # "werkt zelfstandig en netjes"
+            # "werkt zelfstandig en netjes", "zowel zelfstandig als in teamverband"
+            manners = re.fullmatch(r"(?:zowel )?(\w+),? (?:en|of|als) ((?:in )?(?:een )?\w+) werken", task)
             for each in [f"{manners[1]} werken", f"{manners[2]} werken"] if manners else [task]:
                 out.add_item(name, each, span)
             if not referring:  # "(spuit) ze (af)" goes on standing for the object before

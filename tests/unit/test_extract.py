@@ -531,3 +531,8 @@ def test_a_language_named_in_a_task_stays_a_skill_of_its_own(reader: VacancyRead
 def test_liking_the_work_is_no_skill_asked(reader: VacancyReader, item: str) -> None:
     text = f"Kok\n\nWat vragen wij?\n- {item}\n- Je kunt schoonmaken.\n"
     assert reader.read(text).vacancy["required_skills"] == ["schoonmaken"]
+
+
+def test_both_ways_of_working_are_named_one_by_one(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat vragen wij?\n- Je werkt zowel zelfstandig als in teamverband.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["zelfstandig werken", "in teamverband werken"]
