@@ -574,9 +574,11 @@ def clean_title(line: str) -> str:
 # where one part of a sentence ends; not inside "hij of zij"
 _PART_END = re.compile(r"\s*[,;:]\s*|(?<!-)(?<!\bhij)(?<!\bzij)\s+(?:en|of|dus|want|maar)\s+|[.!?]+(?:\s+|$)")
 # Experience or knowledge asked for: "montage-ervaring", "ervaring in een productieomgeving", "ervaring met snoeien",
-# "kennis van houtsoorten". Not experience in general ("werkervaring", "ervaring is een pré").
+# "kennis van houtsoorten". Not experience in general ("werkervaring", "ervaring is een pré") or what a customer
+# gets ("een topervaring voor onze gasten", "klantervaring").
 _EXPERIENCE = re.compile(
-    r"\b(?!(?:werk|levens|praktijk|stage|leer|veel|enige|relevante)-?ervaring)[a-z]{3,}-?ervaring\b|"
+    r"\b(?!(?:werk|levens|praktijk|stage|leer|veel|enige|relevante|top|klant|klanten|gast|gasten|bezoekers|"
+    r"totaal)-?ervaring)[a-z]{3,}-?ervaring\b|"
     r"\b(?:ervaring (?:met|in|als|op het gebied van|binnen)|kennis (?:van|over)) (?:de |het |een )?"
     r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,3}?(?<!-)(?=\s+(?:is|zijn|heb|hebt|heeft|strekt|mooi|een pre|pre|pluspunt|gewenst|"
     r"vereist|handig|nodig|welkom|hebben|bezit|meebrengt)\b|\s*[,.;!?(:]|\s+(?:en|of)\s|\s*$)")
@@ -1118,7 +1120,9 @@ class VacancyReader:
                 or _HAS.match(c.plain) else ()
             for m in [*_EXPERIENCE.finditer(c.plain), *competences]:
                 at, stop = c.start + m.start(), c.start + m.end()
-                if not negated(c, at) and not any(s.start < stop and at < s.end for s in used + skills + weak):
+                said = _sentence_before(low, at) + low[at:stop]  # "onze koks hebben ervaring met ...": theirs
+                if not negated(c, at) and not any(s.start < stop and at < s.end for s in used + skills + weak) \
+                        and (c.item or not _ABOUT_OTHERS.search(said) or _ASKS.search(said)):
                     span = Span(text[at:stop], at, stop)
                     out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", span.text, span)
                     skills.append(span)

@@ -536,3 +536,10 @@ def test_liking_the_work_is_no_skill_asked(reader: VacancyReader, item: str) -> 
 def test_both_ways_of_working_are_named_one_by_one(reader: VacancyReader) -> None:
     text = "Medewerker\n\nWat vragen wij?\n- Je werkt zowel zelfstandig als in teamverband.\n"
     assert reader.read(text).vacancy["required_skills"] == ["zelfstandig werken", "in teamverband werken"]
+
+
+def test_experience_others_have_or_give_is_no_skill_asked(reader: VacancyReader) -> None:
+    text = ("Horecamedewerker\n\nOns team zorgt elke dag voor een topervaring voor onze gasten. Onze koks hebben "
+            "ervaring met de Franse keuken.\n\nWat vragen wij?\n- Barista-ervaring is een pluspunt.\n")
+    out = reader.read(text).vacancy
+    assert "required_skills" not in out and out["preferred_skills"] == ["Barista-ervaring"]
