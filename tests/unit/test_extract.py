@@ -543,3 +543,8 @@ def test_experience_others_have_or_give_is_no_skill_asked(reader: VacancyReader)
             "ervaring met de Franse keuken.\n\nWat vragen wij?\n- Barista-ervaring is een pluspunt.\n")
     out = reader.read(text).vacancy
     assert "required_skills" not in out and out["preferred_skills"] == ["Barista-ervaring"]
+
+
+def test_helping_out_with_a_task_names_that_task(reader: VacancyReader) -> None:
+    text = "Bediening\n\nWat ga je doen?\nJe ontvangt gasten. Na de dienst help je mee met opruimen.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["gasten ontvangen", "opruimen"]
