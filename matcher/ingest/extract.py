@@ -83,7 +83,8 @@ _HEADINGS = [
                r"wat heb je nodig|wat moet je"),
 ]
 _PREFERRED = re.compile(r"\bpre\b|pluspunt|mooi meegenomen|(is|zijn) (een )?voordeel|strekt tot aanbeveling|"
-                        r"bij voorkeur|wenselijk|\bhandig\b|leuk als|zou mooi zijn|geen must|geen harde eis")
+                        r"bij voorkeur|wenselijk|\bhandig\b(?!\s+(?:met|in)\b)|leuk als|zou mooi zijn|geen must|"
+                        r"geen harde eis")  # but "handig met je handen" is able
 _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen|halen) (we|wij) samen|"
                       r"(wij|we) (leiden|bieden|betalen|regelen|verzorgen|zorgen)\b[^.]*\b(op|opleiding|cursus|"
                       r"training|certificaat|rijbewijs)|krijg je (van|bij) ons|opleiding (tot|voor) |"
@@ -1089,6 +1090,8 @@ class VacancyReader:
             for concept_id, start, end in self.skills.find(c.plain):
                 at, stop = c.start + start, c.start + end
                 words = c.plain[start:end]
+                if _PREFERRED.fullmatch(words):
+                    continue  # "(rijbewijs B is) handig" says it is wished, it names no skill
                 if fold(words) in self.conditions:  # read as a demand, and not again as a task
                     used.append(Span(text[at:stop], at, stop))
                     continue

@@ -162,8 +162,9 @@ def as_task(phrase: str) -> str | None:
         if at is not None and (task := nominal_task(" ".join(rest[at:]))):
             return task
         at = next((i for i, w in enumerate(low) if w in ("met", "bij")), None)  # "helpt de kok met groenten snijden"
-        if at is not None and low[-1] not in MODALS and is_infinitive(low[-1]) \
-                and (len(low) - at > 2 or low[:at] == ["mee"]):  # "helpt mee met opruimen": opruimen
+        if at is not None and verb != "zijn" and low[-1] not in MODALS and is_infinitive(low[-1]) \
+                and (len(low) - at > 2 or low[:at] == ["mee"]):  # "helpt mee met opruimen": opruimen; "bent
+            # handig met je handen" is no help with a task
             return _named(rest[at + 1:])
     if verb is None or verb in NOT_TASKS:
         return None

@@ -548,3 +548,10 @@ def test_experience_others_have_or_give_is_no_skill_asked(reader: VacancyReader)
 def test_helping_out_with_a_task_names_that_task(reader: VacancyReader) -> None:
     text = "Bediening\n\nWat ga je doen?\nJe ontvangt gasten. Na de dienst help je mee met opruimen.\n"
     assert reader.read(text).vacancy["required_skills"] == ["gasten ontvangen", "opruimen"]
+
+
+@pytest.mark.parametrize("item", ["Je bent handig met je handen.", "Rijbewijs B is handig."])
+def test_handig_as_able_or_as_wished_names_no_skill(reader: VacancyReader, item: str) -> None:
+    text = f"Medewerker\n\nWat vragen wij?\n- {item}\n- Je kunt schoonmaken.\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["schoonmaken"] and "preferred_skills" not in v  # not klussen, not "handen"
