@@ -588,7 +588,8 @@ _EXPERIENCE = re.compile(
 # klantvriendelijke houding") is a trait, as "je bent flexibel" is: no skill.
 _NOT_QUALITY = r"(?!(?:een|de|het|je|jij|jouw|goed|goede|veel|en|of|met|van|in|op|over|hebt|heb|heeft|bezit)\b)"
 _COMPETENCE = re.compile(rf"\b(?:{_NOT_QUALITY}[a-z]+ )?(?:[a-z]*inzicht|[a-z]*vaardigheden|[a-z]*vaardigheid|"
-                         rf"[a-z]*handigheid|[a-z]{{4,}}gevoel)\b|\b(?:oog|gevoel) voor [a-z]+|\baffiniteit met [a-z]+")
+                         rf"[a-z]*handigheid|[a-z]{{4,}}gevoel)\b|"
+                         r"\b(?:(?:oog|gevoel) voor|affiniteit met) (?:de |het |een )?[a-z]+")
 _HAS = re.compile(rf"\s*{_BULLET}?\s*(je|jij) (hebt|beschikt over|bezit)\b|\s*{_BULLET}?\s*heb je\b")
 _CONTACT_DETAILS = re.compile(r"@|www\.|https?://|\b0\d{1,3}[- ]?\d{6,8}\b")  # "bel Petra (026-1234567)"
 _OPENER = re.compile(rf"^(?:(?:\s|{_BULLET})+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")

@@ -555,3 +555,8 @@ def test_handig_as_able_or_as_wished_names_no_skill(reader: VacancyReader, item:
     text = f"Medewerker\n\nWat vragen wij?\n- {item}\n- Je kunt schoonmaken.\n"
     v = reader.read(text).vacancy
     assert v["required_skills"] == ["schoonmaken"] and "preferred_skills" not in v  # not klussen, not "handen"
+
+
+def test_affinity_with_a_thing_keeps_the_thing_after_its_article(reader: VacancyReader) -> None:
+    text = "Begeleider\n\nWat vragen wij?\n- Je hebt affiniteit met de doelgroep.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["affiniteit met de doelgroep"]  # not "affiniteit met de"
