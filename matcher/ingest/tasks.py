@@ -28,7 +28,8 @@ PARTICLES = _words("aan af bij door in mee na om op terug toe uit voor weg schoo
 PREPOSITIONS = _words("in op aan bij met van voor naar uit over onder door tijdens na per tot zonder tussen achter "
                       "langs rond vanuit tegen om binnen buiten als via volgens")
 _LEADING = _words("je jouw jij hun de het een ze die deze dit dat hem hen ook zelf en daarna vervolgens dan soms vaak "
-                  "meestal eerst verder daarnaast dagelijks samen wel graag altijd echt gewoon onze ons uw")
+                  "meestal eerst verder daarnaast dagelijks samen wel graag altijd echt gewoon onze ons uw "
+                  "tussendoor regelmatig wekelijks bovendien tevens daarbij hierbij vooral voornamelijk later")
 ADVERBIALS = _LEADING | _words("'s ’s elke iedere ieder elk")  # open a sentence, name no object
 SUBJECTS = _words("ik hij zij wij we ons ze jullie is was wordt werd")  # and the forms of zijn and worden
 _NOUN_USE = _words("het een te")

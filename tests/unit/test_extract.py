@@ -560,3 +560,8 @@ def test_handig_as_able_or_as_wished_names_no_skill(reader: VacancyReader, item:
 def test_affinity_with_a_thing_keeps_the_thing_after_its_article(reader: VacancyReader) -> None:
     text = "Begeleider\n\nWat vragen wij?\n- Je hebt affiniteit met de doelgroep.\n"
     assert reader.read(text).vacancy["required_skills"] == ["affiniteit met de doelgroep"]  # not "affiniteit met de"
+
+
+def test_an_adverb_before_an_inverted_verb_is_no_object(reader: VacancyReader) -> None:
+    text = "Kassamedewerker\n\nWat ga je doen?\nJe rekent af met klanten. Tussendoor vul je de vakken bij.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["afrekenen", "vakken bijvullen"]
