@@ -665,8 +665,9 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         raw = text[p.start:p.end]  # a verb without an object of its own passes the object on ("post openen,
         before_shared, shared = shared, _object(raw) or (shared if _bare_verb(raw) else None)  # scannen en ...")
         if _taught(c) or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
-                or _CONTACT_DETAILS.search(trimmed[0].text):
-            continue
+                or _CONTACT_DETAILS.search(trimmed[0].text) \
+                or (re.match(r"[ \t]*:", text[p.end:]) and len(trimmed[0].text.split()) <= 2):
+            continue  # a label before a colon ("Eisen: rijbewijs B, ...") names no task
         span, cut = trimmed
         said = re.sub(r"\s*\([^)]*\)?", "", span.text)
         low = said.lower()

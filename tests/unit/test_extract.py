@@ -565,3 +565,10 @@ def test_affinity_with_a_thing_keeps_the_thing_after_its_article(reader: Vacancy
 def test_an_adverb_before_an_inverted_verb_is_no_object(reader: VacancyReader) -> None:
     text = "Kassamedewerker\n\nWat ga je doen?\nJe rekent af met klanten. Tussendoor vul je de vakken bij.\n"
     assert reader.read(text).vacancy["required_skills"] == ["afrekenen", "vakken bijvullen"]
+
+
+def test_a_label_before_a_colon_is_no_task(reader: VacancyReader) -> None:
+    text = ("Magazijnmedewerker\nWerkzaamheden: orderpicken, laden en lossen en inpakken.\nEisen: rijbewijs B, VCA, "
+            "flexibel.\n\nWat ga je doen?\nJe sorteert de materialen in bakken: metaal, kunststof en kabels.\n")
+    assert sorted(reader.read(text).vacancy["required_skills"]) == [
+        "inpakken", "laden en lossen", "materialen in bakken sorteren", "orderpicken"]  # not "Eisen", an infinitive
