@@ -106,8 +106,9 @@ _NOT_AFTER = re.compile(r"(?:[\w'-]+\s+){1,5}(?:(?:niet|nooit)\s*(?:$|[.,;!)]|(?
 _BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">")
 _BULLET = "[" + re.escape("".join(_BULLETS)) + "]"  # one bullet character, in a pattern
 _TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder (meer|andere) |o\.a\. |vooral |voornamelijk |met name |"
-                        r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|\b(je|jouw) (taken|werkzaamheden) "
-                        r"(zijn|zijn onder andere)\b|\btot (je|jouw) taken (behoren|horen)\b|"
+                        r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|"
+                        r"\b(je |jouw |de )?(taken|werkzaamheden) zijn( onder (andere|meer)| o\.?a\.?)?(?=\s|:)|"
+                        r"\btot (je|jouw) taken (behoren|horen)\b|"
                         r"\bdenk (hierbij |daarbij |bijvoorbeeld )?aan\b|\b(het|je|jouw) werk is\b|\bwat je doet\s*:")
 _CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s[-–•*]\s|(?<=\S),\s+(?=[a-z])|\s+(?:maar|en dat|terwijl)\s+")
 

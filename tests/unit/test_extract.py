@@ -572,3 +572,8 @@ def test_a_label_before_a_colon_is_no_task(reader: VacancyReader) -> None:
             "flexibel.\n\nWat ga je doen?\nJe sorteert de materialen in bakken: metaal, kunststof en kabels.\n")
     assert sorted(reader.read(text).vacancy["required_skills"]) == [
         "inpakken", "laden en lossen", "materialen in bakken sorteren", "orderpicken"]  # not "Eisen", an infinitive
+
+
+def test_werkzaamheden_zijn_opens_a_list_of_tasks(reader: VacancyReader) -> None:
+    text = "Hulp keuken\n\nDe werkzaamheden zijn onder andere afwassen, groente snijden en de keuken schoonmaken.\n"
+    assert sorted(reader.read(text).vacancy["required_skills"]) == ["afwassen", "groente snijden", "keuken schoonmaken"]
