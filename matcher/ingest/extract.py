@@ -675,8 +675,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         in_tasks = c.tasks or listing
         task, referring = None, False
         if m := _TO_READER.match(low):
-            phrase = _referred(said[m.end():], before_task)
-            task, addressed, referring = tasks.as_task(phrase), True, phrase != said[m.end():]
+            resolved = _referred(said[m.end():], before_task)
+            task, addressed, referring = tasks.as_task(resolved), True, resolved != said[m.end():]
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
             if task is None and p is not parts[-1] and (verb := tasks.infinitive(low[m.end():].strip())):
                 waiting = [(verb, span)]  # "je snijdt" and "verpakt brood": the next part names the object
@@ -687,12 +687,13 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             if not before.strip() or before.split()[0].lower() in tasks.PREPOSITIONS | tasks.ADVERBIALS:
                 before = ""
             phrase = f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"
-            task, addressed, referring = tasks.as_task(_referred(phrase, before_task)), True, \
-                _referred(phrase, before_task) != phrase
+            resolved = _referred(phrase, before_task)
+            task, addressed, referring = tasks.as_task(resolved), True, resolved != phrase
         elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)):
             task = named if before_shared is None else _with_object(named, before_shared)
         elif addressed or in_tasks:
-            task, referring = tasks.as_task(_referred(said, before_task)), _referred(said, before_task) != said
+            resolved = _referred(said, before_task)
+            task, referring = tasks.as_task(resolved), resolved != said
             if task is None and waiting and p is not parts[-1] and " " not in said.strip() \
                     and (verb := tasks.infinitive(low.strip())):
                 waiting.append((verb, span))  # "je stofzuigt, dweilt (en leegt de prullenbakken)"
