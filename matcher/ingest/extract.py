@@ -726,10 +726,10 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
 
 def _referred(phrase: str, obj: str | None) -> str:
     """A pronoun right after the verb stands for the object of the task before it: "(je haalt producten uit de
-    machine,) controleert ze op bramen" -> "controleert producten op bramen"; "het" only where no noun follows
-    ("stapelt het op pallets", not "neemt het drukwerk af")."""
-    m = re.match(r"(\S+\s+)(ze|hem|het)\b(?:\s+(\S+))?", phrase, re.I)
-    if not obj or not m or (m[2].lower() == "het" and m[3] and m[3].lower() not in
+    machine,) controleert ze op bramen" -> "controleert producten op bramen"; "het" and "deze" only where no
+    noun follows ("stapelt het op pallets", "meldt deze bij", not "neemt het drukwerk af")."""
+    m = re.match(r"(\S+\s+)(ze|hem|het|deze)\b(?:\s+(\S+))?", phrase, re.I)
+    if not obj or not m or (m[2].lower() not in ("ze", "hem") and m[3] and m[3].lower() not in
                             tasks.PREPOSITIONS | tasks.PARTICLES | tasks.ADVERBIALS):
         return phrase
     return phrase[:m.start(2)] + obj + phrase[m.end(2):]
@@ -789,7 +789,7 @@ def _inverted(low: str, *, first: bool) -> re.Match[str] | None:
     orders"). A sentence that opens with its verb is a question or a request: "stuur je cv". A conjunction
     before "je" opens a clause whose verb stands last: "waar je de bus laadt" ("waar" is no form of "zijn")."""
     return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split()) <= 7
-                 and (m.start() > 0 or not first) and m.group("verb") not in tasks.CONJUNCTIONS
+                 and (m.start() > 0 or not first) and m.group("verb") not in tasks.CONJUNCTIONS | tasks.PREPOSITIONS
                  and _stem_form(m.group("verb"))), None)
 
 

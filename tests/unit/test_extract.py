@@ -577,3 +577,9 @@ def test_a_label_before_a_colon_is_no_task(reader: VacancyReader) -> None:
 def test_werkzaamheden_zijn_opens_a_list_of_tasks(reader: VacancyReader) -> None:
     text = "Hulp keuken\n\nDe werkzaamheden zijn onder andere afwassen, groente snijden en de keuken schoonmaken.\n"
     assert sorted(reader.read(text).vacancy["required_skills"]) == ["afwassen", "groente snijden", "keuken schoonmaken"]
+
+
+def test_a_preposition_before_je_is_no_verb_and_deze_stands_for_the_object(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat ga je doen?\n- Je signaleert problemen en meldt deze bij je leidinggevende.\n"
+    assert reader.read(text).vacancy["required_skills"] == [
+        "problemen signaleren", "problemen bij je leidinggevende melden"]  # not "meldt deze leidinggevende bijten"
