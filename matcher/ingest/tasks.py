@@ -214,8 +214,8 @@ def _without_when(words: list[str]) -> list[str]:
     low = [w.lower() for w in words]
     if not low or low[0] not in PREPOSITIONS:
         return words
-    at = next((i for i in range(len(low) - 1, 0, -1) if low[i] in _ARTICLES and low[i - 1] not in PREPOSITIONS),
-              None)
+    at = next((i for i in range(len(low) - 1, 0, -1) if low[i] in _ARTICLES
+               and low[i - 1] not in PREPOSITIONS | {"en", "of"}), None)  # not inside "met een scanner en een pc"
     return words[at:] if at is not None else words
 
 

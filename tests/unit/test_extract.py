@@ -583,3 +583,8 @@ def test_a_preposition_before_je_is_no_verb_and_deze_stands_for_the_object(reade
     text = "Medewerker\n\nWat ga je doen?\n- Je signaleert problemen en meldt deze bij je leidinggevende.\n"
     assert reader.read(text).vacancy["required_skills"] == [
         "problemen signaleren", "problemen bij je leidinggevende melden"]  # not "meldt deze leidinggevende bijten"
+
+
+def test_objects_coordinated_inside_a_phrase_with_met_stay_together(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat ga je doen?\n- Je werkt met een scanner en een computer.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["met een scanner en een computer werken"]
