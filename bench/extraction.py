@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
+from scipy.optimize import linear_sum_assignment
 
 from bench.common import ESCO, ROOT
 from matcher import geo
@@ -74,19 +75,17 @@ TERMS = ("certificates", "required_skills", "preferred_skills")
 
 
 def _matched(gold: set[tuple[str, str]], pred: set[tuple[str, str]]) -> int:
-    """One-to-one matches of (concept, text) items: the same concept, or, where either side is free text the
-    vocabulary does not know, the same words (token set ratio ≥ 85: "klanten helpen" in "klanten helpen in
-    de winkel")."""
-    left = list(pred)
-    hits = 0
-    for term, words in gold:
-        for i, (p_term, p_words) in enumerate(left):
-            if term == p_term or ((term.startswith("txt:") or p_term.startswith("txt:"))
-                                  and fuzz.token_set_ratio(words, p_words) >= 85):
-                hits += 1
-                del left[i]
-                break
-    return hits
+    """One-to-one matches of (concept, text) items, as many as possible (a maximum bipartite matching, so the count
+    does not depend on the order the sets iterate in): a pair matches on the same concept, or, where either side is
+    free text the vocabulary does not know, on the same words (token set ratio ≥ 85: "klanten helpen" in "klanten
+    helpen in de winkel")."""
+    if not gold or not pred:
+        return 0
+    fits = np.array([[term == p_term or ((term.startswith("txt:") or p_term.startswith("txt:"))
+                                         and fuzz.token_set_ratio(words, p_words) >= 85)
+                      for p_term, p_words in pred] for term, words in gold], dtype=float)
+    rows, cols = linear_sum_assignment(fits, maximize=True)
+    return int(fits[rows, cols].sum())
 
 
 def _town(place: str) -> str:

@@ -83,7 +83,8 @@ _HEADINGS = [
                r"wat heb je nodig|wat moet je"),
 ]
 _PREFERRED = re.compile(r"\bpre\b|pluspunt|mooi meegenomen|(is|zijn) (een )?voordeel|strekt tot aanbeveling|"
-                        r"bij voorkeur|wenselijk|\bhandig\b|leuk als|zou mooi zijn|geen must|geen harde eis")
+                        r"bij voorkeur|wenselijk|\bhandig\b(?!\s+(?:met|in)\b)|leuk als|zou mooi zijn|geen must|"
+                        r"geen harde eis")  # but "handig met je handen" is able
 _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen|halen) (we|wij) samen|"
                       r"(wij|we) (leiden|bieden|betalen|regelen|verzorgen|zorgen)\b[^.]*\b(op|opleiding|cursus|"
                       r"training|certificaat|rijbewijs)|krijg je (van|bij) ons|opleiding (tot|voor) |"
@@ -92,15 +93,22 @@ _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen
                       r"in overleg te behalen|mogelijkheid (om|tot) .* (te )?(behalen|halen)|"
                       r"\b(be)?haal je\b[^.]{0,40}\bbij ons\b|"
                       r"\b(salaris|uurloon|loon|vakantiedagen|vakantiegeld|pensioen|reiskosten\w*|personeelskorting|"
-                      r"eindejaarsuitkering|dertiende maand|doorgroeimogelijkheden|ontwikkelingsmogelijkheden)\b")
+                      r"eindejaarsuitkering|dertiende maand|doorgroeimogelijkheden|ontwikkelingsmogelijkheden|"
+                      r"arbeidsvoorwaarden)\b")
 _NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
 _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|nodig|vereiste|eis|must)\b|"
                          r"\bhoeft (je )?(niet|geen)\b|\bis geen (vereiste|eis)\b")
+# A negation after the cue, in the clause it opens: "schoonmaken hoort niet bij je taken", "nachtdiensten draai je
+# niet", "tillen is geen onderdeel van het werk" (but "kassawerk is niet moeilijk", "niet alleen")
+_NOT_AFTER = re.compile(r"(?:[\w'-]+\s+){1,5}(?:(?:niet|nooit)\s*(?:$|[.,;!)]|(?:bij|tot|onder)\s+(?:je|jouw|de|het|"
+                        r"onze|dit)\s+(?:taken|taak|werk|functie|werkzaamheden|takenpakket|baan)\b)|"
+                        r"geen\s+(?:onderdeel|deel|taak)\s+(?:van|bij)\b)")
 _BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">")
 _BULLET = "[" + re.escape("".join(_BULLETS)) + "]"  # one bullet character, in a pattern
 _TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder (meer|andere) |o\.a\. |vooral |voornamelijk |met name |"
-                        r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|\b(je|jouw) (taken|werkzaamheden) "
-                        r"(zijn|zijn onder andere)\b|\btot (je|jouw) taken (behoren|horen)\b|"
+                        r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|"
+                        r"\b(je |jouw |de )?(taken|werkzaamheden) zijn( onder (andere|meer)| o\.?a\.?)?(?=\s|:)|"
+                        r"\btot (je|jouw) taken (behoren|horen)\b|"
                         r"\bdenk (hierbij |daarbij |bijvoorbeeld )?aan\b|\b(het|je|jouw) werk is\b|\bwat je doet\s*:")
 _CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s[-–•*]\s|(?<=\S),\s+(?=[a-z])|\s+(?:maar|en dat|terwijl)\s+")
 
@@ -169,12 +177,12 @@ def _heading(line: str) -> str | None:
 
 def negated(clause: Clause, at: int, *, window: int = 30) -> bool:
     """Does a negation govern the cue at ``at`` (an offset in the text)? "geen nachtdiensten",
-    "nooit in het weekend", "tillen is niet nodig"."""
+    "nooit in het weekend", "tillen is niet nodig", "schoonmaken hoort niet bij je taken"."""
     before = clause.plain[max(0, at - clause.start - window): at - clause.start]
     after = clause.plain[at - clause.start:]
     if _NEGATION.search(before) and not re.search(r"\b(ook|maar|wel)\b", before.split("geen")[-1]):
         return True
-    return bool(_NOT_NEEDED.search(after[:60]))
+    return bool(_NOT_NEEDED.search(after[:60]) or _NOT_AFTER.match(after[:80]))
 
 
 # --- the fields -----------------------------------------------------------------------------------------
@@ -565,27 +573,31 @@ def clean_title(line: str) -> str:
 
 # --- tasks in the words of the text ----------------------------------------------------------------------
 
-_PART_END = re.compile(r"\s*[,;:]\s*|(?<!-)\s+(?:en|of|dus|want|maar)\s+|[.!?]+(?:\s+|$)")
+# where one part of a sentence ends; not inside "hij of zij"
+_PART_END = re.compile(r"\s*[,;:]\s*|(?<!-)(?<!\bhij)(?<!\bzij)\s+(?:en|of|dus|want|maar)\s+|[.!?]+(?:\s+|$)")
 # Experience or knowledge asked for: "montage-ervaring", "ervaring in een productieomgeving", "ervaring met snoeien",
-# "kennis van houtsoorten". Not experience in general ("werkervaring", "ervaring is een pré").
+# "kennis van houtsoorten". Not experience in general ("werkervaring", "ervaring is een pré") or what a customer
+# gets ("een topervaring voor onze gasten", "klantervaring").
 _EXPERIENCE = re.compile(
-    r"\b(?!(?:werk|levens|praktijk|stage|leer|veel|enige|relevante)-?ervaring)[a-z]{3,}-?ervaring\b|"
+    r"\b(?!(?:werk|levens|praktijk|stage|leer|veel|enige|relevante|top|klant|klanten|gast|gasten|bezoekers|"
+    r"totaal)-?ervaring)[a-z]{3,}-?ervaring\b|"
     r"\b(?:ervaring (?:met|in|als|op het gebied van|binnen)|kennis (?:van|over)) (?:de |het |een )?"
     r"[a-z0-9'-]+(?: [a-z0-9'-]+){0,3}?(?<!-)(?=\s+(?:is|zijn|heb|hebt|heeft|strekt|mooi|een pre|pre|pluspunt|gewenst|"
     r"vereist|handig|nodig|welkom|hebben|bezit|meebrengt)\b|\s*[,.;!?(:]|\s+(?:en|of)\s|\s*$)")
 # A competence named as a noun, in a list item or after "je hebt": "technisch inzicht", "communicatieve
-# vaardigheden", "een positieve instelling", "oog voor detail", "verantwoordelijkheidsgevoel".
+# vaardigheden", "oog voor detail", "verantwoordelijkheidsgevoel". An attitude ("een flexibele instelling", "een
+# klantvriendelijke houding") is a trait, as "je bent flexibel" is: no skill.
 _NOT_QUALITY = r"(?!(?:een|de|het|je|jij|jouw|goed|goede|veel|en|of|met|van|in|op|over|hebt|heb|heeft|bezit)\b)"
 _COMPETENCE = re.compile(rf"\b(?:{_NOT_QUALITY}[a-z]+ )?(?:[a-z]*inzicht|[a-z]*vaardigheden|[a-z]*vaardigheid|"
-                         rf"[a-z]*handigheid|[a-z]{{4,}}gevoel)\b|\b{_NOT_QUALITY}[a-z]+e (?:instelling|houding|"
-                         r"werkhouding)\b|\b(?:oog|gevoel) voor [a-z]+|\baffiniteit met [a-z]+")
+                         rf"[a-z]*handigheid|[a-z]{{4,}}gevoel)\b|"
+                         r"\b(?:(?:oog|gevoel) voor|affiniteit met) (?:de |het |een )?[a-z]+")
 _HAS = re.compile(rf"\s*{_BULLET}?\s*(je|jij) (hebt|beschikt over|bezit)\b|\s*{_BULLET}?\s*heb je\b")
 _CONTACT_DETAILS = re.compile(r"@|www\.|https?://|\b0\d{1,3}[- ]?\d{6,8}\b")  # "bel Petra (026-1234567)"
 _OPENER = re.compile(rf"^(?:(?:\s|{_BULLET})+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")
 _ALSO = re.compile(rf"(?:\s|{_BULLET})*(?:ook|daarnaast|verder|tevens|bovendien)\s")  # "Ook help je": a statement
 _TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
-                        r"de nieuwe collega)\s+")
-_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij)\s+(?=\S)")
+                        r"de nieuwe collega|de medewerker)\s+")
+_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij|hij of zij|hij/zij|zij/hij)\s+(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -646,6 +658,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     nouns: list[tuple[str, Span, Clause]] = []
     shared: str | None = None  # the object of the part before: "pakketten" in "pakketten sorteren en bezorgen"
     waiting: list[tuple[str, Span]] = []  # verbs said without their object: "je snijdt, weegt (en verpakt brood)"
+    before_task: str | None = None  # the object of the last task read: what "ze" or "het" after a verb stands for
     for p in parts:
         c = p.clause
         trimmed = _trimmed(text, p, used, skills)
@@ -653,15 +666,17 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         raw = text[p.start:p.end]  # a verb without an object of its own passes the object on ("post openen,
         before_shared, shared = shared, _object(raw) or (shared if _bare_verb(raw) else None)  # scannen en ...")
         if _taught(c) or trimmed is None or _NEGATION.search(plain(trimmed[0].text)) \
-                or _CONTACT_DETAILS.search(trimmed[0].text):
-            continue
+                or _CONTACT_DETAILS.search(trimmed[0].text) \
+                or (re.match(r"[ \t]*:", text[p.end:]) and len(trimmed[0].text.split()) <= 2):
+            continue  # a label before a colon ("Eisen: rijbewijs B, ...") names no task
         span, cut = trimmed
         said = re.sub(r"\s*\([^)]*\)?", "", span.text)
         low = said.lower()
         in_tasks = c.tasks or listing
-        task = None
+        task, referring = None, False
         if m := _TO_READER.match(low):
-            task, addressed = tasks.as_task(said[m.end():]), True
+            resolved = _referred(said[m.end():], before_task)
+            task, addressed, referring = tasks.as_task(resolved), True, resolved != said[m.end():]
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
             if task is None and p is not parts[-1] and (verb := tasks.infinitive(low[m.end():].strip())):
                 waiting = [(verb, span)]  # "je snijdt" and "verpakt brood": the next part names the object
@@ -671,34 +686,64 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             before = said[:m.start("verb")]
             if not before.strip() or before.split()[0].lower() in tasks.PREPOSITIONS | tasks.ADVERBIALS:
                 before = ""
-            task, addressed = tasks.as_task(f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"), True
+            phrase = f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"
+            resolved = _referred(phrase, before_task)
+            task, addressed, referring = tasks.as_task(resolved), True, resolved != phrase
         elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)):
             task = named if before_shared is None else _with_object(named, before_shared)
         elif addressed or in_tasks:
-            task = tasks.as_task(said)
+            resolved = _referred(said, before_task)
+            task, referring = tasks.as_task(resolved), resolved != said
             if task is None and waiting and p is not parts[-1] and " " not in said.strip() \
                     and (verb := tasks.infinitive(low.strip())):
                 waiting.append((verb, span))  # "je stofzuigt, dweilt (en leegt de prullenbakken)"
         if task is None and (in_tasks or c.item or summary):
             task = tasks.nominal_task(said)
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
-                and low.split()[0] not in ("de", "het"):  # "(werk in de moestuin en) de kas": a place
+                and not _SCHEDULE.search(low) \
+                and low.split()[0] not in {"de", "het"} | tasks.PREPOSITIONS:  # "(en) de kas", "op daken": where
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
-        if task and re.search(r"\bnederlands", task.lower()):
-            task = None  # "je spreekt en begrijpt Nederlands": the Dutch level, not a task
+        if task and (re.search(r"\bnederlands", task.lower()) or tasks.vague(task)):
+            task = None  # "je spreekt en begrijpt Nederlands": the Dutch level; "allerlei werkzaamheden": no work
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for verb, at in waiting if (obj := _object(task)) else ():
                 out.add_item(name, f"{obj} {verb}", at)
-            manners = re.fullmatch(r"(\w+),? (?:en|of) (\w+) werken", task)  # "werkt zelfstandig en netjes"
+            # "werkt zelfstandig en netjes", "zowel zelfstandig als in teamverband"
+            manners = re.fullmatch(r"(?:zowel )?(\w+),? (?:en|of|als) ((?:in )?(?:een )?\w+) werken", task)
             for each in [f"{manners[1]} werken", f"{manners[2]} werken"] if manners else [task]:
                 out.add_item(name, each, span)
+            if not referring:  # "(spuit) ze (af)" goes on standing for the object before
+                before_task = _head_object(task)
             named_work = True
             waiting = []
-        elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said):
+        elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said) \
+                and not tasks.vague(said):
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
         out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)
+
+
+def _referred(phrase: str, obj: str | None) -> str:
+    """A pronoun right after the verb stands for the object of the task before it: "(je haalt producten uit de
+    machine,) controleert ze op bramen" -> "controleert producten op bramen"; "het" and "deze" only where no
+    noun follows ("stapelt het op pallets", "meldt deze bij", not "neemt het drukwerk af")."""
+    m = re.match(r"(\S+\s+)(ze|hem|het|deze)\b(?:\s+(\S+))?", phrase, re.I)
+    if not obj or not m or (m[2].lower() not in ("ze", "hem") and m[3] and m[3].lower() not in
+                            tasks.PREPOSITIONS | tasks.PARTICLES | tasks.ADVERBIALS):
+        return phrase
+    return phrase[:m.start(2)] + obj + phrase[m.end(2):]
+
+
+def _head_object(task: str) -> str | None:
+    """The object a task names, without what says where: "producten" in "producten uit de machine halen",
+    "auto's" in "auto's de wasstraat inbegeleiden"."""
+    words = task.split()[:-1]
+    while words and words[0].lower() in tasks.ADVERBIALS:
+        words = words[1:]
+    end = next((i for i, w in enumerate(words) if w.lower() in tasks.PREPOSITIONS
+                or (i > 0 and w.lower() in ("de", "het", "een"))), len(words))
+    return " ".join(words[:end]) or None
 
 
 _NO_OBJECT = frozenset(("opnieuw", "weer", "ook", "daarna", "vervolgens", "direct", "zelf", "netjes", "zoals"))
@@ -741,9 +786,11 @@ def _names_a_thing(said: str) -> bool:
 def _inverted(low: str, *, first: bool) -> re.Match[str] | None:
     """The finite verb before "je" in a sentence that opens with something else: "ook pak je", "aan het eind
     van je dienst maak je" (not "van je"), or in a later part ("laad en los je vrachtwagens, verzamel je
-    orders"). A sentence that opens with its verb is a question or a request: "stuur je cv"."""
+    orders"). A sentence that opens with its verb is a question or a request: "stuur je cv". A conjunction
+    before "je" opens a clause whose verb stands last: "waar je de bus laadt" ("waar" is no form of "zijn")."""
     return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split()) <= 7
-                 and (m.start() > 0 or not first) and _stem_form(m.group("verb"))), None)
+                 and (m.start() > 0 or not first) and m.group("verb") not in tasks.CONJUNCTIONS | tasks.PREPOSITIONS
+                 and _stem_form(m.group("verb"))), None)
 
 
 def _stem_form(verb: str) -> str | None:
@@ -778,13 +825,17 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
     pending: Part | None = None
     in_adverbial = False
     for i, p in enumerate(parts):
+        own = text[p.start:p.end].split()
+        # in a list of objects one word that is first a noun stays an object, though it could be an infinitive:
+        # "perrons, liften (en toiletten schoonhouden)", "kantoren, trappen (en sanitair schoonmaken)"
+        listed = pending is not None and len(own) == 1 and not tasks.is_verb(re.sub(r"\W", "", own[0]))
         if pending is not None:
             p = Part(pending.start, p.end, p.clause)
             pending = None
         words = text[p.start:p.end].split()
         phrase = " ".join(words)
-        bare = len(words) <= 6 and not tasks.has_verb(phrase) and not tasks.infinitive_task(phrase) \
-            and not re.match(r"\S+\s+(je|jij)\b", phrase.lower())  # "los je vrachtwagens": "los" is a verb
+        bare = listed or (len(words) <= 6 and not tasks.has_verb(phrase) and not tasks.infinitive_task(phrase)
+                          and not re.match(r"\S+\s+(je|jij)\b", phrase.lower()))  # "los je": "los" is a verb
         # where or how the part before is done: "(beantwoordt vragen aan de telefoon en) per e-mail", "(onkruid
         # wieden) in weer en wind"
         adverbial = bool(bare and merged and re.fullmatch(r"\s*(,|en|of)?\s*", text[merged[-1].end:p.start])
@@ -856,6 +907,10 @@ def _other_language(low: str, start: int, end: int) -> bool:
 # nothing of the reader.
 _TRAITS = re.compile(r"\b(je|jij) bent\b|\bben (je|jij)\b")
 _ABLE = re.compile(r"\b(goed|sterk|handig|bedreven|thuis) (in|met)\b|\bbekend met\b|\bin staat\b")
+# Liking the work is no skill asked: "je houdt van koken", "je hebt passie voor koken", "je vindt het leuk om te
+# koken".
+_LIKING = re.compile(r"\bhou(d|dt|den)?\s+(je\s+|jij\s+)?van\b|\bvan(\s+[\w-]+){1,3}\s+hou(d|dt|den)\b\W*$|"
+                     r"\b(plezier|liefde)\s+(voor|in)\b|\bpassie\b|\bleuk\s+(om|vindt|vind|vinden)\b|\bhet\s+leuk\b")
 _ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij|collega'?s|medewerkers|teamleden|het team|de afdeling|"
                            r"het bedrijf|de organisatie)\b")
 _ASKS = re.compile(r"\b(je|jij|jou|jouw|u|zoeken|zoekt|vragen|verwachten|nodig|kandidaat|medewerker die|collega die)\b")
@@ -867,6 +922,7 @@ def _sentence_before(low: str, at: int) -> str:
 
 
 # Demands whose cue is a word of the work itself: "klanten helpen" is customer contact and a task.
+_CONDITIONS = {"heights", "outdoor", "standing", "lift_kg"}  # demands that are conditions of the work, no work
 _IN_TASKS = {"customer_contact", "outdoor", "high_stimulus", "standing", "heights"}
 
 
@@ -945,6 +1001,9 @@ class VacancyReader:
         self.certificates = TermFinder(vocabulary, "certificate", min_length=2)
         self.skills = TermFinder(vocabulary, "skill", min_length=4)
         self.occupations = TermFinder(vocabulary, "occupation", min_length=4)
+        # what the body meets at work ("werken op hoogte", "fysiek zwaar werk") is a demand, not a skill
+        self.conditions = {fold(label.text) for c in vocabulary.of_kind("demand") if c.code in _CONDITIONS
+                           for label in c.labels}
 
     def read(self, text: str, *, title: str | None = None) -> Extraction:
         out = Extraction()
@@ -1035,18 +1094,25 @@ class VacancyReader:
             for concept_id, start, end in self.skills.find(c.plain):
                 at, stop = c.start + start, c.start + end
                 words = c.plain[start:end]
+                if _PREFERRED.fullmatch(words):
+                    continue  # "(rijbewijs B is) handig" says it is wished, it names no skill
+                if fold(words) in self.conditions:  # read as a demand, and not again as a task
+                    used.append(Span(text[at:stop], at, stop))
+                    continue
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
                         or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
                         or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]) \
                         or (any(e.start <= at < e.end for e in examples) and tasks.is_verb(words.split()[-1])):
                     continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example
                 said = _sentence_before(low, at)
-                if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) \
+                if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) or _LIKING.search(c.plain) \
                         or (not c.item and _ABOUT_OTHERS.search(said + words) and not _ASKS.search(said + words)):
                     continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
-                if " " not in words.strip() and not own_name and not (c.item and len(c.plain.split()) <= 6):
-                    continue
+                names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain))
+                if " " not in words.strip() and not own_name and not names_it:
+                    continue  # one word stands for the work in an item that names it ("- kassawerk"), not in a
+                    # clause about something else ("- je rapporteert aan de teamleider")
                 span = Span(text[at:stop], at, stop)
                 if " " in words.strip():
                     out.add_item(name, self.vocabulary.label(concept_id), span)
@@ -1061,7 +1127,9 @@ class VacancyReader:
                 or _HAS.match(c.plain) else ()
             for m in [*_EXPERIENCE.finditer(c.plain), *competences]:
                 at, stop = c.start + m.start(), c.start + m.end()
-                if not negated(c, at) and not any(s.start < stop and at < s.end for s in used + skills + weak):
+                said = _sentence_before(low, at) + low[at:stop]  # "onze koks hebben ervaring met ...": theirs
+                if not negated(c, at) and not any(s.start < stop and at < s.end for s in used + skills + weak) \
+                        and (c.item or not _ABOUT_OTHERS.search(said) or _ASKS.search(said)):
                     span = Span(text[at:stop], at, stop)
                     out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", span.text, span)
                     skills.append(span)
@@ -1070,6 +1138,7 @@ class VacancyReader:
             _tasks(text, sentence, used + examples, skills, out, weak=weak, examples=examples)
         tasks_read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])
                       if s not in read]
-        for name, label, span in words_only:
-            if not any(s.start < span.end and span.start < s.end for s in tasks_read):
+        for name, label, span in words_only:  # a language stays a skill of its own: "(communiceert) in het Engels"
+            if re.fullmatch(_LANGUAGES, plain(span.text)) \
+                    or not any(s.start < span.end and span.start < s.end for s in tasks_read):
                 out.add_item(name, label, span)

@@ -28,7 +28,8 @@ PARTICLES = _words("aan af bij door in mee na om op terug toe uit voor weg schoo
 PREPOSITIONS = _words("in op aan bij met van voor naar uit over onder door tijdens na per tot zonder tussen achter "
                       "langs rond vanuit tegen om binnen buiten als via volgens")
 _LEADING = _words("je jouw jij hun de het een ze die deze dit dat hem hen ook zelf en daarna vervolgens dan soms vaak "
-                  "meestal eerst verder daarnaast dagelijks samen wel graag altijd echt gewoon onze ons uw")
+                  "meestal eerst verder daarnaast dagelijks samen wel graag altijd echt gewoon onze ons uw "
+                  "tussendoor regelmatig wekelijks bovendien tevens daarbij hierbij vooral voornamelijk later")
 ADVERBIALS = _LEADING | _words("'s ’s elke iedere ieder elk")  # open a sentence, name no object
 SUBJECTS = _words("ik hij zij wij we ons ze jullie is was wordt werd")  # and the forms of zijn and worden
 _NOUN_USE = _words("het een te")
@@ -36,14 +37,27 @@ _ARTICLES = _words("de het een")  # "het animeren van", "om ... te maken": no ta
 MODALS = _words("kunnen moeten gaan willen mogen zullen")
 # Verbs that say who the reader is or how the job goes, not what the work is: "je bent", "je spreekt
 # Nederlands", "je begint om 7 uur", "je houdt van", "je werkt in een team" (but "je werkt met een heftruck"),
-# and lifting, which is a demand.
+# and lifting, which is a demand; effort and attitude are no work either ("denkt mee", "moet flink doorwerken").
 NOT_TASKS = _words("zijn hebben worden komen krijgen vinden zoeken spreken beschikken wonen verdienen beginnen "
                    "starten staan zitten blijven lijken weten voelen solliciteren reageren leren tillen vallen "
-                   "meedraaien bijdragen genieten opdoen groeien")
+                   "meedraaien bijdragen genieten opdoen groeien meedenken doorwerken aanpoten doorpakken")
+# A task that names no work of its own: "allerlei voorkomende werkzaamheden uitvoeren", "diverse taken doen".
+_VAGUE_OBJECT = _words("werkzaamheden taken taakjes werk dingen zaken activiteiten opdrachten spandiensten")
+_VAGUE_WORDS = _VAGUE_OBJECT | _words("allerlei diverse divers verschillende overige voorkomende algemene bijkomende "
+                                      "andere ondersteunende uiteenlopende wisselende afwisselende afwisselend leuk "
+                                      "leuke gevarieerd gevarieerde uitdagend uitdagende alle de het een die wat veel "
+                                      "en of hand spandiensten") | ADVERBIALS
+_VAGUE_VERBS = _words("uitvoeren doen verrichten oppakken verzorgen aanpakken afhandelen")
 _REFLEXIVE = _words("in aan voor bij thuis op mee uit")
+# Verbs that, without an object, say what the reader does with themselves: "(wilt je) ontwikkelen", "aanpassen".
+_ABOUT_ONESELF = _words("ontwikkelen aanpassen inzetten bewijzen ontplooien inleven verdiepen specialiseren "
+                        "omscholen bijscholen verbeteren")
+_ADVERBS = _words("snel goed makkelijk gemakkelijk flexibel steeds voortdurend verder echt altijd")
 _WHEN_CLAUSE = _words("als wanneer zodra terwijl voordat nadat")  # a clause that says when, after the task
 _CLAUSE_OPENS = _words("de het een je jij er ze zij hij wij we u alles iemand")
+_RELATIVE = _words("die dat waar waarmee waarin waarop waarvoor")  # after a noun: which one, not the work
 _SUBORDINATE = _words("dat die zodat omdat wanneer waar wat waarin waarbij hoe of")
+CONJUNCTIONS = _SUBORDINATE | _WHEN_CLAUSE  # open a clause whose verb stands last: "waar je de bus laadt"
 _NO_MANNER = _words("graag samen mee hard er hier daar ook nu dan je jij we wij fulltime parttime vooral veel vaak "
                     "zelf bij volgens")
 # Verbs that frame a task named as a noun: "je bent verantwoordelijk voor het ...", "je zorgt voor het ...".
@@ -136,8 +150,10 @@ def as_task(phrase: str) -> str | None:
     verb = infinitive(words[0]) if len(words) > 1 else None
     rest = words[1:]
     low = [w.lower() for w in rest]
-    when = next((i for i in range(1, len(low) - 1) if low[i] in _WHEN_CLAUSE and low[i + 1] in _CLAUSE_OPENS), None)
-    if when is not None:  # "beantwoordt de telefoon als de collega's in gesprek zijn": the task ends at "als"
+    when = next((i for i in range(1, len(low) - 1) if (low[i] in _WHEN_CLAUSE and low[i + 1] in _CLAUSE_OPENS)
+                 or (low[i] in _RELATIVE and not low[i - 1].startswith("er"))), None)
+    if when is not None:  # "beantwoordt de telefoon als de collega's in gesprek zijn": the task ends at "als";
+        # "helpt klanten die iets zoeken" at "die" (but "zorgt ervoor dat": no task)
         rest, low = rest[:when], low[:when]
     if verb == "houden" and "bezig" in low[:3] and "met" in low:  # "houdt je bezig met de inkoop"
         rest = rest[low.index("met") + 1:]
@@ -147,7 +163,9 @@ def as_task(phrase: str) -> str | None:
         if at is not None and (task := nominal_task(" ".join(rest[at:]))):
             return task
         at = next((i for i, w in enumerate(low) if w in ("met", "bij")), None)  # "helpt de kok met groenten snijden"
-        if at is not None and low[-1] not in MODALS and is_infinitive(low[-1]) and len(low) - at > 2:
+        if at is not None and verb != "zijn" and low[-1] not in MODALS and is_infinitive(low[-1]) \
+                and (len(low) - at > 2 or low[:at] == ["mee"]):  # "helpt mee met opruimen": opruimen; "bent
+            # handig met je handen" is no help with a task
             return _named(rest[at + 1:])
     if verb is None or verb in NOT_TASKS:
         return None
@@ -155,7 +173,7 @@ def as_task(phrase: str) -> str | None:
         return _named([*rest, "kunnen"])  # an ability: "kunt tegen kou", "kunt goed met de computer overweg"
     if verb in MODALS:  # the work is the infinitive the modal governs: "gaat orders verzamelen"
         at = next((i for i in range(len(low) - 1, -1, -1) if is_infinitive(low[i])), None)
-        if at is None or _no_work(low[at], low[at + 1:], low[:at]) \
+        if at is None or _no_work(low[at], low[at + 1:], low[:at]) or _reflexive(low) \
                 or (at + 1 < len(low) and low[at + 1] not in PREPOSITIONS):
             return None
         return _named(rest)
@@ -172,6 +190,23 @@ def as_task(phrase: str) -> str | None:
     # (bij de pers)"
 
 
+def vague(task: str) -> bool:
+    """Does the task name no work of its own: unnamed work, with a generic verb or none ("allerlei voorkomende
+    werkzaamheden uitvoeren", "diverse taken in de winkel doen", "afwisselend werk in een gezellig team",
+    "hand- en spandiensten"), not "schoonmaakwerkzaamheden uitvoeren" or "administratieve taken doen"?"""
+    words = re.findall(_WORD, task.lower())
+    obj = words[:-1] if words and words[-1] in _VAGUE_VERBS else words
+    at = next((i for i, w in enumerate(obj) if w in PREPOSITIONS), len(obj))  # "(in de winkel)": where
+    return bool(set(obj[:at]) & _VAGUE_OBJECT) and set(obj[:at]) <= _VAGUE_WORDS
+
+
+def _reflexive(low: list[str]) -> bool:
+    """Does the modal govern a verb about the reader ("wilt je ontwikkelen", "kunt je snel aanpassen", "moet je
+    aan de regels houden"), not "kunt je collega's helpen" (their colleagues)?"""
+    return len(low) > 1 and low[0] in ("je", "jezelf", "jou") and (
+        is_infinitive(low[1]) or low[1] in _REFLEXIVE | PREPOSITIONS | ADVERBIALS | _ADVERBS)
+
+
 def _without_when(words: list[str]) -> list[str]:
     """The object without a prepositional phrase before it that says when or where: "(maakt) aan het eind van
     de ochtend de machines (schoon)" -> "de machines". The object starts at the last article that follows no
@@ -179,8 +214,8 @@ def _without_when(words: list[str]) -> list[str]:
     low = [w.lower() for w in words]
     if not low or low[0] not in PREPOSITIONS:
         return words
-    at = next((i for i in range(len(low) - 1, 0, -1) if low[i] in _ARTICLES and low[i - 1] not in PREPOSITIONS),
-              None)
+    at = next((i for i in range(len(low) - 1, 0, -1) if low[i] in _ARTICLES
+               and low[i - 1] not in PREPOSITIONS | {"en", "of"}), None)  # not inside "met een scanner en een pc"
     return words[at:] if at is not None else words
 
 
@@ -212,7 +247,7 @@ def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = 
         return after[:1] != ["met"] and not (manner.isalpha() and manner not in PREPOSITIONS | _NO_MANNER)
     return verb in NOT_TASKS or (verb, after[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
         or (verb == "houden" and "van" in before) \
-        or (verb in ("maken", "nemen") and "deel" in after[:3]) \
+        or (verb in ("maken", "nemen") and "deel" in after[:3]) or (verb == "leveren" and "bijdrage" in after[:3]) \
         or any(w in _SUBORDINATE for w in after) \
         or bool(_WHEN.fullmatch(" ".join(after)))  # "zorgt dat de producten ...": the task is in another clause;
     # "loopt de hele dag": how long, a demand (standing), not what
@@ -279,5 +314,6 @@ def _named(words: list[str]) -> str | None:
             words = words[2:]
         else:
             break
-    return " ".join(words) if 1 < len(words) <= MAX_WORDS or (len(words) == 1 and is_infinitive(words[0])) \
+    return " ".join(words) if 1 < len(words) <= MAX_WORDS or (len(words) == 1 and is_infinitive(words[0])
+                                                               and words[0].lower() not in _ABOUT_ONESELF) \
         else None

@@ -396,3 +396,195 @@ def test_verbs_listed_before_their_object_each_take_it(reader: VacancyReader) ->
     text = "Medewerker bakkerij\n\nWat ga je doen?\nJe snijdt, weegt en verpakt brood.\n"
     required = reader.read(text).vacancy["required_skills"]
     assert sorted(required) == ["brood snijden", "brood verpakken", "brood wegen"]
+
+
+def test_the_bench_pairs_gold_and_read_skills_as_often_as_possible() -> None:
+    from bench.extraction import _matched
+
+    # The read free-text phrase fits both gold items; only one of them fits the read concept. A greedy pairing
+    # that gives the free text to the concept's gold item first counts 1; a maximum matching always counts 2.
+    gold = {("txt:x", "klanten helpen"), ("C1", "klanten helpen bij de kassa")}
+    read = {("txt:y", "klanten helpen"), ("C1", "kassa bedienen")}
+    assert _matched(gold, read) == 2
+    assert _matched(gold, {("C2", "vakken vullen")}) == 0
+    assert _matched(set(), read) == 0
+
+
+@pytest.mark.parametrize("sentence", [
+    "Schoonmaken hoort niet bij je taken.", "Schoonmaken doe je niet.", "Schoonmaken is geen onderdeel van het werk."])
+def test_a_negation_after_the_skill_leaves_it_out(reader: VacancyReader, sentence: str) -> None:
+    text = f"Medewerker winkel\n\nWat ga je doen?\n- Je vult de schappen.\n- {sentence}\n"
+    assert reader.read(text).vacancy["required_skills"] == ["schappen vullen"]
+
+
+def test_a_negation_after_the_skill_must_govern_it(reader: VacancyReader) -> None:
+    text = "Medewerker winkel\n\nWat ga je doen?\n- Je vult de schappen.\n- Orderpicken is niet moeilijk.\n"
+    assert sorted(reader.read(text).vacancy["required_skills"]) == ["orderpicken", "schappen vullen"]
+
+
+def test_a_shift_negated_after_it_is_left_out(reader: VacancyReader) -> None:
+    v = read(reader, "Nachtdiensten draai je niet. Zaterdag werk je niet. Je werkt van 8.00 tot 16.00 uur.")
+    assert v["shifts"] == ["day"]
+
+
+def test_vague_work_and_effort_are_no_tasks(reader: VacancyReader) -> None:
+    text = ("Medewerker winkel\n\nWat ga je doen?\n- Allerlei voorkomende werkzaamheden uitvoeren\n"
+            "- Je doet diverse werkzaamheden in de winkel.\n- Overige voorkomende werkzaamheden\n"
+            "- Je denkt mee met de klant en je moet flink doorwerken.\n- Je voert schoonmaakwerkzaamheden uit.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["schoonmaakwerkzaamheden uitvoeren"]
+
+
+@pytest.mark.parametrize(("task", "vague"), [
+    ("allerlei voorkomende werkzaamheden uitvoeren", True), ("diverse taken in de winkel doen", True),
+    ("overige werkzaamheden", True), ("administratieve taken uitvoeren", False),
+    ("schoonmaakwerkzaamheden uitvoeren", False), ("bestellingen afhandelen", False)])
+def test_a_task_that_names_no_work_of_its_own(task: str, vague: bool) -> None:
+    from matcher.ingest.tasks import vague as is_vague
+
+    assert is_vague(task) is vague
+
+
+def test_an_attitude_named_as_a_noun_is_a_trait_not_a_skill(reader: VacancyReader) -> None:
+    text = ("Medewerker winkel\n\nWat vragen wij?\n- Een flexibele instelling\n- Een klantvriendelijke houding\n"
+            "- Je hebt een positieve werkhouding en technisch inzicht.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["technisch inzicht"]
+
+
+@pytest.mark.parametrize(("item", "task"), [
+    ("Perrons, liften en toiletten schoonhouden", "Perrons, liften en toiletten schoonhouden"),
+    ("Kantoren, trappen en gangen dweilen", "Kantoren, trappen en gangen dweilen")])
+def test_a_noun_that_could_be_an_infinitive_stays_in_a_list_of_objects(reader: VacancyReader, item: str,
+                                                                       task: str) -> None:
+    text = f"Schoonmaker\n\nWat ga je doen?\n- {item}\n"
+    assert reader.read(text).vacancy["required_skills"] == [task]
+
+
+def test_a_pronoun_after_the_verb_stands_for_the_object_before(reader: VacancyReader) -> None:
+    text = ("Productiemedewerker\n\nWat ga je doen?\nJe haalt producten uit de machine, controleert ze op bramen en "
+            "stapelt ze in dozen. Je neemt het drukwerk af en stapelt het op pallets.\n")
+    assert reader.read(text).vacancy["required_skills"] == [
+        "producten uit de machine halen", "producten op bramen controleren", "producten in dozen stapelen",
+        "drukwerk afnemen", "drukwerk op pallets stapelen"]
+
+
+def test_a_condition_of_the_work_is_a_demand_not_a_skill(reader: VacancyReader) -> None:
+    text = "Hulp dakdekker\n\nWat ga je doen?\n- Dakbedekking leggen\n- Werken op hoogte, ook op platte daken\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["Dakbedekking leggen"]
+    assert {"code": "heights", "value": None} in v["demands"]
+
+
+def test_a_conjunction_before_je_is_no_verb(reader: VacancyReader) -> None:
+    text = ("Chauffeur\n\nJouw werkdag\nJe start bij het depot, waar je de bus laadt. Daarna lever je pakketten af "
+            "bij klanten.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["pakketten afleveren"]  # not "bus laadt waren"
+
+
+def test_tasks_of_the_medewerker_or_hij_of_zij_as_an_adviser_writes_them(reader: VacancyReader) -> None:
+    text = ("Beste Anouk,\n\nWij zoeken een medewerker voor de kantine. De medewerker smeert broodjes en houdt de "
+            "kantine schoon. Daarnaast ruimt hij of zij de vaatwasser in en uit.\n\nMet vriendelijke groet,\nKarin")
+    assert reader.read(text).vacancy["required_skills"] == [
+        "broodjes smeren", "kantine schoonhouden", "vaatwasser in en uitruimen"]
+
+
+def test_what_the_reader_does_with_themselves_is_no_task(reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nWat vragen wij?\n- Je bent leergierig en wilt je ontwikkelen.\n"
+            "- Je kunt je snel aanpassen aan nieuwe situaties.\n- Je moet je aan de regels houden.\n"
+            "- Je kunt je collega's helpen met het inpakken.\n- Je ontwikkelt nieuwe recepten.\n")
+    assert reader.read(text).vacancy["required_skills"] == [
+        "collega's helpen met het inpakken", "nieuwe recepten ontwikkelen"]
+
+
+def test_one_word_in_a_clause_said_to_the_reader_does_not_stand_for_the_work(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat ga je doen?\n- Je rapporteert aan de teamleider\n- Kassawerk\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Kassawerk"]  # not leidinggeven ("teamleider")
+
+
+@pytest.mark.parametrize("item", [
+    "Afwisselend werk in een gezellig team", "Goede arbeidsvoorwaarden", "Werken in ploegendienst",
+    "Diverse hand- en spandiensten"])
+def test_an_item_about_the_job_rather_than_its_work_is_no_task(reader: VacancyReader, item: str) -> None:
+    text = f"Medewerker\n\nFunctieomschrijving\n- {item}\n- Schoonmaakwerkzaamheden in kantoren\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Schoonmaakwerkzaamheden in kantoren"]
+
+
+def test_contributing_to_something_is_no_task(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat ga je doen?\nJe levert een bijdrage aan een schone stad en je veegt de straten.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["straten vegen"]
+
+
+def test_a_relative_clause_after_the_object_ends_the_task(reader: VacancyReader) -> None:
+    text = ("Vakkenvuller\n\nWat ga je doen?\nJe helpt klanten die iets zoeken. Je zorgt ervoor dat alles klaarstaat. "
+            "Je controleert de producten die binnenkomen.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["klanten helpen", "producten controleren"]
+
+
+def test_a_language_named_in_a_task_stays_a_skill_of_its_own(reader: VacancyReader) -> None:
+    text = "Beveiliger\n\nWat vragen wij?\n- Je communiceert duidelijk, ook in het Engels.\n- Nederlands of Duits.\n"
+    required = reader.read(text).vacancy["required_skills"]
+    assert "Engels" in required and "Duits" not in required and len(required) == 2
+
+
+@pytest.mark.parametrize("item", [
+    "Je houdt van koken.", "Je bent iemand die van koken houdt.", "Je vindt het leuk om te koken.",
+    "Je hebt passie voor koken."])
+def test_liking_the_work_is_no_skill_asked(reader: VacancyReader, item: str) -> None:
+    text = f"Kok\n\nWat vragen wij?\n- {item}\n- Je kunt schoonmaken.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["schoonmaken"]
+
+
+def test_both_ways_of_working_are_named_one_by_one(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat vragen wij?\n- Je werkt zowel zelfstandig als in teamverband.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["zelfstandig werken", "in teamverband werken"]
+
+
+def test_experience_others_have_or_give_is_no_skill_asked(reader: VacancyReader) -> None:
+    text = ("Horecamedewerker\n\nOns team zorgt elke dag voor een topervaring voor onze gasten. Onze koks hebben "
+            "ervaring met de Franse keuken.\n\nWat vragen wij?\n- Barista-ervaring is een pluspunt.\n")
+    out = reader.read(text).vacancy
+    assert "required_skills" not in out and out["preferred_skills"] == ["Barista-ervaring"]
+
+
+def test_helping_out_with_a_task_names_that_task(reader: VacancyReader) -> None:
+    text = "Bediening\n\nWat ga je doen?\nJe ontvangt gasten. Na de dienst help je mee met opruimen.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["gasten ontvangen", "opruimen"]
+
+
+@pytest.mark.parametrize("item", ["Je bent handig met je handen.", "Rijbewijs B is handig."])
+def test_handig_as_able_or_as_wished_names_no_skill(reader: VacancyReader, item: str) -> None:
+    text = f"Medewerker\n\nWat vragen wij?\n- {item}\n- Je kunt schoonmaken.\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["schoonmaken"] and "preferred_skills" not in v  # not klussen, not "handen"
+
+
+def test_affinity_with_a_thing_keeps_the_thing_after_its_article(reader: VacancyReader) -> None:
+    text = "Begeleider\n\nWat vragen wij?\n- Je hebt affiniteit met de doelgroep.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["affiniteit met de doelgroep"]  # not "affiniteit met de"
+
+
+def test_an_adverb_before_an_inverted_verb_is_no_object(reader: VacancyReader) -> None:
+    text = "Kassamedewerker\n\nWat ga je doen?\nJe rekent af met klanten. Tussendoor vul je de vakken bij.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["afrekenen", "vakken bijvullen"]
+
+
+def test_a_label_before_a_colon_is_no_task(reader: VacancyReader) -> None:
+    text = ("Magazijnmedewerker\nWerkzaamheden: orderpicken, laden en lossen en inpakken.\nEisen: rijbewijs B, VCA, "
+            "flexibel.\n\nWat ga je doen?\nJe sorteert de materialen in bakken: metaal, kunststof en kabels.\n")
+    assert sorted(reader.read(text).vacancy["required_skills"]) == [
+        "inpakken", "laden en lossen", "materialen in bakken sorteren", "orderpicken"]  # not "Eisen", an infinitive
+
+
+def test_werkzaamheden_zijn_opens_a_list_of_tasks(reader: VacancyReader) -> None:
+    text = "Hulp keuken\n\nDe werkzaamheden zijn onder andere afwassen, groente snijden en de keuken schoonmaken.\n"
+    assert sorted(reader.read(text).vacancy["required_skills"]) == ["afwassen", "groente snijden", "keuken schoonmaken"]
+
+
+def test_a_preposition_before_je_is_no_verb_and_deze_stands_for_the_object(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat ga je doen?\n- Je signaleert problemen en meldt deze bij je leidinggevende.\n"
+    assert reader.read(text).vacancy["required_skills"] == [
+        "problemen signaleren", "problemen bij je leidinggevende melden"]  # not "meldt deze leidinggevende bijten"
+
+
+def test_objects_coordinated_inside_a_phrase_with_met_stay_together(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat ga je doen?\n- Je werkt met een scanner en een computer.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["met een scanner en een computer werken"]
