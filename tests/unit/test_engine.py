@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -116,6 +117,19 @@ def test_a_sibling_task_maps_to_no_concept_rather_than_the_wrong_one() -> None:
     assert strict.match("friet bakken").concept_id is None
     assert strict.match("pannen schuren").concept_id == "skill:schuren"
     assert strict.match("bakken").concept_id == "skill:brood_bakken"  # an exact label stays certain
+
+
+def test_a_label_two_imported_concepts_share_goes_to_the_one_it_names() -> None:
+    """ESCO lists "klimatoloog" as the occupation klimatoloog and as another name of meteoroloog: the exact hit
+    goes to the concept whose preferred label it is, whichever id sorts first; a curated label still comes first."""
+    def imported(cid: str, nl: str, *alts: str) -> Concept:
+        return replace(_concept(cid, "occupation", nl, *alts), origin="esco")
+
+    concepts = [imported("esco:a", "meteoroloog", "klimatoloog"), imported("esco:b", "klimatoloog"),
+                _concept("occ:weerman", "occupation", "weerman", "meteoroloog")]
+    normaliser = KindNormaliser(concepts)
+    assert normaliser.match("klimatoloog").concept_id == "esco:b"
+    assert normaliser.match("meteoroloog").concept_id == "occ:weerman"
 
 
 def test_only_skills_keep_siblings_apart(normaliser: Normaliser) -> None:

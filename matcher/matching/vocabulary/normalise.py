@@ -125,10 +125,12 @@ class KindNormaliser:
         labels: list[str] = []
         owners: list[str] = []
         embed: list[int] = []
-        # curated labels first, so an imported (hidden) label never takes an exact hit away from them
-        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", c.id, lab) for c in concepts for lab in c.labels),
-                         key=lambda t: t[:3])
-        for hidden, imported, cid, label in ordered:
+        # Who owns a label that several concepts share: curated labels first, so an imported (hidden) label never
+        # takes an exact hit away from them; then a concept's own name before another's synonym ("klimatoloog"
+        # is the occupation klimatoloog, not meteoroloog, which ESCO also calls "klimatoloog").
+        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", lab.kind != "pref", c.id, lab)
+                          for c in concepts for lab in c.labels), key=lambda t: t[:4])
+        for hidden, imported, _, cid, label in ordered:
             key = fold(label.text)
             if not key:
                 continue
