@@ -249,6 +249,32 @@ def test_required_skills_read_from_the_text_are_unknown_to_a_person_without_reco
     assert skills["meaning"] == "neutral" and "niet te vergelijken" in skills["text_nl"]
 
 
+def test_a_title_that_two_occupations_share_counts_for_both() -> None:
+    """ESCO calls tandarts and tandartsspecialist both "kindertandarts": a person who writes it has experience and a
+    wish for either, whichever of the two the normaliser named; a label one concept holds more strongly (its own
+    name, or a curated one) is not shared."""
+    def imported(cid: str, nl: str, *alts: str) -> Concept:
+        return replace(_concept(cid, "occupation", nl, *alts), origin="esco")
+
+    vocab = Vocabulary({c.id: c for c in [imported("esco:tandarts", "tandarts", "kindertandarts", "mondarts"),
+                                          imported("esco:specialist", "tandartsspecialist", "kindertandarts"),
+                                          imported("esco:orthodontist", "orthodontist", "tandartsspecialist"),
+                                          _concept("occ:mondhygienist", "occupation", "mondhygiënist", "mondarts")]})
+    shared = vocab.shared("occupation")
+    assert shared == {"kindertandarts": ("esco:specialist", "esco:tandarts")}
+    person = cand(experience=[{"title": "Kindertandarts", "years": 5.0, "concept_id": "esco:specialist"}],
+                  desired_occupations=[{"label": "kindertandarts", "concept_id": "esco:specialist"}])
+    job = vac(title="tandarts", occupation_id="esco:tandarts")
+    terms = TermSpace()
+    x = compute(candidate_table([person], terms, {}, DIM, shared), vacancy_table([job], terms, {}, DIM)).features(0, 0)
+    assert x["occupation_experience"] == 1.0 and x["desired_occupation"] == 1.0
+    assert block(person, job).features(0, 0)["occupation_experience"] == 0.0  # without the shared labels
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    text = Explainer(vocab).explain(model, np.array(list(x.values()), dtype=np.float32), person, job, km=3.0,
+                                    attention=[])["summary_nl"]
+    assert "5 jaar ervaring als tandarts" in text
+
+
 def test_hours_and_shift_fit() -> None:
     assert block(cand(hours_min=24, hours_max=32), vac(hours_min=24, hours_max=32)).features(0, 0)["hours_fit"] == 1
     assert block(cand(hours_min=8, hours_max=12), vac(hours_min=24, hours_max=32)).features(0, 0)["hours_fit"] == 0

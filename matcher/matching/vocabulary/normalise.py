@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.matching.embeddings import Encoder
-from matcher.matching.vocabulary import Concept, Vocabulary
+from matcher.matching.vocabulary import Concept, Vocabulary, claim
 from matcher.matching.vocabulary.blend import Blend, for_encoder, pair_features
 from matcher.text import fold
 
@@ -125,12 +125,10 @@ class KindNormaliser:
         labels: list[str] = []
         owners: list[str] = []
         embed: list[int] = []
-        # Who owns a label that several concepts share: curated labels first, so an imported (hidden) label never
-        # takes an exact hit away from them; then a concept's own name before another's synonym ("klimatoloog"
-        # is the occupation klimatoloog, not meteoroloog, which ESCO also calls "klimatoloog").
-        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", lab.kind != "pref", c.id, lab)
-                          for c in concepts for lab in c.labels), key=lambda t: t[:4])
-        for hidden, imported, _, cid, label in ordered:
+        # A label several concepts have is an exact hit for the one that holds it most strongly (`claim`:
+        # "klimatoloog" is the occupation klimatoloog, not meteoroloog, which ESCO also calls "klimatoloog").
+        ordered = sorted(((claim(c, lab), c.id, lab) for c in concepts for lab in c.labels), key=lambda t: t[:2])
+        for (hidden, imported, _), cid, label in ordered:
             key = fold(label.text)
             if not key:
                 continue
