@@ -14,7 +14,7 @@ from matcher.matching.features import FEATURES, compute
 from matcher.matching.ranking import top_k
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import TermSpace, candidate_table, vacancy_table
-from matcher.matching.vocabulary import Concept, Label, Vocabulary
+from matcher.matching.vocabulary import Concept, Label, Vocabulary, shared_labels
 from matcher.matching.vocabulary.blend import pair_features
 from matcher.matching.vocabulary.normalise import KindNormaliser, Normaliser, siblings
 from matcher.text import content_hash, fold, split_terms
@@ -262,6 +262,12 @@ def test_a_title_that_two_occupations_share_counts_for_both() -> None:
                                           _concept("occ:mondhygienist", "occupation", "mondhygiënist", "mondarts")]})
     shared = vocab.shared("occupation")
     assert shared == {"kindertandarts": ("esco:specialist", "esco:tandarts")}
+    # the ESCO labels a curated concept speaks for (hidden there) count as much as ESCO's other synonyms
+    bakker = replace(_concept("occ:bakker", "occupation", "bakker"), labels=(
+        Label("bakker", "nl", "pref"), Label("taartenmaker", "nl", "hidden")))
+    gebak = [bakker, imported("esco:gebakmaker", "gebakmaker", "taartenmaker")]
+    assert shared_labels(gebak) == {"taartenmaker": ("esco:gebakmaker", "occ:bakker")}
+    assert KindNormaliser(gebak).match("taartenmaker").concept_id == "occ:bakker"
     person = cand(experience=[{"title": "Kindertandarts", "years": 5.0, "concept_id": "esco:specialist"}],
                   desired_occupations=[{"label": "kindertandarts", "concept_id": "esco:specialist"}])
     job = vac(title="tandarts", occupation_id="esco:tandarts")

@@ -59,8 +59,11 @@ class Concept:
 def claim(concept: Concept, label: Label) -> tuple[bool, bool, bool]:
     """How strongly a concept holds one of its labels (lower is stronger), for a label several concepts have:
     curated before imported, so an imported label never takes an exact hit away from the curated vocabulary;
-    then a concept's own name (preferred label) before another's synonym; hidden labels last."""
-    return label.kind == "hidden", concept.origin == "esco", label.kind != "pref"
+    then a concept's own name (preferred label) before another's synonym; hidden labels (misspellings) last.
+    The hidden labels of a curated concept are those of the ESCO concept it speaks for (`Vocabulary.from_db`):
+    they hold as strongly as ESCO's other synonyms ("taartenmaker" is ESCO's bakker, and its gebakmaker)."""
+    lent = label.kind == "hidden" and concept.origin != "esco"
+    return label.kind == "hidden" and not lent, concept.origin == "esco" or lent, label.kind != "pref"
 
 
 def shared_labels(concepts: Iterable[Concept]) -> dict[str, tuple[str, ...]]:

@@ -126,13 +126,18 @@ class KindNormaliser:
         owners: list[str] = []
         embed: list[int] = []
         # A label several concepts have is an exact hit for the one that holds it most strongly (`claim`:
-        # "klimatoloog" is the occupation klimatoloog, not meteoroloog, which ESCO also calls "klimatoloog").
-        ordered = sorted(((claim(c, lab), c.id, lab) for c in concepts for lab in c.labels), key=lambda t: t[:2])
-        for (hidden, imported, _), cid, label in ordered:
+        # "klimatoloog" is the occupation klimatoloog, not meteoroloog, which ESCO also calls "klimatoloog"),
+        # the curated one on a tie.
+        strongest: dict[str, tuple[tuple[bool, bool, bool], bool, str]] = {}
+        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", c.id, c, lab)
+                          for c in concepts for lab in c.labels), key=lambda t: t[:3])
+        for hidden, imported, cid, concept, label in ordered:
             key = fold(label.text)
             if not key:
                 continue
-            self.exact.setdefault(key, cid)
+            strength = (claim(concept, label), imported, cid)
+            if key not in strongest or strength < strongest[key]:
+                strongest[key], self.exact[key] = strength, cid
             if not hidden and (not imported or label.kind == "pref"):
                 embed.append(len(labels))  # large imported vocabularies: only preferred labels are embedded
             labels.append(key)
