@@ -107,11 +107,13 @@ def render(r: dict[str, Any]) -> str:
             out.append(f"English, the same held-out occupations ({english['queries']} English alternative labels):\n")
             out.append(_table(["method", "MRR", "Recall@10"], [[k, v["mrr"], v["recall_at_10"]]
                                                                 for k, v in english["methods"].items()]) + "\n")
-    em = r.get("esco_matches")
-    if em and "methods" in em:
-        out.append(f"## ESCO through the matches path ({em['candidates']} candidates, one per alternative label of a "
-                   f"held-out occupation, against {em['vacancies']:,} vacancies, one per occupation; the rank of "
-                   "the right vacancy in `GET /v1/candidates/{ref}/matches`, served in-process)\n")
+    for em in (r.get("esco_matches"), r.get("esco_matches_imported")):
+        if not em or "methods" not in em:
+            continue
+        out.append(f"## ESCO through the matches path, vocabulary: {em.get('vocabulary', 'shipped only')} "
+                   f"({em['candidates']} candidates, one per alternative label of a held-out occupation, against "
+                   f"{em['vacancies']:,} vacancies, one per occupation; the rank of the right vacancy in "
+                   "`GET /v1/candidates/{ref}/matches`, served in-process)\n")
         out.append(_table(["method", "MRR", "Recall@10", "import s"],
                           [[k, v["mrr"], v["recall_at_10"], v.get("import_s", "-")]
                            for k, v in em["methods"].items()]) + "\n")

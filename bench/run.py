@@ -111,6 +111,7 @@ def main() -> None:
     step("synonyms_development", quality.synonym_auc, service, which="development")
     step("esco_normalisation", quality.esco_normalisation, service)
     step("esco_matches", quality.esco_matches, service)
+    step("esco_matches_imported", quality.esco_matches, service, imported=True)
     step("shortlist_quality", quality.shortlist_quality_by_encoder, service, truth)
     step("extraction", optional, "extraction")
     step("latency", speed.in_process_latency, service)

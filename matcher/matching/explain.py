@@ -15,7 +15,7 @@ from matcher.geo import travel_minutes
 from matcher.matching.feasibility import EXTRA_TEXTS, RULES
 from matcher.matching.features import FEATURES
 from matcher.matching.scoring import AdditiveModel
-from matcher.matching.tables import Row, term
+from matcher.matching.tables import Row, occupations, term
 from matcher.matching.vocabulary import Vocabulary
 
 RULE_TEXTS = {r.name: (r.conflict_nl, r.attention_nl) for r in RULES} | EXTRA_TEXTS
@@ -133,8 +133,9 @@ class Explainer:
         occupation = self.vocab.label(vac.get("occupation_id"), vac["title"])
         req_have, req_missing = self.skills(cand, vac, "required")
         pref_have, _ = self.skills(cand, vac, "preferred")
+        shared = self.vocab.shared("occupation")
         years = sum((e.get("years") or 1.0) for e in cand["experience"]
-                    if vac.get("occupation_id") and e.get("concept_id") == vac.get("occupation_id"))
+                    if vac.get("occupation_id") and vac["occupation_id"] in occupations(e, "title", shared))
         value = dict(zip(FEATURES, x.tolist(), strict=True))
         asked = {"required_skills": bool(req_have or req_missing), "preferred_skills": bool(vac["preferred_skills"]),
                  "certificates": bool(vac["certificates"]), "education_fit": bool(vac.get("education_level")),

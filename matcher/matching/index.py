@@ -79,7 +79,7 @@ class MatchIndex:
         old = self._snapshot
         if new_c or old is None:
             rows = [self._candidates[k] for k in sorted(self._candidates)]
-            cands = candidate_table(rows, self.terms, self.families, self.dim)
+            cands = candidate_table(rows, self.terms, self.families, self.dim, self.vocabulary.shared("occupation"))
         else:
             cands = old.candidates
         if new_v or old is None:

@@ -37,6 +37,13 @@ def term(item: dict[str, Any], text_key: str = "label") -> str:
     return item.get("concept_id") or "txt:" + fold(item[text_key])
 
 
+def occupations(item: dict[str, Any], key: str, shared: dict[str, tuple[str, ...]]) -> list[str]:
+    """The occupation terms of a title: its concept, and the others that hold the very same label as strongly
+    (`Vocabulary.shared`: "kindertandarts" is tandarts and tandartsspecialist alike), or its folded text."""
+    owners = shared.get(fold(item[key]), ()) if shared and item.get("concept_id") else ()
+    return list(owners) if item.get("concept_id") in owners else [term(item, key)]
+
+
 def licence_mask(codes: Sequence[str]) -> int:
     mask = 0
     for code in codes:
@@ -179,12 +186,20 @@ def _ngrams(rows: Sequence[Row], *, title: bool = False) -> sp.csr_matrix:
     return sp.vstack(cached, format="csr")
 
 
-def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int) -> CandidateTable:
+def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int,
+                    shared: dict[str, tuple[str, ...]] | None = None) -> CandidateTable:
+    """``shared``: occupation labels several concepts hold (`Vocabulary.shared`); a title that is one counts for
+    each of them."""
+    shared = shared or {}
+
     def years(item: dict[str, Any]) -> float:
         return float(item["years"]) if item.get("years") is not None else 1.0
 
+    def occ_years(items: list[dict[str, Any]], key: str) -> list[tuple[str, float]]:
+        return [(t, years(i)) for i in items for t in occupations(i, key, shared)]
+
     def fam_years(items: list[dict[str, Any]], key: str) -> list[tuple[str, float]]:
-        return [("fam:" + f, years(i)) for i in items if (f := families.get(term(i, key)))]
+        return [("fam:" + f, y) for t, y in occ_years(items, key) if (f := families.get(t))]
 
     restrictions = {code: np.zeros(len(rows), dtype=bool) for code in BOOLEAN_RESTRICTIONS}
     max_lift = np.full(len(rows), np.inf, dtype=np.float32)
@@ -208,9 +223,9 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
         municipality=np.array([r["municipality"] for r in rows], dtype=object),
         skills=terms.matrix([[(term(s), 1.0) for s in r["skills"]] for r in rows]),
         skills_known=np.array([any(s.get("concept_id") for s in r["skills"]) for r in rows], dtype=bool),
-        experience=terms.matrix([[(term(e, "title"), years(e)) for e in r["experience"]] for r in rows]),
+        experience=terms.matrix([occ_years(r["experience"], "title") for r in rows]),
         experience_family=terms.matrix([fam_years(r["experience"], "title") for r in rows]),
-        desired=terms.matrix([[(term(d), 1.0) for d in r["desired_occupations"]] for r in rows]),
+        desired=terms.matrix([[(t, 1.0) for t, _ in occ_years(r["desired_occupations"], "label")] for r in rows]),
         desired_family=terms.matrix([[(k, 1.0) for k, _ in fam_years(r["desired_occupations"], "label")]
                                      for r in rows]),
         certificates=terms.matrix([[(term(c), 1.0) for c in r["certificates"]] for r in rows]),

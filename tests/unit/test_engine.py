@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from matcher.matching.features import FEATURES, compute
 from matcher.matching.ranking import top_k
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import TermSpace, candidate_table, vacancy_table
-from matcher.matching.vocabulary import Concept, Label, Vocabulary
+from matcher.matching.vocabulary import Concept, Label, Vocabulary, shared_labels
 from matcher.matching.vocabulary.blend import pair_features
 from matcher.matching.vocabulary.normalise import KindNormaliser, Normaliser, siblings
 from matcher.text import content_hash, fold, split_terms
@@ -116,6 +117,19 @@ def test_a_sibling_task_maps_to_no_concept_rather_than_the_wrong_one() -> None:
     assert strict.match("friet bakken").concept_id is None
     assert strict.match("pannen schuren").concept_id == "skill:schuren"
     assert strict.match("bakken").concept_id == "skill:brood_bakken"  # an exact label stays certain
+
+
+def test_a_label_two_imported_concepts_share_goes_to_the_one_it_names() -> None:
+    """ESCO lists "klimatoloog" as the occupation klimatoloog and as another name of meteoroloog: the exact hit
+    goes to the concept whose preferred label it is, whichever id sorts first; a curated label still comes first."""
+    def imported(cid: str, nl: str, *alts: str) -> Concept:
+        return replace(_concept(cid, "occupation", nl, *alts), origin="esco")
+
+    concepts = [imported("esco:a", "meteoroloog", "klimatoloog"), imported("esco:b", "klimatoloog"),
+                _concept("occ:weerman", "occupation", "weerman", "meteoroloog")]
+    normaliser = KindNormaliser(concepts)
+    assert normaliser.match("klimatoloog").concept_id == "esco:b"
+    assert normaliser.match("meteoroloog").concept_id == "occ:weerman"
 
 
 def test_only_skills_keep_siblings_apart(normaliser: Normaliser) -> None:
@@ -233,6 +247,38 @@ def test_required_skills_read_from_the_text_are_unknown_to_a_person_without_reco
                                                                 read, km=3.0, attention=[])["contributions"]}
     skills = items["required_skills"]
     assert skills["meaning"] == "neutral" and "niet te vergelijken" in skills["text_nl"]
+
+
+def test_a_title_that_two_occupations_share_counts_for_both() -> None:
+    """ESCO calls tandarts and tandartsspecialist both "kindertandarts": a person who writes it has experience and a
+    wish for either, whichever of the two the normaliser named; a label one concept holds more strongly (its own
+    name, or a curated one) is not shared."""
+    def imported(cid: str, nl: str, *alts: str) -> Concept:
+        return replace(_concept(cid, "occupation", nl, *alts), origin="esco")
+
+    vocab = Vocabulary({c.id: c for c in [imported("esco:tandarts", "tandarts", "kindertandarts", "mondarts"),
+                                          imported("esco:specialist", "tandartsspecialist", "kindertandarts"),
+                                          imported("esco:orthodontist", "orthodontist", "tandartsspecialist"),
+                                          _concept("occ:mondhygienist", "occupation", "mondhygiënist", "mondarts")]})
+    shared = vocab.shared("occupation")
+    assert shared == {"kindertandarts": ("esco:specialist", "esco:tandarts")}
+    # the ESCO labels a curated concept speaks for (hidden there) count as much as ESCO's other synonyms
+    bakker = replace(_concept("occ:bakker", "occupation", "bakker"), labels=(
+        Label("bakker", "nl", "pref"), Label("taartenmaker", "nl", "hidden")))
+    gebak = [bakker, imported("esco:gebakmaker", "gebakmaker", "taartenmaker")]
+    assert shared_labels(gebak) == {"taartenmaker": ("esco:gebakmaker", "occ:bakker")}
+    assert KindNormaliser(gebak).match("taartenmaker").concept_id == "occ:bakker"
+    person = cand(experience=[{"title": "Kindertandarts", "years": 5.0, "concept_id": "esco:specialist"}],
+                  desired_occupations=[{"label": "kindertandarts", "concept_id": "esco:specialist"}])
+    job = vac(title="tandarts", occupation_id="esco:tandarts")
+    terms = TermSpace()
+    x = compute(candidate_table([person], terms, {}, DIM, shared), vacancy_table([job], terms, {}, DIM)).features(0, 0)
+    assert x["occupation_experience"] == 1.0 and x["desired_occupation"] == 1.0
+    assert block(person, job).features(0, 0)["occupation_experience"] == 0.0  # without the shared labels
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    text = Explainer(vocab).explain(model, np.array(list(x.values()), dtype=np.float32), person, job, km=3.0,
+                                    attention=[])["summary_nl"]
+    assert "5 jaar ervaring als tandarts" in text
 
 
 def test_hours_and_shift_fit() -> None:

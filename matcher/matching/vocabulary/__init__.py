@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.db.connect import Conn
+from matcher.text import fold
 
 DATA_DIR = Path(__file__).parent / "data"
 FILES = {
@@ -55,9 +56,43 @@ class Concept:
         return self.nl or self.en or self.id
 
 
+def claim(concept: Concept, label: Label) -> tuple[bool, bool, bool]:
+    """How strongly a concept holds one of its labels (lower is stronger), for a label several concepts have:
+    curated before imported, so an imported label never takes an exact hit away from the curated vocabulary;
+    then a concept's own name (preferred label) before another's synonym; hidden labels (misspellings) last.
+    The hidden labels of a curated concept are those of the ESCO concept it speaks for (`Vocabulary.from_db`):
+    they hold as strongly as ESCO's other synonyms ("taartenmaker" is ESCO's bakker, and its gebakmaker)."""
+    lent = label.kind == "hidden" and concept.origin != "esco"
+    return label.kind == "hidden" and not lent, concept.origin == "esco" or lent, label.kind != "pref"
+
+
+def shared_labels(concepts: Iterable[Concept]) -> dict[str, tuple[str, ...]]:
+    """Folded labels that several concepts hold equally strongly (`claim`) -> those concepts: ESCO calls two
+    occupations "kindertandarts" (tandarts and tandartsspecialist), and the label says no more than that."""
+    best: dict[str, tuple[tuple[bool, bool, bool], list[str]]] = {}
+    for concept in concepts:
+        for label in concept.labels:
+            key, strength = fold(label.text), claim(concept, label)
+            if not key:
+                continue
+            held = best.get(key)
+            if held is None or strength < held[0]:
+                best[key] = (strength, [concept.id])
+            elif strength == held[0] and concept.id not in held[1]:
+                held[1].append(concept.id)
+    return {key: tuple(sorted(ids)) for key, (_, ids) in best.items() if len(ids) > 1}
+
+
 @dataclass
 class Vocabulary:
     concepts: dict[str, Concept] = field(default_factory=dict)
+    _shared: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def shared(self, kind: str) -> dict[str, tuple[str, ...]]:
+        """`shared_labels` of one kind, worked out once."""
+        if kind not in self._shared:
+            self._shared[kind] = shared_labels(self.of_kind(kind))
+        return self._shared[kind]
 
     def of_kind(self, kind: str) -> list[Concept]:
         return [c for c in self.concepts.values() if c.kind == kind]

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.matching.embeddings import Encoder
-from matcher.matching.vocabulary import Concept, Vocabulary
+from matcher.matching.vocabulary import Concept, Vocabulary, claim
 from matcher.matching.vocabulary.blend import Blend, for_encoder, pair_features
 from matcher.text import fold
 
@@ -125,14 +125,19 @@ class KindNormaliser:
         labels: list[str] = []
         owners: list[str] = []
         embed: list[int] = []
-        # curated labels first, so an imported (hidden) label never takes an exact hit away from them
-        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", c.id, lab) for c in concepts for lab in c.labels),
-                         key=lambda t: t[:3])
-        for hidden, imported, cid, label in ordered:
+        # A label several concepts have is an exact hit for the one that holds it most strongly (`claim`:
+        # "klimatoloog" is the occupation klimatoloog, not meteoroloog, which ESCO also calls "klimatoloog"),
+        # the curated one on a tie.
+        strongest: dict[str, tuple[tuple[bool, bool, bool], bool, str]] = {}
+        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", c.id, c, lab)
+                          for c in concepts for lab in c.labels), key=lambda t: t[:3])
+        for hidden, imported, cid, concept, label in ordered:
             key = fold(label.text)
             if not key:
                 continue
-            self.exact.setdefault(key, cid)
+            strength = (claim(concept, label), imported, cid)
+            if key not in strongest or strength < strongest[key]:
+                strongest[key], self.exact[key] = strength, cid
             if not hidden and (not imported or label.kind == "pref"):
                 embed.append(len(labels))  # large imported vocabularies: only preferred labels are embedded
             labels.append(key)
