@@ -30,9 +30,10 @@ One run, start to finish:
    and the run are not checked row by row (that was half the time of the COPY): deleting a person,
    a vacancy or a run deletes its results per statement (triggers, migration 0006), and
 5. **Completing** first deletes the run's results whose person or vacancy was deleted while it wrote
-   (one anti-join), then flips the status in one transaction (the new results appear at once), stores the
-   new matches against the previous completed run (`matcher.batch.worklist.record_new_pairs`, which the
-   worklists read) and prunes the results of old runs.
+   (one anti-join) and gives the planner statistics that know the rows just written, then flips the
+   status in one transaction (the new results appear at once), stores the new matches against the
+   previous completed run (`matcher.batch.worklist.record_new_pairs`, which the worklists read) and
+   prunes the results of old runs.
 
 What is stored per match: rank, score, the features (rounded as the API shows them) and the names
 of the attention checks that fired. The explanation is rebuilt from those when a match is served
@@ -95,6 +96,7 @@ MAX_PROPOSALS = 1000
 STAGE_ONE_PAIRS = 4_000_000    # pairs estimated per piece of stage one (some people × every open vacancy)
 RESCORE_PAIRS = 250_000        # pairs scored exactly per piece of stage two
 _EMPTY = np.iinfo(np.int64).max
+_KEY_COLUMNS = "run_id, direction, candidate_id, vacancy_id"  # what the completion's queries select and join on
 
 T = TypeVar("T", CandidateTable, VacancyTable)
 ProgressFn = Callable[[int, int, int], None]  # (tiles done, tiles in all, pairs scored)
@@ -594,6 +596,11 @@ def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str
             """DELETE FROM rematch_results r WHERE r.run_id = %s
                   AND (NOT EXISTS (SELECT 1 FROM candidates c WHERE c.id = r.candidate_id)
                        OR NOT EXISTS (SELECT 1 FROM vacancies v WHERE v.id = r.vacancy_id))""", (run_id,))
+        # The planner's statistics must know the rows just written before the new matches are worked out:
+        # taking this run and the previous one for a row each, it compared every new row with every row of
+        # the previous run (a nested loop; at demo size it did not finish in 15 minutes). Autovacuum may
+        # not have come by yet; this samples the table (a fraction of a second at 10×).
+        conn.execute(f"ANALYZE rematch_results ({_KEY_COLUMNS})")
         counts = counts | record_new_pairs(conn, run_id)
         counts["seconds"]["new_matches"] = round(time.perf_counter() - start, 3)
         counts["seconds"]["total"] = round(counts["seconds"]["total"] + counts["seconds"]["new_matches"], 3)
