@@ -478,6 +478,22 @@ def test_a_run_that_crashes_halfway_leaves_nothing_visible_and_the_rerun_is_clea
     assert clean.status == "completed" and clean.counts["previous_run_id"] is None
 
 
+@pytest.mark.parametrize("exact", [False, True])
+def test_a_block_written_twice_is_stored_once(world: Service, monkeypatch: pytest.MonkeyPatch, exact: bool) -> None:
+    """The run's partition has no indexes while it is written: rows written before are found by the
+    writer, which deletes them when the same block comes again."""
+    once = rematch.run(world, k=K, block_size=BLOCK, exact=exact)
+    submit = rematch._Writes.submit
+
+    def twice(self: Any, direction: str | None, rows: slice = slice(0), top: Any = None) -> None:
+        submit(self, direction, rows, top)
+        submit(self, direction, rows, top)
+
+    monkeypatch.setattr(rematch._Writes, "submit", twice)
+    again = rematch.run(world, k=K, block_size=BLOCK, exact=exact)
+    assert stored(world, again.run_id) == stored(world, once.run_id)
+
+
 def test_a_killed_run_is_retired_on_the_next_start_and_leaves_no_duplicates(world: Service) -> None:
     baseline = rematch.run(world, k=K, block_size=BLOCK)
     # What `kill -9` halfway leaves behind: a 'running' row, nobody holding the lock, part of the results.
