@@ -630,7 +630,7 @@ class _Writes:
 
 
 def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str, Any]:
-    """Make the run visible in one transaction, then prune results nobody reads any more."""
+    """Make the run visible in one transaction, then prune results nobody reads any more (`_prune`)."""
     with service.db.transaction() as conn:
         start = time.perf_counter()
         # the results' references, checked once for the run (migration 0006): a person or vacancy deleted
@@ -654,6 +654,16 @@ def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str
             (Jsonb(counts), run_id)).fetchone()
         if done is None:
             raise Conflict(f"rematch run {run_id} was stopped from outside before it could complete")
+    try:  # after the run is visible, in a transaction of its own: a prune that fails is done by the next run
+        _prune(service)
+    except psycopg.Error as exc:
+        log.warning("could not prune the results of old rematch runs: %s", exc)
+    return counts
+
+
+def _prune(service: Service) -> None:
+    """Drop the results and new matches of failed runs and of completed runs older than the last few."""
+    with service.db.transaction() as conn:
         gone = [r["id"] for r in conn.execute(
             """SELECT id FROM rematch_runs WHERE status = 'failed'
                UNION ALL
@@ -665,7 +675,6 @@ def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str
                     vacancies AS (DELETE FROM rematch_new_vacancies WHERE run_id = ANY(%(gone)s))
                DELETE FROM rematch_new_municipalities WHERE run_id = ANY(%(gone)s)""", {"gone": gone})
         drop_results(conn, gone)
-    return counts
 
 
 def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLOCK_SIZE, scheduler: Any = None,
