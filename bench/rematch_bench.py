@@ -177,11 +177,6 @@ def run(service: Service, *, k: int | None = None, block_size: int = rematch.DEF
         "wall_vs_floor": round(wall / floor["seconds"], 1) if floor["seconds"] else None,
     }
     if exact:
-        # Fresh statistics for the results just written, as autovacuum would give them between two nights:
-        # with none, the planner can take the new-matches count of the next run for a nested loop over
-        # a table it thinks empty (seen here: minutes instead of a second).
-        with service.db.connection() as conn:
-            conn.execute("ANALYZE rematch_results")
         start = time.perf_counter()
         audit = rematch.run(fresh, k=k, block_size=block_size, exact=True)
         result["exact"] = {"run_id": audit.run_id, "wall_s": round(time.perf_counter() - start, 2),

@@ -25,14 +25,16 @@ One run, start to finish:
    scattered to the workers once; only the best M or K of each piece of work come back).
 4. **Writing.** A vacancy block's (or a candidate chunk's) results are written by a writer thread as
    soon as they are final (in the exact run as soon as all its tiles are merged, while scoring goes
-   on): delete and COPY in one transaction, so a block written twice is still written once. Nothing
+   on), by COPY into the run's own partition of ``rematch_results`` (migration 0008), which has no
+   indexes yet (a block written twice is still written once: its earlier rows are deleted first). Nothing
    is visible yet: readers use the latest *completed* run. The rows' references to people, vacancies
    and the run are not checked row by row (that was half the time of the COPY): deleting a person,
    a vacancy or a run deletes its results per statement (triggers, migration 0006), and
 5. **Completing** first deletes the run's results whose person or vacancy was deleted while it wrote
-   (one anti-join), then flips the status in one transaction (the new results appear at once), stores the
-   new matches against the previous completed run (`matcher.batch.worklist.record_new_pairs`, which the
-   worklists read) and prunes the results of old runs.
+   (one anti-join), indexes the run's partition and gives the planner statistics that know the rows
+   just written, then flips the status in one transaction (the new results appear at once), stores
+   the new matches against the previous completed run (`matcher.batch.worklist.record_new_pairs`,
+   which the worklists read) and drops the partitions of old runs.
 
 What is stored per match: rank, score, the features (rounded as the API shows them) and the names
 of the attention checks that fired. The explanation is rebuilt from those when a match is served
@@ -95,6 +97,7 @@ MAX_PROPOSALS = 1000
 STAGE_ONE_PAIRS = 4_000_000    # pairs estimated per piece of stage one (some people × every open vacancy)
 RESCORE_PAIRS = 250_000        # pairs scored exactly per piece of stage two
 _EMPTY = np.iinfo(np.int64).max
+_KEY_COLUMNS = "run_id, direction, candidate_id, vacancy_id"  # what the completion's queries select and join on
 
 T = TypeVar("T", CandidateTable, VacancyTable)
 ProgressFn = Callable[[int, int, int], None]  # (tiles done, tiles in all, pairs scored)
@@ -462,8 +465,7 @@ def _start(service: Service, params: dict[str, Any]) -> tuple[int, AdditiveModel
             """UPDATE rematch_runs SET status = 'failed', finished_at = now(),
                       counts = counts || '{"error": "abandoned: the process stopped before finishing"}'
                WHERE status = 'running' RETURNING id""")]
-        if abandoned:
-            conn.execute("DELETE FROM rematch_results WHERE run_id = ANY(%s)", (abandoned,))
+        drop_results(conn, abandoned)
         model = service.champion(conn)
         try:
             row = conn.execute(
@@ -472,6 +474,8 @@ def _start(service: Service, params: dict[str, Any]) -> tuple[int, AdditiveModel
         except psycopg.errors.UniqueViolation:
             raise RematchBusy("another rematch run is in progress") from None
     assert row is not None
+    with service.db.transaction() as conn:  # its own transaction: the parent's lock is held for a moment only
+        create_partition(conn, int(row["id"]))
     return int(row["id"]), model, abandoned
 
 
@@ -490,15 +494,46 @@ def _fail(service: Service, run_id: int, exc: BaseException) -> None:
                 """UPDATE rematch_runs SET status = 'failed', finished_at = now(), counts = counts || %s
                    WHERE id = %s AND status = 'running'""",
                 (Jsonb({"error": f"{type(exc).__name__}: {exc}"[:500]}), run_id))
-            conn.execute("DELETE FROM rematch_results WHERE run_id = %s", (run_id,))
+            drop_results(conn, [run_id])
     except psycopg.Error:  # the database itself is gone: the next start retires the run
         log.warning("could not mark rematch run %s as failed", run_id)
 
 
+def partition(run_id: int) -> str:
+    """The partition of ``rematch_results`` that holds a run's results (migration 0008)."""
+    return f"rematch_results_run_{int(run_id):d}"
+
+
+def create_partition(conn: Conn, run_id: int) -> None:
+    """The run's own partition of ``rematch_results``, empty and without indexes until the run completes."""
+    conn.execute(f"CREATE TABLE {partition(run_id)} PARTITION OF rematch_results FOR VALUES IN ({int(run_id):d})")
+
+
+def drop_results(conn: Conn, run_ids: list[int]) -> None:
+    """Remove the results of these runs: their partitions, and any rows of theirs in the default one."""
+    if not run_ids:
+        return
+    existing = {r["name"] for r in conn.execute(
+        """SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'rematch_results'::regclass""")}
+    for name in sorted({partition(run_id) for run_id in run_ids} & existing):
+        conn.execute(f"DROP TABLE {name}")
+    conn.execute("DELETE FROM rematch_results_other WHERE run_id = ANY(%s)", (run_ids,))
+
+
+def index_results(conn: Conn, run_id: int) -> None:
+    """Index a run's partition once all of it is written: building an index at once is several times cheaper
+    than keeping it up to date row by row while copying (and with it the previous runs' indexes)."""
+    name = partition(run_id)
+    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    conn.execute(f"CREATE UNIQUE INDEX {name}_pair ON {name} (direction, candidate_id, vacancy_id)")
+    conn.execute(f"CREATE INDEX {name}_candidate ON {name} (candidate_id)")
+    conn.execute(f"CREATE INDEX {name}_vacancy ON {name} (vacancy_id)")
+
+
 _FEATURES_JSON = "{" + ", ".join(f'"{name}": %.4f' for name in FEATURES) + "}"
 _LINE = "%d\t%s\t%d\t%d\t%d\t%.7g\t" + _FEATURES_JSON + "\t%s\n"
-_COPY = ("COPY rematch_results (run_id, direction, candidate_id, vacancy_id, rank, score, features, attention) "
-         "FROM STDIN")
+_COPY = "COPY {} (run_id, direction, candidate_id, vacancy_id, rank, score, features, attention) FROM STDIN"
 
 
 class _Writer:
@@ -511,17 +546,17 @@ class _Writer:
         self.c_ids, self.v_ids = c_ids, v_ids
         self.checks: tuple[str, ...] = ()
         self._literals: dict[int, str] = {}
+        self._written: set[tuple[str, int, int]] = set()
 
     def _attention(self, bits: int) -> str:
         if bits not in self._literals:
             self._literals[bits] = "{" + ",".join(n for i, n in enumerate(self.checks) if bits >> i & 1) + "}"
         return self._literals[bits]
 
-    def write(self, conn: Conn, direction: str, rows: slice, top: Top) -> int:
-        """Replace this run's results for these rows (idempotent) with the merged top K."""
+    def lines(self, direction: str, rows: slice, top: Top) -> Iterator[str]:
+        """The COPY lines of the merged top K of these rows, `COPY_SLICE` rows at a time."""
         own_ids = (self.c_ids if direction == "candidate" else self.v_ids)[rows]
-        found = np.isfinite(top.key[rows])
-        r, t = np.nonzero(found)
+        r, t = np.nonzero(np.isfinite(top.key[rows]))
         if direction == "candidate":
             cids, vids = own_ids[r], self.v_ids[top.pos[rows][r, t]]
         else:
@@ -530,16 +565,26 @@ class _Writer:
         score = 1.0 / (1.0 + np.exp(-(np.round(x, 4) @ self.weights + self.intercept)))
         columns = (cids.tolist(), vids.tolist(), (t + 1).tolist(), score.tolist(), x.tolist(),
                    top.att[rows][r, t].tolist())
-        column = "candidate_id" if direction == "candidate" else "vacancy_id"
-        conn.execute(f"DELETE FROM rematch_results WHERE run_id = %s AND direction = %s AND {column} = ANY(%s)",
-                     (self.run_id, direction, own_ids.tolist()))
-        with conn.cursor() as cur, cur.copy(_COPY, writer=QueuedLibpqWriter(cur)) as copy:
+        for i in range(0, len(r), COPY_SLICE):
+            yield "".join([_LINE % (self.run_id, direction, c, v, rank, s, *xs, self._attention(bits))
+                           for c, v, rank, s, xs, bits in zip(*(col[i: i + COPY_SLICE] for col in columns),
+                                                               strict=True)])
+
+    def write(self, conn: Conn, direction: str, rows: slice, top: Top) -> int:
+        """Replace this run's results for these rows (idempotent) with the merged top K, in the run's partition
+        (not indexed yet: rows written before are looked for only when these rows are written again)."""
+        table = partition(self.run_id)
+        if (direction, rows.start, rows.stop) in self._written:
+            own_ids = (self.c_ids if direction == "candidate" else self.v_ids)[rows]
+            column = "candidate_id" if direction == "candidate" else "vacancy_id"
+            conn.execute(f"DELETE FROM {table} WHERE direction = %s AND {column} = ANY(%s)",
+                         (direction, own_ids.tolist()))
+        with conn.cursor() as cur, cur.copy(_COPY.format(table), writer=QueuedLibpqWriter(cur)) as copy:
             # formatted a slice at a time, so the server parses one slice while the next is made
-            for i in range(0, len(r), COPY_SLICE):
-                copy.write("".join([
-                    _LINE % (self.run_id, direction, c, v, rank, s, *xs, self._attention(bits))
-                    for c, v, rank, s, xs, bits in zip(*(col[i: i + COPY_SLICE] for col in columns), strict=True)]))
-        return len(r)
+            for chunk in self.lines(direction, rows, top):
+                copy.write(chunk)
+        self._written.add((direction, rows.start, rows.stop))
+        return int(np.isfinite(top.key[rows]).sum())
 
 
 class _Writes:
@@ -585,15 +630,21 @@ class _Writes:
 
 
 def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str, Any]:
-    """Make the run visible in one transaction, then prune results nobody reads any more."""
+    """Make the run visible in one transaction, then prune results nobody reads any more (`_prune`)."""
     with service.db.transaction() as conn:
         start = time.perf_counter()
         # the results' references, checked once for the run (migration 0006): a person or vacancy deleted
         # while the run was writing takes its rows along when deleted, except rows written after that
         conn.execute(
-            """DELETE FROM rematch_results r WHERE r.run_id = %s
-                  AND (NOT EXISTS (SELECT 1 FROM candidates c WHERE c.id = r.candidate_id)
-                       OR NOT EXISTS (SELECT 1 FROM vacancies v WHERE v.id = r.vacancy_id))""", (run_id,))
+            f"""DELETE FROM {partition(run_id)} r
+                WHERE NOT EXISTS (SELECT 1 FROM candidates c WHERE c.id = r.candidate_id)
+                   OR NOT EXISTS (SELECT 1 FROM vacancies v WHERE v.id = r.vacancy_id)""")
+        # The planner's statistics must know the rows just written before the new matches are worked out:
+        # taking this run and the previous one for a row each, it compared every new row with every row of
+        # the previous run (a nested loop; at demo size it did not finish in 15 minutes). Autovacuum may
+        # not have come by yet; this samples the run's partition (a fraction of a second at 10×).
+        index_results(conn, run_id)
+        conn.execute(f"ANALYZE {partition(run_id)} ({_KEY_COLUMNS})")
         counts = counts | record_new_pairs(conn, run_id)
         counts["seconds"]["new_matches"] = round(time.perf_counter() - start, 3)
         counts["seconds"]["total"] = round(counts["seconds"]["total"] + counts["seconds"]["new_matches"], 3)
@@ -603,18 +654,27 @@ def _complete(service: Service, run_id: int, counts: dict[str, Any]) -> dict[str
             (Jsonb(counts), run_id)).fetchone()
         if done is None:
             raise Conflict(f"rematch run {run_id} was stopped from outside before it could complete")
-        conn.execute(
-            """WITH gone AS (
-                   SELECT id FROM rematch_runs WHERE status = 'failed'
-                   UNION ALL
-                   (SELECT id FROM rematch_runs WHERE status = 'completed' ORDER BY id DESC OFFSET %s)),
-               new_pairs AS (DELETE FROM rematch_new_pairs WHERE run_id IN (SELECT id FROM gone)),
-               people AS (DELETE FROM rematch_new_people WHERE run_id IN (SELECT id FROM gone)),
-               vacancies AS (DELETE FROM rematch_new_vacancies WHERE run_id IN (SELECT id FROM gone)),
-               municipalities AS (DELETE FROM rematch_new_municipalities WHERE run_id IN (SELECT id FROM gone))
-               DELETE FROM rematch_results WHERE run_id IN (SELECT id FROM gone)""",
-            (KEEP_COMPLETED,))
+    try:  # after the run is visible, in a transaction of its own: a prune that fails is done by the next run
+        _prune(service)
+    except psycopg.Error as exc:
+        log.warning("could not prune the results of old rematch runs: %s", exc)
     return counts
+
+
+def _prune(service: Service) -> None:
+    """Drop the results and new matches of failed runs and of completed runs older than the last few."""
+    with service.db.transaction() as conn:
+        gone = [r["id"] for r in conn.execute(
+            """SELECT id FROM rematch_runs WHERE status = 'failed'
+               UNION ALL
+               (SELECT id FROM rematch_runs WHERE status = 'completed' ORDER BY id DESC OFFSET %s)""",
+            (KEEP_COMPLETED,))]
+        conn.execute(
+            """WITH new_pairs AS (DELETE FROM rematch_new_pairs WHERE run_id = ANY(%(gone)s)),
+                    people AS (DELETE FROM rematch_new_people WHERE run_id = ANY(%(gone)s)),
+                    vacancies AS (DELETE FROM rematch_new_vacancies WHERE run_id = ANY(%(gone)s))
+               DELETE FROM rematch_new_municipalities WHERE run_id = ANY(%(gone)s)""", {"gone": gone})
+        drop_results(conn, gone)
 
 
 def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLOCK_SIZE, scheduler: Any = None,
