@@ -66,10 +66,10 @@ def claim(concept: Concept, label: Label) -> tuple[bool, bool, bool]:
     return label.kind == "hidden" and not lent, concept.origin == "esco" or lent, label.kind != "pref"
 
 
-def shared_labels(concepts: Iterable[Concept]) -> dict[str, tuple[str, ...]]:
-    """Folded labels that several concepts hold equally strongly (`claim`) -> those concepts: ESCO calls two
-    occupations "kindertandarts" (tandarts and tandartsspecialist), and the label says no more than that."""
-    best: dict[str, tuple[tuple[bool, bool, bool], list[str]]] = {}
+def holders(concepts: Iterable[Concept]) -> dict[str, list[str]]:
+    """Folded label -> the concepts that hold it most strongly (`claim`), curated before imported, then by id:
+    the first is the label's exact hit in the normaliser."""
+    best: dict[str, tuple[tuple[bool, bool, bool], dict[str, bool]]] = {}
     for concept in concepts:
         for label in concept.labels:
             key, strength = fold(label.text), claim(concept, label)
@@ -77,10 +77,16 @@ def shared_labels(concepts: Iterable[Concept]) -> dict[str, tuple[str, ...]]:
                 continue
             held = best.get(key)
             if held is None or strength < held[0]:
-                best[key] = (strength, [concept.id])
-            elif strength == held[0] and concept.id not in held[1]:
-                held[1].append(concept.id)
-    return {key: tuple(sorted(ids)) for key, (_, ids) in best.items() if len(ids) > 1}
+                best[key] = (strength, {concept.id: concept.origin == "esco"})
+            elif strength == held[0]:
+                held[1][concept.id] = concept.origin == "esco"
+    return {key: sorted(ids, key=lambda cid: (ids[cid], cid)) for key, (_, ids) in best.items()}
+
+
+def shared_labels(concepts: Iterable[Concept]) -> dict[str, tuple[str, ...]]:
+    """Folded labels that several concepts hold equally strongly (`holders`) -> those concepts: ESCO calls two
+    occupations "kindertandarts" (tandarts and tandartsspecialist), and the label says no more than that."""
+    return {key: tuple(sorted(ids)) for key, ids in holders(concepts).items() if len(ids) > 1}
 
 
 @dataclass

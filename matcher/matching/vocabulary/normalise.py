@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.matching.embeddings import Encoder
-from matcher.matching.vocabulary import Concept, Vocabulary, claim
+from matcher.matching.vocabulary import Concept, Vocabulary, holders
 from matcher.matching.vocabulary.blend import Blend, for_encoder, pair_features
 from matcher.text import fold
 
@@ -121,23 +121,19 @@ class KindNormaliser:
             if siblings_apart else None
         self.cache_dir = cache_dir
         self.blend = blend or for_encoder(encoder.name if encoder else None)
-        self.exact: dict[str, str] = {}
+        # A label several concepts have is an exact hit for the one that holds it most strongly (`holders`:
+        # "klimatoloog" is the occupation klimatoloog, not meteoroloog, which ESCO also calls "klimatoloog"),
+        # the curated one on a tie.
+        self.exact = {key: ids[0] for key, ids in holders(concepts).items()}
         labels: list[str] = []
         owners: list[str] = []
         embed: list[int] = []
-        # A label several concepts have is an exact hit for the one that holds it most strongly (`claim`:
-        # "klimatoloog" is the occupation klimatoloog, not meteoroloog, which ESCO also calls "klimatoloog"),
-        # the curated one on a tie.
-        strongest: dict[str, tuple[tuple[bool, bool, bool], bool, str]] = {}
-        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", c.id, c, lab)
-                          for c in concepts for lab in c.labels), key=lambda t: t[:3])
-        for hidden, imported, cid, concept, label in ordered:
+        ordered = sorted(((lab.kind == "hidden", c.origin == "esco", c.id, lab) for c in concepts for lab in c.labels),
+                         key=lambda t: t[:3])
+        for hidden, imported, cid, label in ordered:
             key = fold(label.text)
             if not key:
                 continue
-            strength = (claim(concept, label), imported, cid)
-            if key not in strongest or strength < strongest[key]:
-                strongest[key], self.exact[key] = strength, cid
             if not hidden and (not imported or label.kind == "pref"):
                 embed.append(len(labels))  # large imported vocabularies: only preferred labels are embedded
             labels.append(key)
