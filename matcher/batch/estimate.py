@@ -20,8 +20,8 @@ parts that each cost one pass over a tile of people × vacancies:
   (the place, the hours, the levels, …). Each group has few distinct values per side, so its exact
   features and checks are computed once per distinct person-value × vacancy-value — by `compute`
   itself, on one row that has each value — into a small table that a tile looks up. An exclusion
-  subtracts `EXCLUDED`; an attention point counts a third of the attention weight (the feature counts
-  up to three of them);
+  is -inf there (so the sum is -inf too, with no pass over the tile to find it); an attention point
+  counts a third of the attention weight (the feature counts up to three of them);
 - constants per person and per vacancy.
 
 What the estimate leaves out — the clip, the n-grams outside the kept directions, the attention cap and
@@ -43,7 +43,6 @@ from matcher.matching.ranking import bestand_lift
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import CandidateTable, VacancyTable
 
-EXCLUDED = 1.0e4  # subtracted for a hard conflict: the pair cannot be proposed
 NGRAM_RANK = 128  # directions of the n-gram space the estimate keeps (10× region: 0.9998 of a person's top 20
                   # proposed among the best 50 with it, 0.993 without the n-grams at all)
 
@@ -118,8 +117,10 @@ def _group_table(group: Group, cands: CandidateTable, vacs: VacancyTable, model:
     excluded = {}
     for check in group.checks:
         conflict, attention = block.feasibility.fired[check]
-        values += per_attention * attention - EXCLUDED * conflict
+        values += per_attention * attention
         excluded[check] = np.asarray(conflict, dtype=bool)
+    for conflict in excluded.values():  # a hard conflict: the pair cannot be proposed
+        values[conflict] = -np.inf
     return _Table(person=person, vacancy=vacancy, values=values.astype(np.float32), excluded=excluded)
 
 
@@ -207,7 +208,7 @@ class Estimate:
         self.trede, self.support = cands.trede, vacs.support
 
     def scores(self, rows: slice) -> np.ndarray:
-        """The estimated log-odds of people ``rows`` × every vacancy; below -EXCLUDED / 2: excluded."""
+        """The estimated log-odds of people ``rows`` × every vacancy; -inf: excluded."""
         out = self.people[rows] @ self.vectors.T
         out += (self.terms[rows] @ self.vacancy_terms).toarray()
         for weight, own, occupation, family, families in self.larger:
