@@ -210,7 +210,7 @@ class Estimate:
                                  + w["required_skills"] * 0.5 * (vacs.n_required == 0)
                                  + w["certificates"] * (vacs.n_certificates == 0)).astype(np.float32)
         # the lift for het bestand per distinct trede × every vacancy: a piece copies its people's rows
-        self.trede, trede_rows = _keys([cands.trede])
+        self.trede_key, trede_rows = _keys([cands.trede])
         self.lift_by_vacancy = bestand_lift(cands.trede[trede_rows][:, None], vacs.support[None, :])
 
     def scores(self, rows: slice) -> np.ndarray:
@@ -228,7 +228,7 @@ class Estimate:
 
     def lift(self, rows: slice) -> np.ndarray:
         """The shortlist's lift for *het bestand*, which orders a vacancy's people (not a person's vacancies)."""
-        return self.lift_by_vacancy.take(self.trede[rows], axis=0)
+        return self.lift_by_vacancy.take(self.trede_key[rows], axis=0)
 
     def excluded(self) -> dict[str, int]:
         """Pairs excluded per check, over the whole run, counted from the group tables."""
