@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.batch.estimate import EXCLUDED, Estimate
+from matcher.batch.estimate import Estimate
 from matcher.batch.rematch import subset
 from matcher.matching.features import compute
 from matcher.service import Service
@@ -42,7 +42,6 @@ def run(service: Service, *, people: int = 400, seed: int = 5, k: int = 20,
         block = compute(subset(cands, part), vacs)
         exact = np.where(block.feasibility.conflict, -np.inf, model.logit(block.X).astype(np.float64))
         guess = np.vstack([estimate.scores(slice(r, r + 1)) for r in part])
-        guess[guess < -EXCLUDED / 2] = -np.inf
         for e, g in zip(exact, guess, strict=True):
             top = np.argsort(-e, kind="stable")[:k]
             top = top[np.isfinite(e[top])]

@@ -11,12 +11,18 @@ from typing import Any
 _NON_WORD = re.compile(r"[^a-z0-9+ ]+")
 _SPACES = re.compile(r"\s+")
 _SPLIT = re.compile(r"\s*(?:[,;/|+&]|\ben\b)\s*")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _plain(match: re.Match[str]) -> str:
+    return "" if unicodedata.combining(match.group()) else match.group()
 
 
 def fold(text: str) -> str:
     """Lowercase, strip accents and punctuation: 'Hygiëne-code!' -> 'hygiene code'."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
+    if not text.isascii():  # only the other characters can decompose, and only they are looked at
+        text = _NON_ASCII.sub(_plain, unicodedata.normalize("NFKD", text))
     return _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
 
 

@@ -20,8 +20,8 @@ parts that each cost one pass over a tile of people × vacancies:
   (the place, the hours, the levels, …). Each group has few distinct values per side, so its exact
   features and checks are computed once per distinct person-value × vacancy-value — by `compute`
   itself, on one row that has each value — into a small table that a tile looks up. An exclusion
-  subtracts `EXCLUDED`; an attention point counts a third of the attention weight (the feature counts
-  up to three of them);
+  is -inf there (so the sum is -inf too, with no pass over the tile to find it); an attention point
+  counts a third of the attention weight (the feature counts up to three of them);
 - constants per person and per vacancy.
 
 What the estimate leaves out — the clip, the n-grams outside the kept directions, the attention cap and
@@ -43,7 +43,6 @@ from matcher.matching.ranking import bestand_lift
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import CandidateTable, VacancyTable
 
-EXCLUDED = 1.0e4  # subtracted for a hard conflict: the pair cannot be proposed
 NGRAM_RANK = 128  # directions of the n-gram space the estimate keeps (10× region: 0.9998 of a person's top 20
                   # proposed among the best 50 with it, 0.993 without the n-grams at all)
 
@@ -104,6 +103,8 @@ class _Table:
     vacancy: np.ndarray   # (n_vacancies,) key
     values: np.ndarray    # (person keys, vacancy keys) float32: the group's part of the log-odds
     excluded: dict[str, np.ndarray]  # check -> (person keys, vacancy keys) bool
+    by_vacancy: np.ndarray  # (person keys, vacancies) the values of each vacancy, laid out once per run, so a
+                            # piece copies whole rows instead of gathering every pair (10×: 150 MB in all)
 
 
 def _group_table(group: Group, cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel) -> _Table:
@@ -118,9 +119,13 @@ def _group_table(group: Group, cands: CandidateTable, vacs: VacancyTable, model:
     excluded = {}
     for check in group.checks:
         conflict, attention = block.feasibility.fired[check]
-        values += per_attention * attention - EXCLUDED * conflict
+        values += per_attention * attention
         excluded[check] = np.asarray(conflict, dtype=bool)
-    return _Table(person=person, vacancy=vacancy, values=values.astype(np.float32), excluded=excluded)
+    for conflict in excluded.values():  # a hard conflict: the pair cannot be proposed
+        values[conflict] = -np.inf
+    values = values.astype(np.float32)
+    return _Table(person=person, vacancy=vacancy, values=values, excluded=excluded,
+                  by_vacancy=np.ascontiguousarray(values.take(vacancy, axis=1)))
 
 
 def _scaled_rows(m: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
@@ -204,24 +209,26 @@ class Estimate:
         self.vacancy_constant = (model.intercept + w["semantic_similarity"] * offset
                                  + w["required_skills"] * 0.5 * (vacs.n_required == 0)
                                  + w["certificates"] * (vacs.n_certificates == 0)).astype(np.float32)
-        self.trede, self.support = cands.trede, vacs.support
+        # the lift for het bestand per distinct trede × every vacancy: a piece copies its people's rows
+        self.trede_key, trede_rows = _keys([cands.trede])
+        self.lift_by_vacancy = bestand_lift(cands.trede[trede_rows][:, None], vacs.support[None, :])
 
     def scores(self, rows: slice) -> np.ndarray:
-        """The estimated log-odds of people ``rows`` × every vacancy; below -EXCLUDED / 2: excluded."""
+        """The estimated log-odds of people ``rows`` × every vacancy; -inf: excluded."""
         out = self.people[rows] @ self.vectors.T
         out += (self.terms[rows] @ self.vacancy_terms).toarray()
         for weight, own, occupation, family, families in self.larger:
             both = (own[rows] @ occupation).minimum(family[rows] @ families).tocoo()
             out[both.row, both.col] -= np.float32(weight) * both.data
         for t in self.tables:
-            out += t.values.take(t.person[rows], axis=0).take(t.vacancy, axis=1)
+            out += t.by_vacancy.take(t.person[rows], axis=0)
         out += self.person_constant[rows][:, None]
         out += self.vacancy_constant[None, :]
         return out
 
     def lift(self, rows: slice) -> np.ndarray:
         """The shortlist's lift for *het bestand*, which orders a vacancy's people (not a person's vacancies)."""
-        return bestand_lift(self.trede[rows][:, None], self.support[None, :])
+        return self.lift_by_vacancy.take(self.trede_key[rows], axis=0)
 
     def excluded(self) -> dict[str, int]:
         """Pairs excluded per check, over the whole run, counted from the group tables."""

@@ -52,7 +52,9 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -63,8 +65,9 @@ import psycopg
 import scipy.sparse as sp
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
+from threadpoolctl import threadpool_limits
 
-from matcher.batch.estimate import EXCLUDED, Estimate
+from matcher.batch.estimate import Estimate
 from matcher.batch.worklist import record_new_pairs
 from matcher.db import repository
 from matcher.db.connect import Conn
@@ -96,6 +99,7 @@ DEFAULT_PROPOSALS = 50         # two stages: pairs proposed per person and per v
 MAX_PROPOSALS = 1000
 STAGE_ONE_PAIRS = 4_000_000    # pairs estimated per piece of stage one (some people × every open vacancy)
 RESCORE_PAIRS = 250_000        # pairs scored exactly per piece of stage two
+MERGE_PIECES = 4               # stage one: pieces whose vacancy side is merged at once (one sort, not four)
 _EMPTY = np.iinfo(np.int64).max
 _KEY_COLUMNS = "run_id, direction, candidate_id, vacancy_id"  # what the completion's queries select and join on
 
@@ -238,8 +242,6 @@ def propose(estimate: Estimate, rows: slice, m: int) -> Proposed:
     """Stage one for the people ``rows`` against every open vacancy. Runs here or on a Dask worker."""
     start = time.perf_counter()
     key = estimate.scores(rows)
-    excluded = key < -EXCLUDED / 2
-    key[excluded] = -np.inf
     cols = _best(key, m)
     vacancies = np.where(np.isfinite(np.take_along_axis(key, cols, axis=1)), cols, -1)
     key += estimate.lift(rows)  # a vacancy's people are ordered with the lift for het bestand
@@ -248,7 +250,8 @@ def propose(estimate: Estimate, rows: slice, m: int) -> Proposed:
     people_key = np.take_along_axis(vkey, picked, axis=1)
     people = np.where(np.isfinite(people_key), picked + rows.start, -1)
     return Proposed(rows=rows, vacancies=vacancies, people_key=people_key, people=people,
-                    pairs=int(key.size), conflicts=int(excluded.sum()), seconds=time.perf_counter() - start)
+                    pairs=int(key.size), conflicts=int(np.count_nonzero(np.isneginf(key))),
+                    seconds=time.perf_counter() - start)
 
 
 @dataclass
@@ -327,17 +330,39 @@ Job = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]  # a piece of w
 
 
 class _Here:
-    """Runs the pieces of work in this process, in order."""
+    """Runs the pieces of work in this process, on a thread per core, and hands the results back in the order
+    of the jobs. A piece is NumPy and SciPy work that lets go of the GIL, mostly on one core (the sorts, the
+    sparse products, the look-ups), so a single thread left the other cores idle; the BLAS product keeps to one
+    thread per piece meanwhile. At most one result per thread waits to be taken, so memory stays bounded."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads or len(os.sched_getaffinity(0))
+        self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="rematch") if self.threads > 1 else None
 
     def share(self, items: list[Any]) -> list[Any]:
         return items
 
     def run(self, jobs: list[Job], ordered: bool = False) -> Iterator[Any]:
-        for fn, args, kwargs in jobs:
-            yield fn(*args, **kwargs)
+        if self.pool is None:
+            for fn, args, kwargs in jobs:
+                yield fn(*args, **kwargs)
+            return
+        pending: deque[Future[Any]] = deque()
+        try:
+            with threadpool_limits(limits=1, user_api="blas"):
+                for fn, args, kwargs in jobs:
+                    pending.append(self.pool.submit(fn, *args, **kwargs))
+                    if len(pending) > self.threads:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
     def close(self) -> None:
-        pass
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def connect_dask(address: str, timeout_s: float = 30.0) -> Any:
@@ -843,25 +868,32 @@ def _two_stages(executor: _Here | _Dask, cands: CandidateTable, vacs: VacancyTab
     seconds["stage_one_setup"] = time.perf_counter() - mark
     own: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     other: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
-    people_key, people = np.full((nv, 0), -np.inf), np.full((nv, 0), -1, dtype=np.int64)
+    # each vacancy's best m people so far, merged with the pieces that came in since every few pieces
+    people_key, people = [np.full((nv, 0), -np.inf, dtype=np.float32)], [np.full((nv, 0), -1, dtype=np.int64)]
     for done, part in enumerate(executor.run(jobs, ordered=True), start=1):
         r, t = np.nonzero(part.vacancies >= 0)
         own.append(r + part.rows.start)
         other.append(part.vacancies[r, t])
-        people_key = np.concatenate([people_key, part.people_key], axis=1)
-        people = np.concatenate([people, part.people], axis=1)
-        keep = _best(people_key, m)
-        people_key, people = np.take_along_axis(people_key, keep, axis=1), np.take_along_axis(people, keep, axis=1)
+        people_key.append(part.people_key)
+        people.append(part.people)
+        if len(people) > MERGE_PIECES or done == len(jobs):
+            merged_key, merged = np.concatenate(people_key, axis=1), np.concatenate(people, axis=1)
+            keep = _best(merged_key, m)
+            people_key = [np.take_along_axis(merged_key, keep, axis=1)]
+            people = [np.take_along_axis(merged, keep, axis=1)]
         tally.pairs, tally.conflicts, tally.cpu_s = (tally.pairs + part.pairs, tally.conflicts + part.conflicts,
                                                      tally.cpu_s + part.seconds)
         writes.heartbeat()
         writes.check()
         if on_progress is not None:
             on_progress(done, len(jobs), tally.pairs)
-    r, t = np.nonzero(people >= 0)
-    ci, vj = np.concatenate([*own, people[r, t]]), np.concatenate([*other, r])
-    pair = np.unique(ci * max(nv, 1) + vj)  # each proposed pair once, by person
-    ci, vj = pair // max(nv, 1), pair % max(nv, 1)
+    r, t = np.nonzero(people[0] >= 0)
+    ci, vj = np.concatenate([*own, people[0][r, t]]), np.concatenate([*other, r])
+    # each proposed pair once, by vacancy: stage two works out the n-gram similarity a vacancy at a time, so a
+    # piece holding a few vacancies' pairs costs a few steps, where one holding some of every vacancy's (pairs by
+    # person) cost a step per vacancy per piece (at 10×: 27,612 in each of 20 pieces, most of stage two)
+    pair = np.unique(vj * max(nc, 1) + ci)
+    ci, vj = pair % max(nc, 1), pair // max(nc, 1)
     seconds["stage_one"] = time.perf_counter() - mark
 
     mark = time.perf_counter()

@@ -23,7 +23,7 @@ import psycopg
 import pytest
 
 from matcher.batch import rematch, worklist
-from matcher.batch.estimate import EXCLUDED, GROUPS, Estimate
+from matcher.batch.estimate import GROUPS, Estimate
 from matcher.cli.base import EXIT_BUSY, EXIT_OK
 from matcher.cli.main import main
 from matcher.config import Settings
@@ -212,11 +212,11 @@ def test_the_estimate_looks_up_exactly_the_features_and_checks_of_each_group(wor
                        start=np.zeros(block.X.shape[:2]))
         for check in group.checks:
             conflict, attention = block.feasibility.fired[check]
-            expected = expected + weight["attention_points"] / 3 * attention - EXCLUDED * conflict
+            expected = np.where(conflict, -np.inf, expected + weight["attention_points"] / 3 * attention)
         looked_up = table.values[table.person[:, None], table.vacancy[None, :]]
         np.testing.assert_allclose(looked_up, expected, atol=1e-3, err_msg=group.name)
     scores = estimate.scores(slice(0, len(cands)))
-    assert ((scores < -EXCLUDED / 2) == block.feasibility.conflict).all()
+    assert (np.isneginf(scores) == block.feasibility.conflict).all() and not np.isnan(scores).any()
 
 
 def test_the_estimate_is_the_model_score_where_nothing_it_leaves_out_applies(world: Service) -> None:

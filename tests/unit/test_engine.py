@@ -65,6 +65,50 @@ def test_fold_and_split() -> None:
     assert content_hash({"a": 1, "b": [1, 2]}) == content_hash({"b": [1, 2], "a": 1})
 
 
+def test_fold_is_lowercase_without_accents_or_punctuation_for_every_character() -> None:
+    import re
+    import unicodedata
+
+    def reference(text: str) -> str:  # the definition, a character at a time
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+        return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9+ ]+", " ", text)).strip()
+
+    for start in range(0, 0x30000, 2048):  # every character up to U+30000, 2,048 to a text, in words
+        text = " x".join(chr(c) + "a" for c in range(start, start + 2048) if not 0xD800 <= c < 0xE000)
+        assert fold(text) == reference(text)
+    for text in ("  Hygiëne-Code!! ", "İstanbul ŞİŞLİ", "ﬁets   café", "a¨b", "x ́y", ""):
+        assert fold(text) == reference(text)
+
+
+def test_ngrams_are_the_hashing_vectorizer_to_the_bit() -> None:
+    from matcher.matching.tables import NGRAMS, ngrams
+
+    rng = np.random.default_rng(0)
+    words = ["a", "ab", "abc", "abcd", "heftruck", "orderpicken", "c++", "12", "magazijnmedewerker", "zorg"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(0, 40))) for _ in range(300)] + ["", "a", "ab ab ab"]
+    got, want = ngrams(texts), NGRAMS.transform(texts)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+    assert np.array_equal(got.data, want.data)
+    assert ngrams([""]).nnz == 0 and ngrams([]).shape == (0, NGRAMS.n_features)
+
+
+def test_a_table_rebuilt_after_a_change_equals_a_fresh_build() -> None:
+    people = [cand(id=i, text=f"magazijn heftruck {i}") for i in range(3)]
+    jobs = [vac(id=i, text=f"heftruckchauffeur {i}", title=f"chauffeur {i}") for i in range(3)]
+    first_c = candidate_table(people, TermSpace(), {}, DIM).ngrams
+    first_v = vacancy_table(jobs, TermSpace(), {}, DIM).ngrams
+    people[1] = cand(id=1, text="kok keuken")
+    jobs[2] = vac(id=2, text="kok", title="kok")
+    again_c = candidate_table(people, TermSpace(), {}, DIM).ngrams
+    again_v = vacancy_table(jobs, TermSpace(), {}, DIM).ngrams
+    fresh_c = candidate_table([{k: v for k, v in r.items() if k != "_ngrams"} for r in people], TermSpace(), {}, DIM)
+    fresh_v = vacancy_table([{k: v for k, v in r.items() if k != "_ngrams"} for r in jobs], TermSpace(), {}, DIM)
+    assert (again_c != fresh_c.ngrams).nnz == 0 and (again_v != fresh_v.ngrams).nnz == 0
+    assert (again_c[[0, 2]] != first_c[[0, 2]]).nnz == 0 and (again_c[1] != first_c[1]).nnz > 0
+    assert (again_v[:2] != first_v[:2]).nnz == 0 and (again_v[2] != first_v[2]).nnz > 0
+
+
 @pytest.mark.parametrize(("text", "kind", "expected", "method"), [
     ("Interieurverzorger", "occupation", "occ:schoonmaker", "exact"),
     ("magazijnmedewerker", "occupation", "occ:magazijnmedewerker", "exact"),
