@@ -12,6 +12,7 @@ from matcher.ingest import jobposting
 from matcher.ingest.extract import VacancyReader
 from matcher.ingest.tasks import as_task, infinitive, infinitive_task, is_infinitive
 from matcher.matching.vocabulary import Vocabulary
+from matcher.matching.vocabulary.normalise import Normaliser
 
 NIGHT = ("Je werkt in de nachtploeg van 22.00 tot 06.00 uur, vier nachten per week (32 uur). Je tilt regelmatig "
          "dozen tot 25 kilo en staat de hele dag. Een heftruckcertificaat is verplicht, rijbewijs B is een pre.")
@@ -588,3 +589,12 @@ def test_a_preposition_before_je_is_no_verb_and_deze_stands_for_the_object(reade
 def test_objects_coordinated_inside_a_phrase_with_met_stay_together(reader: VacancyReader) -> None:
     text = "Medewerker\n\nWat ga je doen?\n- Je werkt met een scanner en een computer.\n"
     assert reader.read(text).vacancy["required_skills"] == ["met een scanner en een computer werken"]
+
+
+def test_cleaning_the_bakery_is_cleaning_and_supervision_is_not_child_care(reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nWat ga je doen?\n- Bakkerij\n- Toezicht houden in de stalling\n"
+            "- Je maakt de bakkerij schoon\n")
+    skills = reader.read(text).vacancy["required_skills"]
+    assert "brood en banket bakken" not in skills and "toezicht houden op kinderen" not in skills
+    normaliser = Normaliser(Vocabulary.shipped())
+    assert normaliser.match("de bakkerij schoonmaken", "skill").concept_id == "skill:schoonmaken"
