@@ -340,12 +340,17 @@ def licences(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
 _CEFR = re.compile(r"\b(a1|a2|b1|b2|c1|c2)\b")
 _REFERENTIE = re.compile(r"\b(?:niveau\s*)?([1-4])\s?f\b")
 _DUTCH = re.compile(r"nederlands|nederlandse taal|taalniveau|\btaal\b|nt2")
+# Understanding simple instructions is the language level A2 (bench/data/README.md), also where the line does
+# not name Dutch: "als je de instructies maar snapt", "Nederlandse taal: eenvoudige instructies kunnen begrijpen".
+_INSTRUCTIONS = re.compile(r"\b(eenvoudige|simpele|korte|de)\s+(\w+\s+)?(instructies|aanwijzingen)\s+(\w+\s+){0,4}?"
+                           r"(kunnen\s+)?(begrijp|versta|snap)\w*|"
+                           r"\b(begrijp|versta|snap)\w*\s+(\w+\s+)?(eenvoudige|simpele|korte)\s+(instructies|aanwijzingen)")
 _DUTCH_WORDS = [
     (None, r"(nederlands|taal)\w*\s+(is\s+)?(geen (vereiste|eis|must)|niet (nodig|vereist|belangrijk))|"
            r"(geen|weinig|niet goed|nog niet goed)\s+nederlands"),
     ("B2", r"(uitstekend|vloeiend|perfect|zeer goed|foutloos|uitstekende)\w*\s+(\w+\s+){0,3}nederlands"),
     ("A2", r"(basis|beetje|eenvoudig|enigszins|redelijk|beperkt)\w*\s+(\w+\s+){0,4}nederlands|"
-           r"nederlands\w*\s+(op\s+)?(basis|beginners)"),
+           r"nederlands\w*\s+(op\s+)?(basis|beginners)|" + _INSTRUCTIONS.pattern),
     ("B1", r"(goed|prima|voldoende|goede)\w*\s+(\w+\s+){0,3}(nederlands|nederlandse taal)|"
            r"(spreek|spreekt|beheers|beheerst|beheersing)\w*\s+(\w+\s+){0,4}(nederlands|nederlandse taal)|"
            r"nederlands\w*\s+in woord en geschrift"),
@@ -356,7 +361,7 @@ _REFERENTIE_CEFR = {"1": "A2", "2": "B1", "3": "B2", "4": "C1"}
 def dutch_level(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
     """CEFR (B1), referentieniveaus (2F = B1) or plain words ("je spreekt goed Nederlands" = B1)."""
     for c in cls:
-        if not _DUTCH.search(c.plain) and not _REFERENTIE.search(c.plain):
+        if not _DUTCH.search(c.plain) and not _REFERENTIE.search(c.plain) and not _INSTRUCTIONS.search(c.plain):
             continue
         level, m = None, _CEFR.search(c.plain) if _DUTCH.search(c.plain) else None
         if m:

@@ -598,3 +598,10 @@ def test_cleaning_the_bakery_is_cleaning_and_supervision_is_not_child_care(reade
     assert "brood en banket bakken" not in skills and "toezicht houden op kinderen" not in skills
     normaliser = Normaliser(Vocabulary.shipped())
     assert normaliser.match("de bakkerij schoonmaken", "skill").concept_id == "skill:schoonmaken"
+
+
+@pytest.mark.parametrize("line", [
+    "Nederlandse taal: eenvoudige instructies kunnen begrijpen.", "- Je begrijpt eenvoudige instructies."])
+def test_understanding_simple_instructions_is_the_language_level_and_no_skill(reader: VacancyReader, line: str) -> None:
+    v = reader.read(f"Schoonmaker\n\nWat vragen wij?\n{line}\n- Je kunt schoonmaken.\n").vacancy
+    assert v["dutch_level"] == "A2" and v["required_skills"] == ["schoonmaken"]
