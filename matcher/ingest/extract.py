@@ -898,8 +898,10 @@ _LANGUAGES = r"engels|duits|frans|pools|spaans|turks|arabisch|portugees|italiaan
 
 def _other_language(low: str, start: int, end: int) -> bool:
     """A language offered in place of Dutch or merely accepted, not asked for: "Nederlands of Engels",
-    "Engels is ook goed", "engels ok"."""
-    if not re.fullmatch(_LANGUAGES, low[start:end]):
+    "Nederlands, Engels of Pools", "Engels is ook goed", "engels ok"; not one of a list that ends in "en"
+    ("Nederlands, Engels en Duits": all three). Offsets are in the whole text: a list spans comma clauses."""
+    if not re.fullmatch(_LANGUAGES, low[start:end]) \
+            or re.match(rf"(\s*,\s*({_LANGUAGES}))*\s+en\s+({_LANGUAGES})\b", low[end:end + 60]):
         return False
     return bool(re.search(rf"nederlands\w*(\s*(,|of|en/of|/)\s*({_LANGUAGES}))*\s*(,|of|en/of|/)\s*$",
                           low[max(0, start - 40):start])
@@ -1105,7 +1107,7 @@ class VacancyReader:
                     used.append(Span(text[at:stop], at, stop))
                     continue
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
-                        or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
+                        or any(s.start < stop and at < s.end for s in used) or _other_language(low, at, stop) \
                         or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]) \
                         or (any(e.start <= at < e.end for e in examples) and tasks.is_verb(words.split()[-1])):
                     continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example

@@ -605,3 +605,10 @@ def test_cleaning_the_bakery_is_cleaning_and_supervision_is_not_child_care(reade
 def test_understanding_simple_instructions_is_the_language_level_and_no_skill(reader: VacancyReader, line: str) -> None:
     v = reader.read(f"Schoonmaker\n\nWat vragen wij?\n{line}\n- Je kunt schoonmaken.\n").vacancy
     assert v["dutch_level"] == "A2" and v["required_skills"] == ["schoonmaken"]
+
+
+def test_languages_offered_in_a_list_beside_dutch_are_no_skill_but_a_list_of_all_is(reader: VacancyReader) -> None:
+    offered = reader.read("Seizoenmedewerker\n\nTaal: Nederlands, Engels of Pools\n- Je kunt oogsten.\n").vacancy
+    assert offered["required_skills"] == ["oogsten"]
+    asked = reader.read("Receptionist\n\nWat vragen wij?\nJe spreekt Nederlands, Engels en Duits.\n").vacancy
+    assert asked["required_skills"] == ["Engels", "Duits"]
