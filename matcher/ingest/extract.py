@@ -82,9 +82,11 @@ _HEADINGS = [
                r"jij (hebt|bent)|profiel|eisen|vereisten|functie-?eisen|(wat|dit) (breng|neem) je mee|"
                r"wat heb je nodig|wat moet je"),
 ]
+# Wished, not asked: "een pré", "is handig" (but "handig met je handen" is able), "ervaring met klantcontact is fijn
+# (maar niet nodig)"
 _PREFERRED = re.compile(r"\bpre\b|pluspunt|mooi meegenomen|(is|zijn) (een )?voordeel|strekt tot aanbeveling|"
                         r"bij voorkeur|wenselijk|\bhandig\b(?!\s+(?:met|in)\b)|leuk als|zou mooi zijn|geen must|"
-                        r"geen harde eis")  # but "handig met je handen" is able
+                        r"geen harde eis|\b(is|zijn|ook) fijn\b|\bfijn (als|meegenomen)\b")
 _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen|halen) (we|wij) samen|"
                       r"(wij|we) (leiden|bieden|betalen|regelen|verzorgen|zorgen)\b[^.]*\b(op|opleiding|cursus|"
                       r"training|certificaat|rijbewijs)|krijg je (van|bij) ons|opleiding (tot|voor) |"

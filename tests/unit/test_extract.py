@@ -612,3 +612,9 @@ def test_languages_offered_in_a_list_beside_dutch_are_no_skill_but_a_list_of_all
     assert offered["required_skills"] == ["oogsten"]
     asked = reader.read("Receptionist\n\nWat vragen wij?\nJe spreekt Nederlands, Engels en Duits.\n").vacancy
     assert asked["required_skills"] == ["Engels", "Duits"]
+
+
+def test_what_is_nice_but_not_needed_is_wished(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat vragen wij?\n- Je kunt typen.\n- Ervaring met klantcontact is fijn maar niet nodig.\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["typen"] and len(v["preferred_skills"]) == 1  # klantcontact, wished
