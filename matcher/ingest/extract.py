@@ -666,8 +666,13 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     shared: str | None = None  # the object of the part before: "pakketten" in "pakketten sorteren en bezorgen"
     waiting: list[tuple[str, Span]] = []  # verbs said without their object: "je snijdt, weegt (en verpakt brood)"
     before_task: str | None = None  # the object of the last task read: what "ze" or "het" after a verb stands for
+    because = False  # "(je moet fit zijn,) want je loopt veel trappen (en tilt ...)": why, not what the work is
     for p in parts:
         c = p.clause
+        because = because or bool(re.search(r"\bwant\s*$", text[max(0, p.start - 8):p.start].lower())
+                                  or re.match(r"\W*want\s", text[p.start:p.end].lower()))
+        if because:
+            continue
         trimmed = _trimmed(text, p, used, skills)
         named_work = named_work or any(s.start < p.end and p.start < s.end for s in [*skills, *weak])
         raw = text[p.start:p.end]  # a verb without an object of its own passes the object on ("post openen,

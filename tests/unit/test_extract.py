@@ -618,3 +618,9 @@ def test_what_is_nice_but_not_needed_is_wished(reader: VacancyReader) -> None:
     text = "Medewerker\n\nWat vragen wij?\n- Je kunt typen.\n- Ervaring met klantcontact is fijn maar niet nodig.\n"
     v = reader.read(text).vacancy
     assert v["required_skills"] == ["typen"] and len(v["preferred_skills"]) == 1  # klantcontact, wished
+
+
+def test_a_reason_given_with_want_is_no_task(reader: VacancyReader) -> None:
+    text = ("Roomattendant\n\nJe moet wel fit zijn, want je loopt veel trappen en tilt de waskarren. "
+            "Je maakt de bedden op.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["bedden opmaken"]
