@@ -624,3 +624,10 @@ def test_a_reason_given_with_want_is_no_task(reader: VacancyReader) -> None:
     text = ("Roomattendant\n\nJe moet wel fit zijn, want je loopt veel trappen en tilt de waskarren. "
             "Je maakt de bedden op.\n")
     assert reader.read(text).vacancy["required_skills"] == ["bedden opmaken"]
+
+
+def test_a_verb_that_ends_a_relative_clause_names_no_task(reader: VacancyReader) -> None:
+    assert infinitive_task("een zorgboerderij waar volwassenen elke dag komen werken") is None
+    text = ("Assistent\n\nWij zijn Het Erf: een zorgboerderij waar volwassenen elke dag komen werken.\n\n"
+            "Je wiedt onkruid.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["onkruid wieden"]
