@@ -701,7 +701,9 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             phrase = f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"
             resolved = _referred(phrase, before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != phrase
-        elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)):
+        elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)) \
+                and not (addressed and len(said.split()) == 1 and not c.item):  # "je onderhoudt plantsoenen en
+            # bermen": one word after a verb said to the reader is its object, not an infinitive
             task = named if before_shared is None else _with_object(named, before_shared)
         elif addressed or in_tasks:
             resolved = _referred(said, before_task)
@@ -730,7 +732,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             named_work = True
             waiting = []
         elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said) \
-                and not tasks.vague(said):
+                and not tasks.vague(said) and not addressed:
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
         out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)

@@ -631,3 +631,8 @@ def test_a_verb_that_ends_a_relative_clause_names_no_task(reader: VacancyReader)
     text = ("Assistent\n\nWij zijn Het Erf: een zorgboerderij waar volwassenen elke dag komen werken.\n\n"
             "Je wiedt onkruid.\n")
     assert reader.read(text).vacancy["required_skills"] == ["onkruid wieden"]
+
+
+def test_a_bare_noun_after_a_task_said_to_the_reader_is_its_object(reader: VacancyReader) -> None:
+    text = "Medewerker groen\n\nJouw werk\nJe onderhoudt plantsoenen en bermen. Je maait gras.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["plantsoenen onderhouden", "gras maaien"]
