@@ -147,12 +147,15 @@ def clauses(text: str, low: str) -> list[Clause]:
         if heading:
             section, tasks = heading, bool(re.search(TASKS, line))
             continue
+        # a label that opens the line sets the mode of that line only: "Wij bieden: een leaseauto, een cursus ..."
+        label = re.match(r"\s*([^:\n]{3,40}):\s*\S", line)
+        line_mode = (_heading(label.group(1) + ":") if label else None) or section
         for part in _CLAUSE_END.split(line):
             if part is None or not part.strip():
                 continue
             start = low.find(part, pos)
             pos = start + len(part)
-            mode = OFFERED if _OFFERED.search(part) else PREFERRED if _PREFERRED.search(part) else section
+            mode = OFFERED if _OFFERED.search(part) else PREFERRED if _PREFERRED.search(part) else line_mode
             found.append(Clause(start, start + len(part), mode, part, item=line.lstrip().startswith(_BULLETS),
                                 tasks=tasks or bool(_TASK_LIST.search(part))))
     return found

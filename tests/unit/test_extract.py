@@ -636,3 +636,10 @@ def test_a_verb_that_ends_a_relative_clause_names_no_task(reader: VacancyReader)
 def test_a_bare_noun_after_a_task_said_to_the_reader_is_its_object(reader: VacancyReader) -> None:
     text = "Medewerker groen\n\nJouw werk\nJe onderhoudt plantsoenen en bermen. Je maait gras.\n"
     assert reader.read(text).vacancy["required_skills"] == ["plantsoenen onderhouden", "gras maaien"]
+
+
+def test_a_label_that_opens_a_line_sets_the_mode_of_the_whole_line(reader: VacancyReader) -> None:
+    text = ("Chauffeur\n\nWij bieden: een leaseauto, een opleiding tot heftruckchauffeur, een cursus "
+            "klantvriendelijkheid en je VCA.\nJe bezorgt pakketten.\n")
+    out = reader.read(text)
+    assert out.vacancy["required_skills"] == ["pakketten bezorgen"] and "certificates" not in out.vacancy
