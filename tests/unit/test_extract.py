@@ -643,3 +643,9 @@ def test_a_label_that_opens_a_line_sets_the_mode_of_the_whole_line(reader: Vacan
             "klantvriendelijkheid en je VCA.\nJe bezorgt pakketten.\n")
     out = reader.read(text)
     assert out.vacancy["required_skills"] == ["pakketten bezorgen"] and "certificates" not in out.vacancy
+
+
+def test_a_sentence_about_the_employers_clients_names_no_task(reader: VacancyReader) -> None:
+    assert infinitive_task("Onze klanten zijn scholen") is None
+    text = "Schoonmaker\n\nOnze klanten zijn scholen en ziekenhuizen.\n\nJe maakt toiletten schoon.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["toiletten schoonmaken"]
