@@ -66,7 +66,8 @@ class Extraction:
 
 # --- the text, cut into clauses that carry their modality ----------------------------------------------
 
-REQUIRED, PREFERRED, OFFERED = "required", "preferred", "offered"
+# ABOUT: a part that describes the employer ("Over ons", "Wie zijn wij?"): what it and its staff do asks nothing
+REQUIRED, PREFERRED, OFFERED, ABOUT = "required", "preferred", "offered", "about"
 TASKS = (r"(wat|dit) (ga|ga je|zul je|kom je|je gaat) (je )?doen|wat doe je|wat houdt .* in|(jouw|je) (taken|werk|"
          r"werkdag|rol|baan)\b|taken|takenpakket|werkzaamheden|functieomschrijving|functie-?inhoud|de functie|"
          r"over het werk|het werk\b|de baan\b")
@@ -74,10 +75,14 @@ TASKS = (r"(wat|dit) (ga|ga je|zul je|kom je|je gaat) (je )?doen|wat doe je|wat 
 _HEADINGS = [
     (PREFERRED, r"pluspunt|pre\b|mooi meegenomen|leuk als|wens|bij voorkeur|extra punten|geen must"),
     (OFFERED, r"(wat|dit) (bieden|krijg|bied|mag je)|wij bieden|we bieden|ons aanbod|arbeidsvoorwaarden|"
-              r"wat staat er tegenover|wat (hebben|heeft) .* te bieden|salaris|wat levert|"
+              r"wat staat er tegenover|wat (hebben|heeft) .* te bieden|salaris|wat levert|voordelen|"
+              r"van ons verwachten|^waarom (werken )?bij\b|"
               # how to apply asks nothing of the candidate either: "Interesse?", "Meer weten?", "Contact"
               r"^(interesse|solliciteren|solliciteer|sollicitatie|meer weten|meer informatie|contact|vragen|"
               r"reageren|enthousiast|herken je)\b"),
+    (ABOUT, r"^over (?!(de |het |deze |jouw |je )?(functie|werk|baan|vacature|rol|taken|werkzaamheden)\b|jou\b|je\b)"
+            r"[\w&'.-]+( [\w&'.-]+)?$|^wie (zijn|is) (wij|we)\b|^(het|ons) bedrijf$|"
+            r"^(de|onze) (organisatie|werkgever)$|^bedrijfs(profiel|omschrijving|informatie)$"),
     (REQUIRED, r"(wat|dit) (vragen|verwachten|zoeken) (wij|we)|(wij|we) (vragen|zoeken)|wie (ben|zoeken)|"
                r"jij (hebt|bent)|profiel|eisen|vereisten|functie-?eisen|(wat|dit) (breng|neem) je mee|"
                r"wat heb je nodig|wat moet je"),
@@ -147,6 +152,9 @@ def clauses(text: str, low: str) -> list[Clause]:
         if heading:
             section, tasks = heading, bool(re.search(TASKS, line))
             continue
+        if section == ABOUT and len(line.split()) <= 5 and not re.search(r"[.,;!]\s*$", line) \
+                and not line.lstrip().startswith(_BULLETS):
+            section = REQUIRED  # a heading of another kind ("De vacature", "Jouw functie") ends the employer's part
         # a label that opens the line sets the mode of that line only: "Wij bieden: een leaseauto, een cursus ..."
         label = re.match(r"\s*([^:\n]{3,40}):\s*\S", line)
         line_mode = (_heading(label.group(1) + ":") if label else None) or section
@@ -1038,10 +1046,11 @@ class VacancyReader:
                                                   at + len(out.vacancy["title"]))]
         else:
             self._title(text, low, out)
+        told = [c for c in cls if c.mode != ABOUT]  # what the employer says of itself asks nothing of the reader
         for step in (hours, shifts, licences, dutch_level, education, demands, support, location):
-            step(text, low, cls, out)
-        self._certificates(text, cls, out)
-        self._skills(text, low, cls, out)
+            step(text, low, cls if step in (hours, shifts, support, location) else told, out)
+        self._certificates(text, told, out)
+        self._skills(text, low, told, out)
         return out
 
     def _title(self, text: str, low: str, out: Extraction) -> None:

@@ -649,3 +649,17 @@ def test_a_sentence_about_the_employers_clients_names_no_task(reader: VacancyRea
     assert infinitive_task("Onze klanten zijn scholen") is None
     text = "Schoonmaker\n\nOnze klanten zijn scholen en ziekenhuizen.\n\nJe maakt toiletten schoon.\n"
     assert reader.read(text).vacancy["required_skills"] == ["toiletten schoonmaken"]
+
+
+def test_the_employers_own_part_asks_nothing_until_the_next_heading(reader: VacancyReader) -> None:
+    text = ("Schoonmaker\n\nOver ons\nGlans is gespecialiseerd in glasbewassing, gevelreiniging en vloeronderhoud. "
+            "Onze glazenwassers tillen ladders tot 30 kg en zijn allemaal VCA-gecertificeerd.\n\n"
+            "De vacature\n- Vloeren dweilen\n")
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["Vloeren dweilen"] and "certificates" not in v and "demands" not in v
+
+
+@pytest.mark.parametrize("heading", ["Jouw voordelen", "Waarom werken bij ons?", "Wat kun je van ons verwachten?"])
+def test_a_heading_of_benefits_offers_what_follows(reader: VacancyReader, heading: str) -> None:
+    text = f"Kok\n\nWat ga je doen?\n- Groenten snijden\n\n{heading}\n- Een opleiding tot kok\n- Leren bakken\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Groenten snijden"]
