@@ -1134,8 +1134,10 @@ class VacancyReader:
                     continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example
                 said = _sentence_before(low, at)
                 if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) or _LIKING.search(c.plain) \
-                        or (not c.item and _ABOUT_OTHERS.search(said + words) and not _ASKS.search(said + words)):
-                    continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat"
+                        or (not c.item and any(_ABOUT_OTHERS.search(x) and not _ASKS.search(x)
+                                               for x in (said + words, c.plain[:end]))):
+                    continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat", "(je
+                    # werkt in onze kwekerij,) waar we planten kweken en verkopen"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
                 names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain))
                 if " " not in words.strip() and not own_name and not names_it:

@@ -663,3 +663,10 @@ def test_the_employers_own_part_asks_nothing_until_the_next_heading(reader: Vaca
 def test_a_heading_of_benefits_offers_what_follows(reader: VacancyReader, heading: str) -> None:
     text = f"Kok\n\nWat ga je doen?\n- Groenten snijden\n\n{heading}\n- Een opleiding tot kok\n- Leren bakken\n"
     assert reader.read(text).vacancy["required_skills"] == ["Groenten snijden"]
+
+
+def test_a_clause_about_what_the_employer_does_asks_nothing_even_in_a_sentence_to_the_reader(
+        reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nJe gaat aan de slag in onze kwekerij, waar we planten kweken en verkopen.\n"
+            "- Planten oppotten\n")
+    assert reader.read(text).vacancy["required_skills"] == ["Planten oppotten"]
