@@ -938,6 +938,9 @@ _ABLE = re.compile(r"\b(goed|sterk|handig|bedreven|thuis) (in|met)\b|\bbekend me
 # koken".
 _LIKING = re.compile(r"\bhou(d|dt|den)?\s+(je\s+|jij\s+)?van\b|\bvan(\s+[\w-]+){1,3}\s+hou(d|dt|den)\b\W*$|"
                      r"\b(plezier|liefde)\s+(voor|in)\b|\bpassie\b|\bleuk\s+(om|vindt|vind|vinden)\b|\bhet\s+leuk\b")
+# A word that describes a person rather than names the work: an adjective ("flexibel", "klantgericht",
+# "betrouwbaar", "punctueel", "gastvrij") or a kind of person ("teamspeler", "aanpakker").
+_TRAIT_WORD = re.compile(r"[a-z]+(ig|baar|isch|ief|eel|zaam|lijk|vrij|gericht|bel|ent|ant|speler|pakker|zetter)")
 _ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij|collega'?s|medewerkers|teamleden|het team|de afdeling|"
                            r"het bedrijf|de organisatie)\b")
 _ASKS = re.compile(r"\b(je|jij|jou|jouw|u|zoeken|zoekt|vragen|verwachten|nodig|kandidaat|medewerker die|collega die)\b")
@@ -1140,9 +1143,10 @@ class VacancyReader:
                     # werkt in onze kwekerij,) waar we planten kweken en verkopen"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
                 names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain))
-                if " " not in words.strip() and not own_name and not names_it:
+                if " " not in words.strip() and not own_name and (not names_it or _TRAIT_WORD.fullmatch(words)):
                     continue  # one word stands for the work in an item that names it ("- kassawerk"), not in a
-                    # clause about something else ("- je rapporteert aan de teamleider")
+                    # clause about something else ("- je rapporteert aan de teamleider"); a trait listed bare
+                    # ("- Flexibel", "- Teamspeler") describes the reader, as "je bent flexibel" does
                 span = Span(text[at:stop], at, stop)
                 if " " in words.strip():
                     out.add_item(name, self.vocabulary.label(concept_id), span)

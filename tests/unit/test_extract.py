@@ -670,3 +670,9 @@ def test_a_clause_about_what_the_employer_does_asks_nothing_even_in_a_sentence_t
     text = ("Medewerker\n\nJe gaat aan de slag in onze kwekerij, waar we planten kweken en verkopen.\n"
             "- Planten oppotten\n")
     assert reader.read(text).vacancy["required_skills"] == ["Planten oppotten"]
+
+
+def test_a_trait_listed_bare_describes_the_reader_and_is_no_skill(reader: VacancyReader) -> None:
+    text = ("Magazijnmedewerker\n\nProfiel:\n- Flexibel\n- Teamspeler\n- Klantgericht\n- Betrouwbaar\n- Punctueel\n"
+            "- Rekenen\n- Kassawerk\n- Engels\n")
+    assert reader.read(text).vacancy["required_skills"] == ["Rekenen", "Kassawerk", "Engels"]
