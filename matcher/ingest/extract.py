@@ -100,7 +100,7 @@ _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen
                       r"in overleg te behalen|mogelijkheid (om|tot) .* (te )?(behalen|halen)|"
                       r"\b(be)?haal je\b[^.]{0,40}\bbij ons\b|"
                       r"\b(salaris|uurloon|loon|vakantiedagen|vakantiegeld|pensioen|reiskosten\w*|personeelskorting|"
-                      r"eindejaarsuitkering|dertiende maand|doorgroeimogelijkheden|ontwikkelingsmogelijkheden|"
+                      r"eindejaarsuitkering|dertiende maand|doorgroei\w*|ontwikkelingsmogelijkheden|"
                       r"arbeidsvoorwaarden)\b")
 _NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
 _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|nodig|vereiste|eis|must)\b|"

@@ -676,3 +676,9 @@ def test_a_trait_listed_bare_describes_the_reader_and_is_no_skill(reader: Vacanc
     text = ("Magazijnmedewerker\n\nProfiel:\n- Flexibel\n- Teamspeler\n- Klantgericht\n- Betrouwbaar\n- Punctueel\n"
             "- Rekenen\n- Kassawerk\n- Engels\n")
     assert reader.read(text).vacancy["required_skills"] == ["Rekenen", "Kassawerk", "Engels"]
+
+
+@pytest.mark.parametrize("line", ["Je kunt doorgroeien naar voorman.", "- Doorgroeien naar teamleider"])
+def test_growing_into_another_job_is_an_offer_not_a_skill(reader: VacancyReader, line: str) -> None:
+    text = f"Orderpicker\n\nWat ga je doen?\nJe verzamelt orders.\n{line}\n"
+    assert reader.read(text).vacancy["required_skills"] == ["orders verzamelen"]
