@@ -82,7 +82,10 @@ _HEADINGS = [
               r"reageren|enthousiast|herken je)\b"),
     (ABOUT, r"^over (?!(de |het |deze |jouw |je )?(functie|werk|baan|vacature|rol|taken|werkzaamheden)\b|jou\b|je\b)"
             r"[\w&'.-]+( [\w&'.-]+)?$|^wie (zijn|is) (wij|we)\b|^(het|ons) bedrijf$|"
-            r"^(de|onze) (organisatie|werkgever)$|^bedrijfs(profiel|omschrijving|informatie)$"),
+            r"^(de|onze) (organisatie|werkgever)$|^bedrijfs(profiel|omschrijving|informatie)$|"
+            # and what the page shows beside the vacancy: "Onze diensten", "Andere vacatures", "Bekijk ook"
+            r"^(onze|andere|meer|vergelijkbare|gerelateerde) (diensten|producten|vacatures|locaties|vestigingen)\b|"
+            r"^bekijk ook\b"),
     (REQUIRED, r"(wat|dit) (vragen|verwachten|zoeken) (wij|we)|(wij|we) (vragen|zoeken)|wie (ben|zoeken)|"
                r"jij (hebt|bent)|profiel|eisen|vereisten|functie-?eisen|(wat|dit) (breng|neem) je mee|"
                r"wat heb je nodig|wat moet je"),

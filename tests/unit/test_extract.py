@@ -682,3 +682,14 @@ def test_a_trait_listed_bare_describes_the_reader_and_is_no_skill(reader: Vacanc
 def test_growing_into_another_job_is_an_offer_not_a_skill(reader: VacancyReader, line: str) -> None:
     text = f"Orderpicker\n\nWat ga je doen?\nJe verzamelt orders.\n{line}\n"
     assert reader.read(text).vacancy["required_skills"] == ["orders verzamelen"]
+
+
+def test_a_sidebar_and_a_list_of_the_employers_services_are_not_the_vacancy(reader: VacancyReader) -> None:
+    page = ("<html><body><main><h1>Schoonmaker</h1><h2>Wat ga je doen?</h2><ul><li>Kantoren schoonmaken</li></ul>"
+            "<h2>Onze diensten</h2><ul><li>Glasbewassing</li><li>Vloeronderhoud</li></ul></main>"
+            "<aside><h3>Andere vacatures</h3><ul><li>Kok (Arnhem) – avonddiensten</li><li>Catering</li></ul></aside>"
+            "</body></html>")
+    v = jobposting.read(reader, page, "html").extraction.vacancy
+    assert v["required_skills"] == ["Kantoren schoonmaken"] and "shifts" not in v
+    text = "Schoonmaker\n\nWat ga je doen?\n- Kantoren schoonmaken\n\nOnze diensten\n- Glasbewassing\n- Catering\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Kantoren schoonmaken"]
