@@ -1053,8 +1053,9 @@ class VacancyReader:
         else:
             self._title(text, low, out)
         told = [c for c in cls if c.mode != ABOUT]  # what the employer says of itself asks nothing of the reader
+        # and sets no hours ("wij zijn 24 uur per dag open"); its support and its address still count
         for step in (hours, shifts, licences, dutch_level, education, demands, support, location):
-            step(text, low, cls if step in (hours, shifts, support, location) else told, out)
+            step(text, low, cls if step in (support, location) else told, out)
         self._certificates(text, told, out)
         self._skills(text, low, told, out)
         return out

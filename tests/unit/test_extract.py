@@ -693,3 +693,9 @@ def test_a_sidebar_and_a_list_of_the_employers_services_are_not_the_vacancy(read
     assert v["required_skills"] == ["Kantoren schoonmaken"] and "shifts" not in v
     text = "Schoonmaker\n\nWat ga je doen?\n- Kantoren schoonmaken\n\nOnze diensten\n- Glasbewassing\n- Catering\n"
     assert reader.read(text).vacancy["required_skills"] == ["Kantoren schoonmaken"]
+
+
+def test_the_employers_opening_hours_in_its_own_part_are_no_shifts(reader: VacancyReader) -> None:
+    text = ("Vakkenvuller\n\nOver ons\nOnze winkel is 7 dagen per week open van 8.00 tot 22.00 uur.\n\n"
+            "Wat ga je doen?\nJe vult de schappen, maandag tot en met vrijdag van 9.00 tot 13.00 uur.\n")
+    assert reader.read(text).vacancy["shifts"] == ["day"]
