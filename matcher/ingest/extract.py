@@ -80,7 +80,9 @@ _HEADINGS = [
               # how to apply asks nothing of the candidate either: "Interesse?", "Meer weten?", "Contact"
               r"^(interesse|solliciteren|solliciteer|sollicitatie|meer weten|meer informatie|contact|vragen|"
               r"reageren|enthousiast|herken je)\b"),
-    (ABOUT, r"^over (?!(de |het |deze |jouw |je )?(functie|werk|baan|vacature|rol|taken|werkzaamheden)\b|jou\b|je\b)"
+    (ABOUT, r"^over (?!(de |het |deze |jouw |je |onze )?(functie|werk|baan|vacature|rol|taken|werkzaamheden|werkplek|"
+            r"werkomgeving|werktijden|uren|rooster|diensten|salaris|arbeidsvoorwaarden|aanbod|profiel|kandidaat|"
+            r"sollicitatie|procedure)\b|jou\b|je\b|jouw\b|wie\b|wat\b|hoe\b)"
             r"[\w&'.-]+( [\w&'.-]+)?$|^wie (zijn|is) (wij|we)\b|^(het|ons) bedrijf$|"
             r"^(de|onze) (organisatie|werkgever)$|^bedrijfs(profiel|omschrijving|informatie)$|"
             # and what the page shows beside the vacancy: "Onze diensten", "Andere vacatures", "Bekijk ook"
@@ -704,8 +706,10 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             resolved = _referred(said[m.end():], before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != said[m.end():]
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
-            if task is None and p is not parts[-1] and (verb := tasks.infinitive(low[m.end():].strip())):
-                waiting = [(verb, span)]  # "je snijdt" and "verpakt brood": the next part names the object
+            if task is None and p is not parts[-1] and not cut and " " not in low[m.end():].strip() \
+                    and (verb := tasks.infinitive(low[m.end():].strip())):
+                waiting = [(verb, span)]  # "je snijdt" and "verpakt brood": the next part names the object (not
+                # "je werkt van 22.00 tot 06.00 uur en (je verzamelt orders)")
         elif m := _inverted(low, first=p is parts[0] and not _ALSO.match(text[p.start:span.start].lower())):
             # "zware apparaten verplaats je met een takel": what stands before the verb is its object, unless
             # it is a prepositional phrase ("met handgereedschap haal je apparaten uit elkaar")

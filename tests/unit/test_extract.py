@@ -699,3 +699,15 @@ def test_the_employers_opening_hours_in_its_own_part_are_no_shifts(reader: Vacan
     text = ("Vakkenvuller\n\nOver ons\nOnze winkel is 7 dagen per week open van 8.00 tot 22.00 uur.\n\n"
             "Wat ga je doen?\nJe vult de schappen, maandag tot en met vrijdag van 9.00 tot 13.00 uur.\n")
     assert reader.read(text).vacancy["shifts"] == ["day"]
+
+
+@pytest.mark.parametrize("heading", ["Over de werktijden", "Over de werkplek", "Over jouw rol"])
+def test_a_heading_over_the_work_itself_is_no_part_about_the_employer(reader: VacancyReader, heading: str) -> None:
+    text = f"Orderpicker\n\n{heading}\nJe werkt van 22.00 tot 06.00 uur. Je verzamelt orders.\n"
+    v = reader.read(text).vacancy
+    assert "night" in v["shifts"] and v["required_skills"] == ["orders verzamelen"]
+
+
+def test_a_verb_cut_short_by_another_field_waits_for_no_object(reader: VacancyReader) -> None:
+    text = "Orderpicker\n\nJe werkt van 22.00 tot 06.00 uur en je verzamelt orders.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["orders verzamelen"]  # not "orders werken"
