@@ -180,6 +180,8 @@ def _heading(line: str) -> str | None:
     stripped = line.strip(" \t*#")
     if not stripped or stripped.startswith(("-", "•")):
         return None
+    if re.search(r":\s*\S", stripped):
+        return None  # a label with its content on the line ("Taken: kantoren schoonmaken"): content, see `clauses`
     bare = stripped.rstrip(":?").strip()
     marked = stripped.endswith((":", "?"))
     asks = re.match(r"(wat|dit|wie|jouw|over|ons|onze)\b", bare)  # "Dit ga je doen", "Wat wij vragen"

@@ -711,3 +711,8 @@ def test_a_heading_over_the_work_itself_is_no_part_about_the_employer(reader: Va
 def test_a_verb_cut_short_by_another_field_waits_for_no_object(reader: VacancyReader) -> None:
     text = "Orderpicker\n\nJe werkt van 22.00 tot 06.00 uur en je verzamelt orders.\n"
     assert reader.read(text).vacancy["required_skills"] == ["orders verzamelen"]  # not "orders werken"
+
+
+def test_a_short_label_line_with_its_content_is_read_not_taken_for_a_heading(reader: VacancyReader) -> None:
+    assert reader.read("Schoonmaker\nTaken: kantoren schoonmaken\n").vacancy["required_skills"] == [
+        "kantoren schoonmaken"]
