@@ -87,7 +87,10 @@ _HEADINGS = [
             r"^(de|onze) (organisatie|werkgever)$|^bedrijfs(profiel|omschrijving|informatie)$|"
             # and what the page shows beside the vacancy: "Onze diensten", "Andere vacatures", "Bekijk ook"
             r"^(onze|andere|meer|vergelijkbare|gerelateerde) (diensten|producten|vacatures|locaties|vestigingen)\b|"
-            r"^bekijk ook\b"),
+            r"^bekijk ook\b|"
+            # a listing's classification ("Branche: Logistiek", "Vakgebied: Inpakken en verzenden") files the job
+            r"^(branche|sector|vakgebied|categorie|beroep|beroepsgroep|beroepsklasse|functiegroep|functietype|"
+            r"type (functie|werk)|bedrijfstak|werkveld)$"),
     (REQUIRED, r"(wat|dit) (vragen|verwachten|zoeken) (wij|we)|(wij|we) (vragen|zoeken)|wie (ben|zoeken)|"
                r"jij (hebt|bent)|profiel|eisen|vereisten|functie-?eisen|(wat|dit) (breng|neem) je mee|"
                r"wat heb je nodig|wat moet je"),

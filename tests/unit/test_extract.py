@@ -716,3 +716,9 @@ def test_a_verb_cut_short_by_another_field_waits_for_no_object(reader: VacancyRe
 def test_a_short_label_line_with_its_content_is_read_not_taken_for_a_heading(reader: VacancyReader) -> None:
     assert reader.read("Schoonmaker\nTaken: kantoren schoonmaken\n").vacancy["required_skills"] == [
         "kantoren schoonmaken"]
+
+
+def test_a_listings_classification_fields_name_no_skill(reader: VacancyReader) -> None:
+    text = ("Magazijnmedewerker\nBranche: Logistiek\nVakgebied: Inpakken en verzenden\nCategorie: Koken\n"
+            "Werkzaamheden: Je verzamelt orders.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["orders verzamelen"]
