@@ -742,6 +742,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
         if task and (re.search(r"\bnederlands", task.lower()) or tasks.vague(task)):
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level; "allerlei werkzaamheden": no work
+        if task and cut and set(task.lower().split()[:-1]) <= tasks.PREPOSITIONS | tasks.PARTICLES | tasks.ADVERBIALS:
+            task = None  # "je kunt tegen [fysiek zwaar werk]" cut to "tegen kunnen": what it was is another field's
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for verb, at in waiting if (obj := _object(task)) else ():

@@ -722,3 +722,9 @@ def test_a_listings_classification_fields_name_no_skill(reader: VacancyReader) -
     text = ("Magazijnmedewerker\nBranche: Logistiek\nVakgebied: Inpakken en verzenden\nCategorie: Koken\n"
             "Werkzaamheden: Je verzamelt orders.\n")
     assert reader.read(text).vacancy["required_skills"] == ["orders verzamelen"]
+
+
+def test_a_task_cut_down_to_its_verb_and_a_preposition_by_another_field_is_no_task(reader: VacancyReader) -> None:
+    text = "Sjouwer\n\nWat vragen wij?\n- Je kunt tegen fysiek zwaar werk.\n- Je kunt schoonmaken.\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["schoonmaken"] and {"code": "lift_kg", "value": 25.0} in v["demands"]
