@@ -679,7 +679,10 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     line = text.rfind("\n", 0, parts[0].start) + 1
     head = text[line:parts[0].start]
     opens_line = not head.strip(" \t" + "".join(_BULLETS)) or head.rstrip().endswith(":")
-    summary = opens_line and bool(text[:line].strip()) and _summary(text, parts) \
+    said_before = re.split(r"[.!?]\s+", plain(head))[-1]  # "(hoi!) het gaat om de kamers:" opens a list of tasks on
+    # the first line too, where "ze voeren deze acties uit:" says what others do
+    listed = head.rstrip().endswith(":") and not (_ABOUT_OTHERS.search(said_before) and not _ASKS.search(said_before))
+    summary = opens_line and (bool(text[:line].strip()) or listed) and _summary(text, parts) \
         and not re.match(r"[^\n.?]*!", text[parts[-1].end:])  # "Samen bouwen aan de toekomst!" is a slogan
     listing = parts[0].clause.tasks  # "Het werk bestaat uit deeg afwegen, bakplaten vullen en ..."
     addressed = named_work = False

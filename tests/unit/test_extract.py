@@ -728,3 +728,10 @@ def test_a_task_cut_down_to_its_verb_and_a_preposition_by_another_field_is_no_ta
     text = "Sjouwer\n\nWat vragen wij?\n- Je kunt tegen fysiek zwaar werk.\n- Je kunt schoonmaken.\n"
     v = reader.read(text).vacancy
     assert v["required_skills"] == ["schoonmaken"] and {"code": "lift_kg", "value": 25.0} in v["demands"]
+
+
+def test_a_colon_list_of_tasks_on_the_first_line_is_read_unless_it_says_what_others_do(reader: VacancyReader) -> None:
+    text = "wij zoeken een roomattendant. het gaat om de kamers: bedden opmaken en badkamers poetsen. 20 uur."
+    assert reader.read(text).vacancy["required_skills"] == ["bedden opmaken", "badkamers poetsen"]
+    prose = "Betonafwerkers gieten beton. Ze voeren acties uit om het af te werken: snijden, samenpersen en glad maken."
+    assert "required_skills" not in reader.read(prose, title="Betonafwerker").vacancy
