@@ -859,7 +859,9 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
     houden"), or the part before it when it says where or how ("per e-mail")."""
     said = [text[p.start:p.end] for p in parts]
     closing = said[-1].lower().split()
-    if len(parts) > 1 and closing[-1] in tasks.PARTICLES and not tasks.has_verb(" ".join(closing[:-1])):
+    if len(parts) > 1 and closing[-1] in tasks.PARTICLES and not tasks.has_verb(" ".join(closing[:-1])) \
+            and (len(closing) <= 2 or closing[0] in {"de", "het", "een", "alle", "jouw", "je", "onze", "ons"}):
+        # an object with the particle ("(en) de kantine schoon"), not a verb of its own ("(en) lost klachten op")
         verb = next((i for i in range(len(parts) - 2, -1, -1) if tasks.has_verb(said[i])), None)
         if verb is not None:
             parts = [*parts[:verb], Part(parts[verb].start, parts[-1].end, parts[verb].clause)]

@@ -735,3 +735,10 @@ def test_a_colon_list_of_tasks_on_the_first_line_is_read_unless_it_says_what_oth
     assert reader.read(text).vacancy["required_skills"] == ["bedden opmaken", "badkamers poetsen"]
     prose = "Betonafwerkers gieten beton. Ze voeren acties uit om het af te werken: snijden, samenpersen en glad maken."
     assert "required_skills" not in reader.read(prose, title="Betonafwerker").vacancy
+
+
+def test_a_last_part_with_a_verb_of_its_own_and_a_particle_is_a_task_of_its_own(reader: VacancyReader) -> None:
+    text = "Bediening\n\nWat ga je doen?\nJe vult het buffet aan, reken je af bij de kassa en ruim je de tafels af.\n"
+    assert "tafels afruimen" in reader.read(text).vacancy["required_skills"]
+    text = "Schoonmaker\n\nWat ga je doen?\nJe maakt de sporthal, de kleedkamers en de kantine schoon.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["sporthal, de kleedkamers en de kantine schoonmaken"]
