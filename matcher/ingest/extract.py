@@ -364,7 +364,7 @@ _CEFR = re.compile(r"\b(a1|a2|b1|b2|c1|c2)\b")
 _REFERENTIE = re.compile(r"\b(?:niveau\s*)?([1-4])\s?f\b")
 _DUTCH = re.compile(r"nederlands|nederlandse taal|taalniveau|\btaal\b|nt2")
 # Understanding simple instructions is the language level A2 (bench/data/README.md), also where the line does
-# not name Dutch: "als je de instructies maar snapt", "Nederlandse taal: eenvoudige instructies kunnen begrijpen".
+# not name Dutch: "je begrijpt eenvoudige instructies", "Nederlandse taal: eenvoudige instructies kunnen begrijpen".
 _INSTRUCTIONS = re.compile(r"\b(eenvoudige|simpele|korte|de)\s+(\w+\s+)?(instructies|aanwijzingen)\s+(\w+\s+){0,4}?"
                            r"(kunnen\s+)?(begrijp|versta|snap)\w*|"
                            r"\b(begrijp|versta|snap)\w*\s+(\w+\s+)?(eenvoudige|simpele|korte)\s+(instructies|aanwijzingen)")
