@@ -411,7 +411,8 @@ def dutch_level(text: str, low: str, cls: list[Clause], out: Extraction) -> None
 
 _EDUCATION = [
     ("geen", r"geen (\w+ )?(diploma|opleiding|vooropleiding|ervaring of diploma)('?s)? (nodig|vereist|gevraagd)|"
-             r"zonder (diploma|opleiding)|diploma('?s)? (zijn|is) niet (nodig|vereist)"),
+             r"zonder (diploma|opleiding)|diploma('?s)? (zijn|is) niet (nodig|vereist)|"
+             r"\b(opleiding|opleidingsniveau|diploma|vooropleiding)\s*:\s*geen\b"),
     ("mbo", r"\bmbo\b[- ]?(?:niveau\s*|-?\s*)?([1-4])?|\bmbo[1-4]\b|niveau\s*([1-4])\b(?=[^.]*mbo)|"
             r"(?<=diploma)[^.]{0,40}?\bniveau\s*[1-4]\b|(?<=opleiding)[^.]{0,40}?\bniveau\s*[1-4]\b"),
     ("mbo1", r"\bentree(opleiding|niveau)?\b"),
@@ -419,7 +420,9 @@ _EDUCATION = [
     ("havo", r"\bhavo\b"),
     ("vwo", r"\bvwo\b"),
     ("hbo", r"\bhbo\b|\bhogeschool\b|\bbachelor\b"),
-    ("wo", r"\b(wo|universitair|universiteit|master)\b"),
+    # "wo" is also Wednesday: "ma/wo/vr", "ma, wo en vr", "wo 8.00-12.00"
+    ("wo", r"(?<![/,-] )(?<![/,-])\bwo\b(?!\s*[/,]|\s*-\s*(ma|di|do|vr|za|zo)\b|\s+(en|t/m|tot)\s|\s*\d)|"
+           r"\b(universitair|universiteit|master)\b"),
 ]
 _ORDER = ("geen", "vmbo", "mbo1", "mbo2", "mbo3", "havo", "mbo4", "vwo", "hbo", "wo")
 

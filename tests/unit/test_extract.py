@@ -742,3 +742,11 @@ def test_a_last_part_with_a_verb_of_its_own_and_a_particle_is_a_task_of_its_own(
     assert "tafels afruimen" in reader.read(text).vacancy["required_skills"]
     text = "Schoonmaker\n\nWat ga je doen?\nJe maakt de sporthal, de kleedkamers en de kantine schoon.\n"
     assert reader.read(text).vacancy["required_skills"] == ["sporthal, de kleedkamers en de kantine schoonmaken"]
+
+
+@pytest.mark.parametrize(("line", "level"), [
+    ("Linnenkamer, 18 uur, ma/wo/vr 8.00-14.00.", None), ("Werktijden: ma, wo en vr.", None),
+    ("Opleiding: geen", "geen"), ("Opleidingsniveau: geen eisen", "geen"), ("Je hebt een wo-diploma.", "wo")])
+def test_wednesday_is_no_university_and_a_label_of_no_education_asks_none(
+        reader: VacancyReader, line: str, level: str | None) -> None:
+    assert reader.read(f"Medewerker\n\n{line}\n").vacancy.get("education_level") == level
