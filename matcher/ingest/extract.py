@@ -100,7 +100,7 @@ _HEADINGS = [
 _PREFERRED = re.compile(r"\bpre\b|pluspunt|mooi meegenomen|(is|zijn) (een )?voordeel|strekt tot aanbeveling|"
                         r"bij voorkeur|wenselijk|\bhandig\b(?!\s+(?:met|in)\b)|leuk als|zou mooi zijn|geen must|"
                         r"geen harde eis|\b(is|zijn|ook) fijn\b|\bfijn (als|meegenomen)\b")
-_OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen|halen) (we|wij) samen|"
+_OFFERED = re.compile(r"\bbehaal je\b|bij ons (te )?(behalen|halen)|(behalen|halen) (we|wij) samen|"
                       r"(wij|we) (leiden|bieden|betalen|regelen|verzorgen|zorgen)\b[^.]*\b(op|opleiding|cursus|"
                       r"training|certificaat|rijbewijs)|krijg je (van|bij) ons|opleiding (tot|voor) |"
                       r"(kun|kan) je (bij ons |via ons )?(behalen|halen)|(wordt|worden) (je )?(aangeboden|vergoed|"
@@ -110,6 +110,11 @@ _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen
                       r"\b(salaris|uurloon|loon|vakantiedagen|vakantiegeld|pensioen|reiskosten\w*|personeelskorting|"
                       r"eindejaarsuitkering|dertiende maand|doorgroei\w*|ontwikkelingsmogelijkheden|"
                       r"arbeidsvoorwaarden)\b")
+# The employer pays for or arranges what was just asked, later in the sentence: a certificate trained or paid for
+# on the job ("een VOG (wij vergoeden de kosten)", "BHV ..., de hogeschool betaalt de cursus", "VCA behaal je in
+# de eerste maand")
+_PAID = re.compile(r"\b(betalen|vergoeden|regelen) (wij|we)\b|\b(wij|we) (betalen|vergoeden|regelen)\b|"
+                   r"\b(betaalt|vergoedt)\b|\b(wordt|worden) (\w+ )?(vergoed|betaald)\b|\b(be)?haal je\b")
 _NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
 _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|nodig|vereiste|eis|must)\b|"
                          r"\bhoeft (je )?(niet|geen)\b|\bis geen (vereiste|eis)\b")
@@ -1118,7 +1123,10 @@ class VacancyReader:
                 if negated(c, at):
                     continue
                 label = self.vocabulary.label(concept_id)
-                if c.mode == REQUIRED:
+                rest = re.split(r"[.!?\n]", text[stop:].lower(), maxsplit=1)[0]
+                if c.mode == REQUIRED and _PAID.search(rest) and not re.search(r"\b(niet|geen)\b", rest):
+                    out.note("certificates_offered", label)  # "een VOG is nodig; die vragen wij aan en betalen wij"
+                elif c.mode == REQUIRED:
                     out.add_item("certificates", label, Span(text[at:stop], at, stop))
                 else:
                     out.note(f"certificates_{c.mode}", label)

@@ -750,3 +750,19 @@ def test_a_last_part_with_a_verb_of_its_own_and_a_particle_is_a_task_of_its_own(
 def test_wednesday_is_no_university_and_a_label_of_no_education_asks_none(
         reader: VacancyReader, line: str, level: str | None) -> None:
     assert reader.read(f"Medewerker\n\n{line}\n").vacancy.get("education_level") == level
+
+
+@pytest.mark.parametrize("line", [
+    "Een VOG is nodig; die vragen wij voor je aan en betalen wij.", "Je hebt een VOG (wij vergoeden de kosten).",
+    "BHV is verplicht (binnen twee maanden, de hogeschool betaalt de cursus).", "VOG – die regelen en betalen wij.",
+    "VCA basis behaal je in de eerste maand."])
+def test_a_certificate_the_employer_pays_for_or_trains_later_in_the_sentence_is_offered(
+        reader: VacancyReader, line: str) -> None:
+    out = reader.read(f"Medewerker\n\nWat vragen wij?\n{line}\n- Je kunt schoonmaken.\n")
+    assert "certificates" not in out.vacancy and out.notes["certificates_offered"]
+    assert out.vacancy["required_skills"] == ["schoonmaken"]
+
+
+def test_a_certificate_whose_costs_are_not_refunded_stays_asked(reader: VacancyReader) -> None:
+    out = reader.read("Medewerker\n\nWat vragen wij?\nEen VOG is verplicht, de kosten worden niet vergoed.\n")
+    assert out.vacancy["certificates"] == ["VOG"]
