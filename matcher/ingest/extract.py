@@ -217,8 +217,11 @@ def negated(clause: Clause, at: int, *, window: int = 30) -> bool:
 
 _NUMBER = r"(\d{1,3}(?:[.,]5)?)"
 _HOURS = re.compile(
-    rf"(?<![\d.:,€])(?:{_NUMBER}\s*(?:-|–|tot( en met)?|t/m|a|à|of|/)\s*)?{_NUMBER}\s*(?:uur|u\b|uren)"
-    r"(?:\s*(?:per|p/|/|in de|op)\s*(?P<unit>week|wk|w\b|maand|mnd|m\b|dag|d\b))?")
+    rf"(?<![\d.:,€])(?:{_NUMBER}\s*(?:-|–|tot( en met)?|t/m|a|à|of|/|en)\s*)?{_NUMBER}\s*(?:uur|u\b|uren)"
+    r"(?:\s*(?:per|p/|/|in de|op)\s*(?P<unit>week|wk|w\b|maand|mnd|m\b|dag|d\b))?|"
+    # a label names the unit: "Uren per week: 38", "Uren: 32-38 per week"
+    rf"\b(?:aantal )?(?:uren|uur)(?: per week)?\s*:\s*(?:{_NUMBER}\s*(?:-|–|tot|t/m)\s*)?{_NUMBER}(?![\d.:])"
+    r"(?:\s*(?:uur|uren))?(?:\s*(?:per|p/|/|in de)\s*(?:week|wk|w\b))?")
 _TIME_BEFORE = re.compile(r"\b(om|vanaf|van|tot|voor|na|rond|tussen|omstreeks|sinds)\s*$")
 _DAYS = re.compile(r"\b(\d|een|twee|drie|vier|vijf|zes)\s*(?:dagen|dag|nachten|diensten|avonden|ochtenden|"
                    r"middagen)\s*(?:per|p/|/|in de)\s*week|\b(ma(andag)?\s*(?:t/m|tot en met|-|–)\s*vr(ijdag)?)\b")
@@ -231,14 +234,19 @@ def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
                  for m in _DAYS.finditer(low)), None)
     lows, highs, spans = [], [], []
     for m in _HOURS.finditer(low):
-        if _TIME_BEFORE.search(low[max(0, m.start() - 8): m.start()]) and not m.group(1) \
-                and not m.group("unit"):
-            continue  # "vanaf 6 uur", "tot 22 uur": a time of day (but "voor 32 uur per week" is not)
+        if m.group(6):  # the label form
+            first, second, unit_given = m.group(5), m.group(6), "week"
+        else:
+            first, second, unit_given = m.group(1), m.group(3), m.group("unit")
+        before = low[max(0, m.start() - 8): m.start()]
+        if _TIME_BEFORE.search(before) and not unit_given \
+                and (not first or re.search(r"\b(van|vanaf|tussen)\s*$", before)):
+            continue  # "vanaf 6 uur", "tot 22 uur", "van 9 tot 13 uur": a time of day (not "voor 32 uur per week")
         if re.match(r"\s*(per|/)\s*uur|\s*(?:'s|in de) (ochtend|middag|avond|nacht)", low[m.end():m.end() + 14]):
             continue
-        a = _num(m.group(1)) if m.group(1) else _num(m.group(3))
-        b = _num(m.group(3))
-        unit = (m.group("unit") or "week")[0]
+        a = _num(first) if first else _num(second)
+        b = _num(second)
+        unit = (unit_given or "week")[0]
         if unit == "m":
             a, b = a / WEEKS_PER_MONTH, b / WEEKS_PER_MONTH
             out.warnings.append(f"uren per maand omgerekend naar uren per week ({m.group().strip()})")
@@ -318,6 +326,8 @@ def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
             if not (0 <= start_h <= 24 and 0 <= end_h <= 24) or (m.group("m1") is None and m.group("m2") is None
                                                                   and not m.group("van")):
                 continue  # "24 tot 32 uur" are hours per week; "van 9 tot 17 uur" and "22.00-06.00" are times
+            if re.match(r"\s*(uur\s*)?(per|p/|/|in de)\s*(week|wk|maand)\b", c.plain[m.end():]):
+                continue  # "tussen 16 en 24 uur per week": hours, not times
             at, end = c.start + m.start(), c.start + m.end()
             for shift in _shifts_of(start_h + int(m.group("m1") or 0) / 60, end_h + int(m.group("m2") or 0) / 60):
                 found.setdefault(shift, Span(text[at:end], at, end))

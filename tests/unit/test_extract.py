@@ -766,3 +766,13 @@ def test_a_certificate_the_employer_pays_for_or_trains_later_in_the_sentence_is_
 def test_a_certificate_whose_costs_are_not_refunded_stays_asked(reader: VacancyReader) -> None:
     out = reader.read("Medewerker\n\nWat vragen wij?\nEen VOG is verplicht, de kosten worden niet vergoed.\n")
     assert out.vacancy["certificates"] == ["VOG"]
+
+
+@pytest.mark.parametrize(("line", "hours"), [
+    ("Uren per week: 38", (38, 38)), ("Werktijden: ma-vr 6.00-14.30\nUren: 38 per week", (38, 38)),
+    ("Tussen 16 en 24 uur per week, alleen overdag.", (16, 24)),
+    ("20 uur in de week, ma t/m vr van 9 tot 13 uur.", (20, 20))])
+def test_hours_labelled_ranged_with_en_and_clock_times_apart(
+        reader: VacancyReader, line: str, hours: tuple[int, int]) -> None:
+    v = reader.read(f"Medewerker\n\n{line}\n").vacancy
+    assert (v["hours_min"], v["hours_max"]) == hours and "evening" not in v.get("shifts", [])
