@@ -385,13 +385,15 @@ _INSTRUCTIONS = re.compile(r"\b(eenvoudige|simpele|korte|de)\s+(\w+\s+)?(instruc
                            r"\b(begrijp|versta|snap)\w*\s+(\w+\s+)?(eenvoudige|simpele|korte)\s+(instructies|aanwijzingen)")
 _DUTCH_WORDS = [
     (None, r"(nederlands|taal)\w*\s+(is\s+)?(geen (vereiste|eis|must)|niet (nodig|vereist|belangrijk))|"
-           r"(geen|weinig|niet goed|nog niet goed)\s+nederlands"),
+           r"(geen|weinig|niet goed|nog niet goed)\s+nederlands|"
+           # another language will do: "(een beetje) Nederlands of Engels"
+           r"nederlands\w*\s*(of|en/of|/)\s*(engels|duits|frans|pools|spaans|turks|arabisch|portugees|roemeens)"),
     ("B2", r"(uitstekend|vloeiend|perfect|zeer goed|foutloos|uitstekende)\w*\s+(\w+\s+){0,3}nederlands"),
     ("A2", r"(basis|beetje|eenvoudig|enigszins|redelijk|beperkt)\w*\s+(\w+\s+){0,4}nederlands|"
            r"nederlands\w*\s+(op\s+)?(basis|beginners)|" + _INSTRUCTIONS.pattern),
     ("B1", r"(goed|prima|voldoende|goede)\w*\s+(\w+\s+){0,3}(nederlands|nederlandse taal)|"
            r"(spreek|spreekt|beheers|beheerst|beheersing)\w*\s+(\w+\s+){0,4}(nederlands|nederlandse taal)|"
-           r"nederlands\w*\s+in woord en geschrift"),
+           r"nederlands\w*\s+in woord en geschrift|\bnederlands\s+(kunnen\s+)?spreken\b"),
 ]
 _REFERENTIE_CEFR = {"1": "A2", "2": "B1", "3": "B2", "4": "C1"}
 

@@ -776,3 +776,11 @@ def test_hours_labelled_ranged_with_en_and_clock_times_apart(
         reader: VacancyReader, line: str, hours: tuple[int, int]) -> None:
     v = reader.read(f"Medewerker\n\n{line}\n").vacancy
     assert (v["hours_min"], v["hours_max"]) == hours and "evening" not in v.get("shifts", [])
+
+
+@pytest.mark.parametrize(("line", "level"), [
+    ("Je spreekt een beetje Nederlands of Engels.", None),
+    ("Je moet goed kunnen rekenen met geld en Nederlands spreken.", "B1")])
+def test_dutch_or_another_language_asks_no_level_and_dutch_spoken_is_b1(
+        reader: VacancyReader, line: str, level: str | None) -> None:
+    assert reader.read(f"Medewerker\n\nWat vragen wij?\n{line}\n").vacancy.get("dutch_level") == level
