@@ -529,8 +529,10 @@ def demands(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
                 continue  # a forklift is driven in the warehouse, not on the road
             for m in re.finditer(pattern, c.plain):
                 at, end = c.start + m.start(), c.start + m.end()
-                if negated(c, at) or c.mode == PREFERRED:
-                    continue
+                said = _sentence_before(low, at) + low[at:end]
+                if negated(c, at) or c.mode == PREFERRED or (_OTHERS_AT_WORK.search(said) and not _ASKS.search(said)):
+                    continue  # "onze chauffeurs brengen het brood naar de winkels": their work, not the reader's
+                    # (but "we werken soms op een steiger" is the reader's too)
                 _add_demand(out, code, None, Span(text[at:end], at, end))
                 break
     if kilos:
@@ -982,6 +984,7 @@ _LIKING = re.compile(r"\bhou(d|dt|den)?\s+(je\s+|jij\s+)?van\b|\bvan(\s+[\w-]+){
 _TRAIT_WORD = re.compile(r"[a-z]+(ig|baar|isch|ief|eel|zaam|lijk|vrij|gericht|bel|ent|ant|speler|pakker|zetter)")
 _ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij|collega'?s|medewerkers|teamleden|het team|de afdeling|"
                            r"het bedrijf|de organisatie)\b")
+_OTHERS_AT_WORK = re.compile(r"\b(onze|ons)\s+\w+|\b(ze|zij|collega'?s|medewerkers|teamleden)\b")
 _ASKS = re.compile(r"\b(je|jij|jou|jouw|u|zoeken|zoekt|vragen|verwachten|nodig|kandidaat|medewerker die|collega die)\b")
 
 

@@ -784,3 +784,11 @@ def test_hours_labelled_ranged_with_en_and_clock_times_apart(
 def test_dutch_or_another_language_asks_no_level_and_dutch_spoken_is_b1(
         reader: VacancyReader, line: str, level: str | None) -> None:
     assert reader.read(f"Medewerker\n\nWat vragen wij?\n{line}\n").vacancy.get("dutch_level") == level
+
+
+def test_a_demand_in_what_the_employers_staff_do_is_not_the_readers_but_we_at_work_is(reader: VacancyReader) -> None:
+    text = ("Schoonmaker\n\nOnze chauffeurs brengen het brood met de bestelbus naar de winkels.\n"
+            "Je maakt de bakkerij schoon.\n")
+    assert "demands" not in reader.read(text).vacancy
+    text = "Hulpschilder\n\nWe werken op bouwplaatsen, soms op een steiger. Je schuurt kozijnen.\n"
+    assert {"code": "heights", "value": None} in reader.read(text).vacancy["demands"]
