@@ -202,6 +202,7 @@ def test_the_shipped_vocabulary_loads() -> None:
     ("handig", "skill:klussen"),  # an adjective ("handig met de computer", "rijbewijs B is handig")
     ("bakkerij", "skill:brood_bakken"),  # a workplace: "de bakkerij schoonmaken" is cleaning
     ("toezicht houden", "skill:toezicht_kinderen"),  # also on a terrain, a bicycle park, an audience
+    ("vegen", "skill:bladblazen"),  # floors, streets and pavements are swept too: no leaf clearing
 ])
 def test_a_label_that_names_more_than_the_skill_is_not_its_label(
         data: dict[str, list[dict[str, Any]]], label: str, wrong_for: str) -> None:
