@@ -165,9 +165,10 @@ def clauses(text: str, low: str) -> list[Clause]:
         if heading:
             section, tasks = heading, bool(re.search(TASKS, line))
             continue
-        if section == ABOUT and len(line.split()) <= 5 and not re.search(r"[.,;!]\s*$", line) \
-                and not line.lstrip().startswith(_BULLETS):
-            section = REQUIRED  # a heading of another kind ("De vacature", "Jouw functie") ends the employer's part
+        if section == ABOUT and ((len(line.split()) <= 5 and not re.search(r"[.,;!]\s*$", line)
+                                  and not line.lstrip().startswith(_BULLETS)) or re.search(r"\b(je|jij)\b", line)):
+            section = REQUIRED  # a heading of another kind ("De vacature", "Jouw functie") or a line to the reader
+            # ("Als schoonmaker maak je kantoren schoon") ends the employer's part
         # a label that opens the line sets the mode of that line only: "Wij bieden: een leaseauto, een cursus ..."
         label = re.match(r"\s*([^:\n]{3,40}):\s*\S", line)
         line_mode = (_heading(label.group(1) + ":") if label else None) or section

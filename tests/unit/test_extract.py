@@ -792,3 +792,9 @@ def test_a_demand_in_what_the_employers_staff_do_is_not_the_readers_but_we_at_wo
     assert "demands" not in reader.read(text).vacancy
     text = "Hulpschilder\n\nWe werken op bouwplaatsen, soms op een steiger. Je schuurt kozijnen.\n"
     assert {"code": "heights", "value": None} in reader.read(text).vacancy["demands"]
+
+
+def test_a_line_to_the_reader_ends_the_employers_own_part(reader: VacancyReader) -> None:
+    text = ("Schoonmaker\n\nOver ons\nGlans is een familiebedrijf uit Arnhem.\n\n"
+            "Als schoonmaker maak je kantoren schoon en je leegt de prullenbakken.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["kantoren schoonmaken", "prullenbakken legen"]
