@@ -166,7 +166,8 @@ def clauses(text: str, low: str) -> list[Clause]:
             section, tasks = heading, bool(re.search(TASKS, line))
             continue
         if section == ABOUT and ((len(line.split()) <= 5 and not re.search(r"[.,;!]\s*$", line)
-                                  and not line.lstrip().startswith(_BULLETS)) or re.search(r"\b(je|jij)\b", line)):
+                                  and not line.lstrip().startswith(_BULLETS))
+                                 or re.search(r"\b(je|jij|de kandidaat|de medewerker|hij of zij|hij/zij)\b", line)):
             section = REQUIRED  # a heading of another kind ("De vacature", "Jouw functie") or a line to the reader
             # ("Als schoonmaker maak je kantoren schoon") ends the employer's part
         # a label that opens the line sets the mode of that line only: "Wij bieden: een leaseauto, een cursus ..."

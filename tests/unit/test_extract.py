@@ -794,7 +794,8 @@ def test_a_demand_in_what_the_employers_staff_do_is_not_the_readers_but_we_at_wo
     assert {"code": "heights", "value": None} in reader.read(text).vacancy["demands"]
 
 
-def test_a_line_to_the_reader_ends_the_employers_own_part(reader: VacancyReader) -> None:
-    text = ("Schoonmaker\n\nOver ons\nGlans is een familiebedrijf uit Arnhem.\n\n"
-            "Als schoonmaker maak je kantoren schoon en je leegt de prullenbakken.\n")
+@pytest.mark.parametrize("line", ["Als schoonmaker maak je kantoren schoon en je leegt de prullenbakken.",
+                                  "De medewerker maakt kantoren schoon en leegt de prullenbakken."])
+def test_a_line_to_the_reader_ends_the_employers_own_part(reader: VacancyReader, line: str) -> None:
+    text = f"Schoonmaker\n\nOver ons\nGlans is een familiebedrijf uit Arnhem.\n\n{line}\n"
     assert reader.read(text).vacancy["required_skills"] == ["kantoren schoonmaken", "prullenbakken legen"]
