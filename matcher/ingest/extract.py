@@ -983,7 +983,9 @@ _LIKING = re.compile(r"\bhou(d|dt|den)?\s+(je\s+|jij\s+)?van\b|\bvan(\s+[\w-]+){
                      r"\b(plezier|liefde)\s+(voor|in)\b|\bpassie\b|\bleuk\s+(om|vindt|vind|vinden)\b|\bhet\s+leuk\b")
 # A word that describes a person rather than names the work: an adjective ("flexibel", "klantgericht",
 # "betrouwbaar", "punctueel", "gastvrij") or a kind of person ("teamspeler", "aanpakker").
-_TRAIT_WORD = re.compile(r"[a-z]+(ig|baar|isch|ief|eel|zaam|lijk|vrij|gericht|bel|ent|ant|speler|pakker|zetter)")
+# Not an ability ("cijfermatig", "digivaardig"), a language ("Arabisch") or a short code ("TIG").
+_TRAIT_WORD = re.compile(r"(?![a-z]*(vaardig|matig)$)[a-z]{3,}(ig|baar|ief|eel|zaam|lijk|vrij|gericht|bel|speler|"
+                         r"pakker|zetter)")
 _ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij|collega'?s|medewerkers|teamleden|het team|de afdeling|"
                            r"het bedrijf|de organisatie)\b")
 _OTHERS_AT_WORK = re.compile(r"\b(onze|ons)\s+\w+|\b(ze|zij|collega'?s|medewerkers|teamleden)\b")
@@ -1191,10 +1193,12 @@ class VacancyReader:
                     # werkt in onze kwekerij,) waar we planten kweken en verkopen"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
                 names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain))
-                if " " not in words.strip() and not own_name and (not names_it or _TRAIT_WORD.fullmatch(words)):
+                trait = _TRAIT_WORD.fullmatch(words) and not fold(self.vocabulary.label(concept_id)).endswith(" werken")
+                if " " not in words.strip() and not own_name and (not names_it or trait):
                     continue  # one word stands for the work in an item that names it ("- kassawerk"), not in a
                     # clause about something else ("- je rapporteert aan de teamleider"); a trait listed bare
-                    # ("- Flexibel", "- Teamspeler") describes the reader, as "je bent flexibel" does
+                    # ("- Flexibel", "- Teamspeler") describes the reader, as "je bent flexibel" does; a way of
+                    # working stays ("- Zelfstandig" is zelfstandig werken)
                 span = Span(text[at:stop], at, stop)
                 if " " in words.strip():
                     out.add_item(name, self.vocabulary.label(concept_id), span)

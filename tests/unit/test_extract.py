@@ -799,3 +799,8 @@ def test_a_demand_in_what_the_employers_staff_do_is_not_the_readers_but_we_at_wo
 def test_a_line_to_the_reader_ends_the_employers_own_part(reader: VacancyReader, line: str) -> None:
     text = f"Schoonmaker\n\nOver ons\nGlans is een familiebedrijf uit Arnhem.\n\n{line}\n"
     assert reader.read(text).vacancy["required_skills"] == ["kantoren schoonmaken", "prullenbakken legen"]
+
+
+def test_a_bare_way_of_working_or_ability_is_no_trait(reader: VacancyReader) -> None:
+    text = "Schoonmaker\n\nProfiel:\n- Zelfstandig\n- Hygiënisch\n- Cijfermatig\n- Flexibel\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Zelfstandig", "Hygiënisch", "Cijfermatig"]
