@@ -130,10 +130,10 @@ def render(r: dict[str, Any]) -> str:
         out.append(_lead(sq["methods"], "werkmatch (prior model, no re-rank)", "ndcg_at_10") + "\n")
     ex = r.get("extraction")
     if ex and "eval" in ex:
-        tunes = [t for t in ("tune", "tune2") if t in ex]
+        tunes = [t for t in ("tune", "tune2", "tune3") if t in ex]
         out.append("## Reading vacancy texts (`python -m bench.extraction`; field-level precision, recall and F1)\n")
         out.append(f"Evaluation set: {ex['eval']['records']} annotated texts, frozen before tuning and never tuned on; "
-                   f"tuning sets: {' and '.join(str(ex[t]['records']) for t in tunes)} others. Extraction time "
+                   f"tuning sets: {', '.join(str(ex[t]['records']) for t in tunes)} others. Extraction time "
                    f"per vacancy (evaluation set): p50 {ex['eval']['ms_per_vacancy']['p50']} ms, "
                    f"p95 {ex['eval']['ms_per_vacancy']['p95']} ms.\n")
         out.append(_table(["field", "P (eval)", "R (eval)", "F1 (eval)", "gold items",

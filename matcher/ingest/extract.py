@@ -66,7 +66,8 @@ class Extraction:
 
 # --- the text, cut into clauses that carry their modality ----------------------------------------------
 
-REQUIRED, PREFERRED, OFFERED = "required", "preferred", "offered"
+# ABOUT: a part that describes the employer ("Over ons", "Wie zijn wij?"): what it and its staff do asks nothing
+REQUIRED, PREFERRED, OFFERED, ABOUT = "required", "preferred", "offered", "about"
 TASKS = (r"(wat|dit) (ga|ga je|zul je|kom je|je gaat) (je )?doen|wat doe je|wat houdt .* in|(jouw|je) (taken|werk|"
          r"werkdag|rol|baan)\b|taken|takenpakket|werkzaamheden|functieomschrijving|functie-?inhoud|de functie|"
          r"over het werk|het werk\b|de baan\b")
@@ -74,18 +75,32 @@ TASKS = (r"(wat|dit) (ga|ga je|zul je|kom je|je gaat) (je )?doen|wat doe je|wat 
 _HEADINGS = [
     (PREFERRED, r"pluspunt|pre\b|mooi meegenomen|leuk als|wens|bij voorkeur|extra punten|geen must"),
     (OFFERED, r"(wat|dit) (bieden|krijg|bied|mag je)|wij bieden|we bieden|ons aanbod|arbeidsvoorwaarden|"
-              r"wat staat er tegenover|wat (hebben|heeft) .* te bieden|salaris|wat levert|"
+              r"wat staat er tegenover|wat (hebben|heeft) .* te bieden|salaris|wat levert|voordelen|"
+              r"van ons verwachten|^waarom (werken )?bij\b|"
               # how to apply asks nothing of the candidate either: "Interesse?", "Meer weten?", "Contact"
               r"^(interesse|solliciteren|solliciteer|sollicitatie|meer weten|meer informatie|contact|vragen|"
               r"reageren|enthousiast|herken je)\b"),
+    (ABOUT, r"^over (?!(de |het |deze |jouw |je |onze )?(functie|werk|baan|vacature|rol|taken|werkzaamheden|werkplek|"
+            r"werkomgeving|werktijden|uren|rooster|diensten|salaris|arbeidsvoorwaarden|aanbod|profiel|kandidaat|"
+            r"sollicitatie|procedure)\b|jou\b|je\b|jouw\b|wie\b|wat\b|hoe\b)"
+            r"[\w&'.-]+( [\w&'.-]+)?$|^wie (zijn|is) (wij|we)\b|^(het|ons) bedrijf$|"
+            r"^(de|onze) (organisatie|werkgever)$|^bedrijfs(profiel|omschrijving|informatie)$|"
+            # and what the page shows beside the vacancy: "Onze diensten", "Andere vacatures", "Bekijk ook"
+            r"^(onze|andere|meer|vergelijkbare|gerelateerde) (diensten|producten|vacatures|locaties|vestigingen)\b|"
+            r"^bekijk ook\b|"
+            # a listing's classification ("Branche: Logistiek", "Vakgebied: Inpakken en verzenden") files the job
+            r"^(branche|sector|vakgebied|categorie|beroep|beroepsgroep|beroepsklasse|functiegroep|functietype|"
+            r"type (functie|werk)|bedrijfstak|werkveld)$"),
     (REQUIRED, r"(wat|dit) (vragen|verwachten|zoeken) (wij|we)|(wij|we) (vragen|zoeken)|wie (ben|zoeken)|"
                r"jij (hebt|bent)|profiel|eisen|vereisten|functie-?eisen|(wat|dit) (breng|neem) je mee|"
                r"wat heb je nodig|wat moet je"),
 ]
+# Wished, not asked: "een pré", "is handig" (but "handig met je handen" is able), "ervaring met klantcontact is fijn
+# (maar niet nodig)"
 _PREFERRED = re.compile(r"\bpre\b|pluspunt|mooi meegenomen|(is|zijn) (een )?voordeel|strekt tot aanbeveling|"
                         r"bij voorkeur|wenselijk|\bhandig\b(?!\s+(?:met|in)\b)|leuk als|zou mooi zijn|geen must|"
-                        r"geen harde eis")  # but "handig met je handen" is able
-_OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen|halen) (we|wij) samen|"
+                        r"geen harde eis|\b(is|zijn|ook) fijn\b|\bfijn (als|meegenomen)\b")
+_OFFERED = re.compile(r"\bbehaal je\b|bij ons (te )?(behalen|halen)|(behalen|halen) (we|wij) samen|"
                       r"(wij|we) (leiden|bieden|betalen|regelen|verzorgen|zorgen)\b[^.]*\b(op|opleiding|cursus|"
                       r"training|certificaat|rijbewijs)|krijg je (van|bij) ons|opleiding (tot|voor) |"
                       r"(kun|kan) je (bij ons |via ons )?(behalen|halen)|(wordt|worden) (je )?(aangeboden|vergoed|"
@@ -93,8 +108,13 @@ _OFFERED = re.compile(r"behaal je bij ons|bij ons (te )?(behalen|halen)|(behalen
                       r"in overleg te behalen|mogelijkheid (om|tot) .* (te )?(behalen|halen)|"
                       r"\b(be)?haal je\b[^.]{0,40}\bbij ons\b|"
                       r"\b(salaris|uurloon|loon|vakantiedagen|vakantiegeld|pensioen|reiskosten\w*|personeelskorting|"
-                      r"eindejaarsuitkering|dertiende maand|doorgroeimogelijkheden|ontwikkelingsmogelijkheden|"
+                      r"eindejaarsuitkering|dertiende maand|doorgroei\w*|ontwikkelingsmogelijkheden|"
                       r"arbeidsvoorwaarden)\b")
+# The employer pays for or arranges what was just asked, later in the sentence: a certificate trained or paid for
+# on the job ("een VOG (wij vergoeden de kosten)", "BHV ..., de hogeschool betaalt de cursus", "VCA behaal je in
+# de eerste maand")
+_PAID = re.compile(r"\b(betalen|vergoeden|regelen) (wij|we)\b|\b(wij|we) (betalen|vergoeden|regelen)\b|"
+                   r"\b(betaalt|vergoedt)\b|\b(wordt|worden) (\w+ )?(vergoed|betaald)\b|\b(be)?haal je\b")
 _NEGATION = re.compile(r"\b(geen|niet|nooit|zonder|hoeft|hoef|vrij van)\b")
 _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|nodig|vereiste|eis|must)\b|"
                          r"\bhoeft (je )?(niet|geen)\b|\bis geen (vereiste|eis)\b")
@@ -145,12 +165,20 @@ def clauses(text: str, low: str) -> list[Clause]:
         if heading:
             section, tasks = heading, bool(re.search(TASKS, line))
             continue
+        if section == ABOUT and ((len(line.split()) <= 5 and not re.search(r"[.,;!]\s*$", line)
+                                  and not line.lstrip().startswith(_BULLETS))
+                                 or re.search(r"\b(je|jij|de kandidaat|de medewerker|hij of zij|hij/zij)\b", line)):
+            section = REQUIRED  # a heading of another kind ("De vacature", "Jouw functie") or a line to the reader
+            # ("Als schoonmaker maak je kantoren schoon") ends the employer's part
+        # a label that opens the line sets the mode of that line only: "Wij bieden: een leaseauto, een cursus ..."
+        label = re.match(r"\s*([^:\n]{3,40}):\s*\S", line)
+        line_mode = (_heading(label.group(1) + ":") if label else None) or section
         for part in _CLAUSE_END.split(line):
             if part is None or not part.strip():
                 continue
             start = low.find(part, pos)
             pos = start + len(part)
-            mode = OFFERED if _OFFERED.search(part) else PREFERRED if _PREFERRED.search(part) else section
+            mode = OFFERED if _OFFERED.search(part) else PREFERRED if _PREFERRED.search(part) else line_mode
             found.append(Clause(start, start + len(part), mode, part, item=line.lstrip().startswith(_BULLETS),
                                 tasks=tasks or bool(_TASK_LIST.search(part))))
     return found
@@ -162,6 +190,8 @@ def _heading(line: str) -> str | None:
     stripped = line.strip(" \t*#")
     if not stripped or stripped.startswith(("-", "•")):
         return None
+    if re.search(r":\s*\S", stripped):
+        return None  # a label with its content on the line ("Taken: kantoren schoonmaken"): content, see `clauses`
     bare = stripped.rstrip(":?").strip()
     marked = stripped.endswith((":", "?"))
     asks = re.match(r"(wat|dit|wie|jouw|over|ons|onze)\b", bare)  # "Dit ga je doen", "Wat wij vragen"
@@ -189,8 +219,11 @@ def negated(clause: Clause, at: int, *, window: int = 30) -> bool:
 
 _NUMBER = r"(\d{1,3}(?:[.,]5)?)"
 _HOURS = re.compile(
-    rf"(?<![\d.:,€])(?:{_NUMBER}\s*(?:-|–|tot( en met)?|t/m|a|à|of|/)\s*)?{_NUMBER}\s*(?:uur|u\b|uren)"
-    r"(?:\s*(?:per|p/|/|in de|op)\s*(?P<unit>week|wk|w\b|maand|mnd|m\b|dag|d\b))?")
+    rf"(?<![\d.:,€])(?:{_NUMBER}\s*(?:-|–|tot( en met)?|t/m|a|à|of|/|en)\s*)?{_NUMBER}\s*(?:uur|u\b|uren)"
+    r"(?:\s*(?:per|p/|/|in de|op)\s*(?P<unit>week|wk|w\b|maand|mnd|m\b|dag|d\b))?|"
+    # a label names the unit: "Uren per week: 38", "Uren: 32-38 per week"
+    rf"\b(?:aantal )?(?:uren|uur)(?: per week)?\s*:\s*(?:{_NUMBER}\s*(?:-|–|tot|t/m)\s*)?{_NUMBER}(?![\d.:])"
+    r"(?:\s*(?:uur|uren))?(?:\s*(?:per|p/|/|in de)\s*(?:week|wk|w\b))?")
 _TIME_BEFORE = re.compile(r"\b(om|vanaf|van|tot|voor|na|rond|tussen|omstreeks|sinds)\s*$")
 _DAYS = re.compile(r"\b(\d|een|twee|drie|vier|vijf|zes)\s*(?:dagen|dag|nachten|diensten|avonden|ochtenden|"
                    r"middagen)\s*(?:per|p/|/|in de)\s*week|\b(ma(andag)?\s*(?:t/m|tot en met|-|–)\s*vr(ijdag)?)\b")
@@ -203,14 +236,19 @@ def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
                  for m in _DAYS.finditer(low)), None)
     lows, highs, spans = [], [], []
     for m in _HOURS.finditer(low):
-        if _TIME_BEFORE.search(low[max(0, m.start() - 8): m.start()]) and not m.group(1) \
-                and not m.group("unit"):
-            continue  # "vanaf 6 uur", "tot 22 uur": a time of day (but "voor 32 uur per week" is not)
+        if m.group(6):  # the label form
+            first, second, unit_given = m.group(5), m.group(6), "week"
+        else:
+            first, second, unit_given = m.group(1), m.group(3), m.group("unit")
+        before = low[max(0, m.start() - 8): m.start()]
+        if _TIME_BEFORE.search(before) and not unit_given \
+                and (not first or re.search(r"\b(van|vanaf|tussen)\s*$", before)):
+            continue  # "vanaf 6 uur", "tot 22 uur", "van 9 tot 13 uur": a time of day (not "voor 32 uur per week")
         if re.match(r"\s*(per|/)\s*uur|\s*(?:'s|in de) (ochtend|middag|avond|nacht)", low[m.end():m.end() + 14]):
             continue
-        a = _num(m.group(1)) if m.group(1) else _num(m.group(3))
-        b = _num(m.group(3))
-        unit = (m.group("unit") or "week")[0]
+        a = _num(first) if first else _num(second)
+        b = _num(second)
+        unit = (unit_given or "week")[0]
         if unit == "m":
             a, b = a / WEEKS_PER_MONTH, b / WEEKS_PER_MONTH
             out.warnings.append(f"uren per maand omgerekend naar uren per week ({m.group().strip()})")
@@ -290,6 +328,8 @@ def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
             if not (0 <= start_h <= 24 and 0 <= end_h <= 24) or (m.group("m1") is None and m.group("m2") is None
                                                                   and not m.group("van")):
                 continue  # "24 tot 32 uur" are hours per week; "van 9 tot 17 uur" and "22.00-06.00" are times
+            if re.match(r"\s*(uur\s*)?(per|p/|/|in de)\s*(week|wk|maand)\b", c.plain[m.end():]):
+                continue  # "tussen 16 en 24 uur per week": hours, not times
             at, end = c.start + m.start(), c.start + m.end()
             for shift in _shifts_of(start_h + int(m.group("m1") or 0) / 60, end_h + int(m.group("m2") or 0) / 60):
                 found.setdefault(shift, Span(text[at:end], at, end))
@@ -340,15 +380,22 @@ def licences(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
 _CEFR = re.compile(r"\b(a1|a2|b1|b2|c1|c2)\b")
 _REFERENTIE = re.compile(r"\b(?:niveau\s*)?([1-4])\s?f\b")
 _DUTCH = re.compile(r"nederlands|nederlandse taal|taalniveau|\btaal\b|nt2")
+# Understanding simple instructions is the language level A2 (bench/data/README.md), also where the line does
+# not name Dutch: "je begrijpt eenvoudige instructies", "Nederlandse taal: eenvoudige instructies kunnen begrijpen".
+_INSTRUCTIONS = re.compile(r"\b(eenvoudige|simpele|korte|de)\s+(\w+\s+)?(instructies|aanwijzingen)\s+(\w+\s+){0,4}?"
+                           r"(kunnen\s+)?(begrijp|versta|snap)\w*|"
+                           r"\b(begrijp|versta|snap)\w*\s+(\w+\s+)?(eenvoudige|simpele|korte)\s+(instructies|aanwijzingen)")
 _DUTCH_WORDS = [
     (None, r"(nederlands|taal)\w*\s+(is\s+)?(geen (vereiste|eis|must)|niet (nodig|vereist|belangrijk))|"
-           r"(geen|weinig|niet goed|nog niet goed)\s+nederlands"),
+           r"(geen|weinig|niet goed|nog niet goed)\s+nederlands|"
+           # another language will do: "(een beetje) Nederlands of Engels"
+           r"nederlands\w*\s*(of|en/of|/)\s*(engels|duits|frans|pools|spaans|turks|arabisch|portugees|roemeens)"),
     ("B2", r"(uitstekend|vloeiend|perfect|zeer goed|foutloos|uitstekende)\w*\s+(\w+\s+){0,3}nederlands"),
     ("A2", r"(basis|beetje|eenvoudig|enigszins|redelijk|beperkt)\w*\s+(\w+\s+){0,4}nederlands|"
-           r"nederlands\w*\s+(op\s+)?(basis|beginners)"),
+           r"nederlands\w*\s+(op\s+)?(basis|beginners)|" + _INSTRUCTIONS.pattern),
     ("B1", r"(goed|prima|voldoende|goede)\w*\s+(\w+\s+){0,3}(nederlands|nederlandse taal)|"
            r"(spreek|spreekt|beheers|beheerst|beheersing)\w*\s+(\w+\s+){0,4}(nederlands|nederlandse taal)|"
-           r"nederlands\w*\s+in woord en geschrift"),
+           r"nederlands\w*\s+in woord en geschrift|\bnederlands\s+(kunnen\s+)?spreken\b"),
 ]
 _REFERENTIE_CEFR = {"1": "A2", "2": "B1", "3": "B2", "4": "C1"}
 
@@ -356,7 +403,7 @@ _REFERENTIE_CEFR = {"1": "A2", "2": "B1", "3": "B2", "4": "C1"}
 def dutch_level(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
     """CEFR (B1), referentieniveaus (2F = B1) or plain words ("je spreekt goed Nederlands" = B1)."""
     for c in cls:
-        if not _DUTCH.search(c.plain) and not _REFERENTIE.search(c.plain):
+        if not _DUTCH.search(c.plain) and not _REFERENTIE.search(c.plain) and not _INSTRUCTIONS.search(c.plain):
             continue
         level, m = None, _CEFR.search(c.plain) if _DUTCH.search(c.plain) else None
         if m:
@@ -383,7 +430,8 @@ def dutch_level(text: str, low: str, cls: list[Clause], out: Extraction) -> None
 
 _EDUCATION = [
     ("geen", r"geen (\w+ )?(diploma|opleiding|vooropleiding|ervaring of diploma)('?s)? (nodig|vereist|gevraagd)|"
-             r"zonder (diploma|opleiding)|diploma('?s)? (zijn|is) niet (nodig|vereist)"),
+             r"zonder (diploma|opleiding)|diploma('?s)? (zijn|is) niet (nodig|vereist)|"
+             r"\b(opleiding|opleidingsniveau|diploma|vooropleiding)\s*:\s*geen\b"),
     ("mbo", r"\bmbo\b[- ]?(?:niveau\s*|-?\s*)?([1-4])?|\bmbo[1-4]\b|niveau\s*([1-4])\b(?=[^.]*mbo)|"
             r"(?<=diploma)[^.]{0,40}?\bniveau\s*[1-4]\b|(?<=opleiding)[^.]{0,40}?\bniveau\s*[1-4]\b"),
     ("mbo1", r"\bentree(opleiding|niveau)?\b"),
@@ -391,7 +439,9 @@ _EDUCATION = [
     ("havo", r"\bhavo\b"),
     ("vwo", r"\bvwo\b"),
     ("hbo", r"\bhbo\b|\bhogeschool\b|\bbachelor\b"),
-    ("wo", r"\b(wo|universitair|universiteit|master)\b"),
+    # "wo" is also Wednesday: "ma/wo/vr", "ma, wo en vr", "wo 8.00-12.00"
+    ("wo", r"(?<![/,-] )(?<![/,-])\bwo\b(?!\s*[/,]|\s*-\s*(ma|di|do|vr|za|zo)\b|\s+(en|t/m|tot)\s|\s*\d)|"
+           r"\b(universitair|universiteit|master)\b"),
 ]
 _ORDER = ("geen", "vmbo", "mbo1", "mbo2", "mbo3", "havo", "mbo4", "vwo", "hbo", "wo")
 
@@ -481,8 +531,10 @@ def demands(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
                 continue  # a forklift is driven in the warehouse, not on the road
             for m in re.finditer(pattern, c.plain):
                 at, end = c.start + m.start(), c.start + m.end()
-                if negated(c, at) or c.mode == PREFERRED:
-                    continue
+                said = _sentence_before(low, at) + low[at:end]
+                if negated(c, at) or c.mode == PREFERRED or (_OTHERS_AT_WORK.search(said) and not _ASKS.search(said)):
+                    continue  # "onze chauffeurs brengen het brood naar de winkels": their work, not the reader's
+                    # (but "we werken soms op een steiger" is the reader's too)
                 _add_demand(out, code, None, Span(text[at:end], at, end))
                 break
     if kilos:
@@ -651,7 +703,10 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     line = text.rfind("\n", 0, parts[0].start) + 1
     head = text[line:parts[0].start]
     opens_line = not head.strip(" \t" + "".join(_BULLETS)) or head.rstrip().endswith(":")
-    summary = opens_line and bool(text[:line].strip()) and _summary(text, parts) \
+    said_before = re.split(r"[.!?]\s+", plain(head))[-1]  # "(hoi!) het gaat om de kamers:" opens a list of tasks on
+    # the first line too, where "ze voeren deze acties uit:" says what others do
+    listed = head.rstrip().endswith(":") and not (_ABOUT_OTHERS.search(said_before) and not _ASKS.search(said_before))
+    summary = opens_line and (bool(text[:line].strip()) or listed) and _summary(text, parts) \
         and not re.match(r"[^\n.?]*!", text[parts[-1].end:])  # "Samen bouwen aan de toekomst!" is a slogan
     listing = parts[0].clause.tasks  # "Het werk bestaat uit deeg afwegen, bakplaten vullen en ..."
     addressed = named_work = False
@@ -659,8 +714,13 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     shared: str | None = None  # the object of the part before: "pakketten" in "pakketten sorteren en bezorgen"
     waiting: list[tuple[str, Span]] = []  # verbs said without their object: "je snijdt, weegt (en verpakt brood)"
     before_task: str | None = None  # the object of the last task read: what "ze" or "het" after a verb stands for
+    because = False  # "(je moet fit zijn,) want je loopt veel trappen (en tilt ...)": why, not what the work is
     for p in parts:
         c = p.clause
+        because = because or bool(re.search(r"\bwant\s*$", text[max(0, p.start - 8):p.start].lower())
+                                  or re.match(r"\W*want\s", text[p.start:p.end].lower()))
+        if because:
+            continue
         trimmed = _trimmed(text, p, used, skills)
         named_work = named_work or any(s.start < p.end and p.start < s.end for s in [*skills, *weak])
         raw = text[p.start:p.end]  # a verb without an object of its own passes the object on ("post openen,
@@ -678,8 +738,10 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             resolved = _referred(said[m.end():], before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != said[m.end():]
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
-            if task is None and p is not parts[-1] and (verb := tasks.infinitive(low[m.end():].strip())):
-                waiting = [(verb, span)]  # "je snijdt" and "verpakt brood": the next part names the object
+            if task is None and p is not parts[-1] and not cut and " " not in low[m.end():].strip() \
+                    and (verb := tasks.infinitive(low[m.end():].strip())):
+                waiting = [(verb, span)]  # "je snijdt" and "verpakt brood": the next part names the object (not
+                # "je werkt van 22.00 tot 06.00 uur en (je verzamelt orders)")
         elif m := _inverted(low, first=p is parts[0] and not _ALSO.match(text[p.start:span.start].lower())):
             # "zware apparaten verplaats je met een takel": what stands before the verb is its object, unless
             # it is a prepositional phrase ("met handgereedschap haal je apparaten uit elkaar")
@@ -689,7 +751,9 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             phrase = f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"
             resolved = _referred(phrase, before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != phrase
-        elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)):
+        elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)) \
+                and not (addressed and len(said.split()) == 1 and not c.item):  # "je onderhoudt plantsoenen en
+            # bermen": one word after a verb said to the reader is its object, not an infinitive
             task = named if before_shared is None else _with_object(named, before_shared)
         elif addressed or in_tasks:
             resolved = _referred(said, before_task)
@@ -705,6 +769,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
         if task and (re.search(r"\bnederlands", task.lower()) or tasks.vague(task)):
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level; "allerlei werkzaamheden": no work
+        if task and cut and set(task.lower().split()[:-1]) <= tasks.PREPOSITIONS | tasks.PARTICLES | tasks.ADVERBIALS:
+            task = None  # "je kunt tegen [fysiek zwaar werk]" cut to "tegen kunnen": what it was is another field's
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for verb, at in waiting if (obj := _object(task)) else ():
@@ -718,7 +784,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             named_work = True
             waiting = []
         elif task is None and not cut and (in_tasks or c.item or summary) and _names_a_thing(said) \
-                and not tasks.vague(said):
+                and not tasks.vague(said) and not addressed:
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
         out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)
@@ -817,7 +883,9 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
     houden"), or the part before it when it says where or how ("per e-mail")."""
     said = [text[p.start:p.end] for p in parts]
     closing = said[-1].lower().split()
-    if len(parts) > 1 and closing[-1] in tasks.PARTICLES and not tasks.has_verb(" ".join(closing[:-1])):
+    if len(parts) > 1 and closing[-1] in tasks.PARTICLES and not tasks.has_verb(" ".join(closing[:-1])) \
+            and (len(closing) <= 2 or closing[0] in {"de", "het", "een", "alle", "jouw", "je", "onze", "ons"}):
+        # an object with the particle ("(en) de kantine schoon"), not a verb of its own ("(en) lost klachten op")
         verb = next((i for i in range(len(parts) - 2, -1, -1) if tasks.has_verb(said[i])), None)
         if verb is not None:
             parts = [*parts[:verb], Part(parts[verb].start, parts[-1].end, parts[verb].clause)]
@@ -893,8 +961,10 @@ _LANGUAGES = r"engels|duits|frans|pools|spaans|turks|arabisch|portugees|italiaan
 
 def _other_language(low: str, start: int, end: int) -> bool:
     """A language offered in place of Dutch or merely accepted, not asked for: "Nederlands of Engels",
-    "Engels is ook goed", "engels ok"."""
-    if not re.fullmatch(_LANGUAGES, low[start:end]):
+    "Nederlands, Engels of Pools", "Engels is ook goed", "engels ok"; not one of a list that ends in "en"
+    ("Nederlands, Engels en Duits": all three). Offsets are in the whole text: a list spans comma clauses."""
+    if not re.fullmatch(_LANGUAGES, low[start:end]) \
+            or re.match(rf"(\s*,\s*({_LANGUAGES}))*\s+en\s+({_LANGUAGES})\b", low[end:end + 60]):
         return False
     return bool(re.search(rf"nederlands\w*(\s*(,|of|en/of|/)\s*({_LANGUAGES}))*\s*(,|of|en/of|/)\s*$",
                           low[max(0, start - 40):start])
@@ -911,8 +981,14 @@ _ABLE = re.compile(r"\b(goed|sterk|handig|bedreven|thuis) (in|met)\b|\bbekend me
 # koken".
 _LIKING = re.compile(r"\bhou(d|dt|den)?\s+(je\s+|jij\s+)?van\b|\bvan(\s+[\w-]+){1,3}\s+hou(d|dt|den)\b\W*$|"
                      r"\b(plezier|liefde)\s+(voor|in)\b|\bpassie\b|\bleuk\s+(om|vindt|vind|vinden)\b|\bhet\s+leuk\b")
+# A word that describes a person rather than names the work: an adjective ("flexibel", "klantgericht",
+# "betrouwbaar", "punctueel", "gastvrij") or a kind of person ("teamspeler", "aanpakker").
+# Not an ability ("cijfermatig", "digivaardig"), a language ("Arabisch") or a short code ("TIG").
+_TRAIT_WORD = re.compile(r"(?![a-z]*(vaardig|matig)$)[a-z]{3,}(ig|baar|ief|eel|zaam|lijk|vrij|gericht|bel|speler|"
+                         r"pakker|zetter)")
 _ABOUT_OTHERS = re.compile(r"\b(wij|we|onze|ons|ze|zij|collega'?s|medewerkers|teamleden|het team|de afdeling|"
                            r"het bedrijf|de organisatie)\b")
+_OTHERS_AT_WORK = re.compile(r"\b(onze|ons)\s+\w+|\b(ze|zij|collega'?s|medewerkers|teamleden)\b")
 _ASKS = re.compile(r"\b(je|jij|jou|jouw|u|zoeken|zoekt|vragen|verwachten|nodig|kandidaat|medewerker die|collega die)\b")
 
 
@@ -1019,10 +1095,12 @@ class VacancyReader:
                                                   at + len(out.vacancy["title"]))]
         else:
             self._title(text, low, out)
+        told = [c for c in cls if c.mode != ABOUT]  # what the employer says of itself asks nothing of the reader
+        # and sets no hours ("wij zijn 24 uur per dag open"); its support and its address still count
         for step in (hours, shifts, licences, dutch_level, education, demands, support, location):
-            step(text, low, cls, out)
-        self._certificates(text, cls, out)
-        self._skills(text, low, cls, out)
+            step(text, low, cls if step in (support, location) else told, out)
+        self._certificates(text, told, out)
+        self._skills(text, low, told, out)
         return out
 
     def _title(self, text: str, low: str, out: Extraction) -> None:
@@ -1064,7 +1142,10 @@ class VacancyReader:
                 if negated(c, at):
                     continue
                 label = self.vocabulary.label(concept_id)
-                if c.mode == REQUIRED:
+                rest = re.split(r"[.!?\n]", text[stop:].lower(), maxsplit=1)[0]
+                if c.mode == REQUIRED and _PAID.search(rest) and not re.search(r"\b(niet|geen)\b", rest):
+                    out.note("certificates_offered", label)  # "een VOG is nodig; die vragen wij aan en betalen wij"
+                elif c.mode == REQUIRED:
                     out.add_item("certificates", label, Span(text[at:stop], at, stop))
                 else:
                     out.note(f"certificates_{c.mode}", label)
@@ -1100,19 +1181,24 @@ class VacancyReader:
                     used.append(Span(text[at:stop], at, stop))
                     continue
                 if negated(c, at) or "nederlands" in concept_id or text[at:stop] in towns \
-                        or any(s.start < stop and at < s.end for s in used) or _other_language(c.plain, start, end) \
+                        or any(s.start < stop and at < s.end for s in used) or _other_language(low, at, stop) \
                         or _SCHEDULE.search(words) or re.match(r"-?ervaring\b", c.plain[end:end + 9]) \
                         or (any(e.start <= at < e.end for e in examples) and tasks.is_verb(words.split()[-1])):
                     continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example
                 said = _sentence_before(low, at)
                 if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) or _LIKING.search(c.plain) \
-                        or (not c.item and _ABOUT_OTHERS.search(said + words) and not _ASKS.search(said + words)):
-                    continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat"
+                        or (not c.item and any(_ABOUT_OTHERS.search(x) and not _ASKS.search(x)
+                                               for x in (said + words, c.plain[:end]))):
+                    continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat", "(je
+                    # werkt in onze kwekerij,) waar we planten kweken en verkopen"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
                 names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain))
-                if " " not in words.strip() and not own_name and not names_it:
+                trait = _TRAIT_WORD.fullmatch(words) and not fold(self.vocabulary.label(concept_id)).endswith(" werken")
+                if " " not in words.strip() and not own_name and (not names_it or trait):
                     continue  # one word stands for the work in an item that names it ("- kassawerk"), not in a
-                    # clause about something else ("- je rapporteert aan de teamleider")
+                    # clause about something else ("- je rapporteert aan de teamleider"); a trait listed bare
+                    # ("- Flexibel", "- Teamspeler") describes the reader, as "je bent flexibel" does; a way of
+                    # working stays ("- Zelfstandig" is zelfstandig werken)
                 span = Span(text[at:stop], at, stop)
                 if " " in words.strip():
                     out.add_item(name, self.vocabulary.label(concept_id), span)

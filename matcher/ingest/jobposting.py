@@ -23,7 +23,7 @@ from matcher.ingest.extract import Extraction, Span, VacancyReader, clean_title
 
 MAX_CONTENT_BYTES = 1_000_000
 FORMATS = ("text", "html", "jobposting")
-_DROP = "script, style, noscript, template, svg, iframe, object, embed, nav, footer, form, button, select, " \
+_DROP = "script, style, noscript, template, svg, iframe, object, embed, nav, aside, footer, form, button, select, " \
         "[aria-hidden=true], [hidden], [id*=cookie], [class*=cookie], [id*=Cookie], [class*=Cookie], " \
         "[class*=cc-window], [id*=consent], [class*=consent]"  # cookie banners, also cookieconsent's cc-window
 _BLOCKS = "p, div, li, h1, h2, h3, h4, h5, h6, br, tr, section, article, header, ul, ol, table, dd, dt, blockquote"

@@ -257,9 +257,11 @@ def infinitive_task(phrase: str) -> str | None:
     """The task a phrase names in the infinitive, up to its verb: "planten inpakken", "Sorteren", "klanten
     helpen in de winkel" -> "klanten helpen" (a prepositional phrase after the verb says where or how; it
     stays where the verb comes first: "werken met handgereedschap"). None for a sentence with a subject or
-    a finite verb ("wij bezorgen boodschappen", "het team is klein"), a verb that stands second as after a
-    subject ("inspecteurs wegen inspecteren"), an infinitive used as a noun or after "te" ("het plannen van",
-    "om ... te maken", "met vragen"), or a capitalised word inside the phrase ("in Zetten": a place)."""
+    a finite verb ("wij bezorgen boodschappen", "het team is klein", "onze klanten zijn scholen": "zijn" after
+    the first word is the verb, not "his"), a verb that ends a relative clause ("een zorgboerderij waar
+    deelnemers komen werken"), a verb that stands second as after a subject ("inspecteurs wegen inspecteren"),
+    an infinitive used as a noun or after "te" ("het plannen van", "om ... te maken", "met vragen"), or a
+    capitalised word inside the phrase ("in Zetten": a place)."""
     found = list(re.finditer(_WORD, phrase))
     words = [m.group() for m in found]
     low = [w.lower() for w in words]
@@ -274,7 +276,7 @@ def infinitive_task(phrase: str) -> str | None:
         del found[end - 1], words[end - 1], low[end - 1]
         end -= 1
     after = [w for i, w in enumerate(low[end + 1:], end + 1) if low[i - 1] not in PREPOSITIONS | _ARTICLES]
-    if any(w in SUBJECTS or _finite(w) for w in low[:end] + after) \
+    if any(w in SUBJECTS or _finite(w) for w in low[:end] + after) or set(low[1:end]) & (_RELATIVE | {"zijn"}) \
             or (end > 1 and low[0] not in _LEADING and is_verb(low[1])) \
             or _no_work(low[end], low[end + 1:], low[:end]):
         return None

@@ -12,6 +12,7 @@ from matcher.ingest import jobposting
 from matcher.ingest.extract import VacancyReader
 from matcher.ingest.tasks import as_task, infinitive, infinitive_task, is_infinitive
 from matcher.matching.vocabulary import Vocabulary
+from matcher.matching.vocabulary.normalise import Normaliser
 
 NIGHT = ("Je werkt in de nachtploeg van 22.00 tot 06.00 uur, vier nachten per week (32 uur). Je tilt regelmatig "
          "dozen tot 25 kilo en staat de hele dag. Een heftruckcertificaat is verplicht, rijbewijs B is een pre.")
@@ -588,3 +589,218 @@ def test_a_preposition_before_je_is_no_verb_and_deze_stands_for_the_object(reade
 def test_objects_coordinated_inside_a_phrase_with_met_stay_together(reader: VacancyReader) -> None:
     text = "Medewerker\n\nWat ga je doen?\n- Je werkt met een scanner en een computer.\n"
     assert reader.read(text).vacancy["required_skills"] == ["met een scanner en een computer werken"]
+
+
+def test_cleaning_the_bakery_is_cleaning_and_supervision_is_not_child_care(reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nWat ga je doen?\n- Bakkerij\n- Toezicht houden in de stalling\n"
+            "- Je maakt de bakkerij schoon\n")
+    skills = reader.read(text).vacancy["required_skills"]
+    assert "brood en banket bakken" not in skills and "toezicht houden op kinderen" not in skills
+    normaliser = Normaliser(Vocabulary.shipped())
+    assert normaliser.match("de bakkerij schoonmaken", "skill").concept_id == "skill:schoonmaken"
+
+
+@pytest.mark.parametrize("line", [
+    "Nederlandse taal: eenvoudige instructies kunnen begrijpen.", "- Je begrijpt eenvoudige instructies."])
+def test_understanding_simple_instructions_is_the_language_level_and_no_skill(reader: VacancyReader, line: str) -> None:
+    v = reader.read(f"Schoonmaker\n\nWat vragen wij?\n{line}\n- Je kunt schoonmaken.\n").vacancy
+    assert v["dutch_level"] == "A2" and v["required_skills"] == ["schoonmaken"]
+
+
+def test_languages_offered_in_a_list_beside_dutch_are_no_skill_but_a_list_of_all_is(reader: VacancyReader) -> None:
+    offered = reader.read("Seizoenmedewerker\n\nTaal: Nederlands, Engels of Pools\n- Je kunt oogsten.\n").vacancy
+    assert offered["required_skills"] == ["oogsten"]
+    asked = reader.read("Receptionist\n\nWat vragen wij?\nJe spreekt Nederlands, Engels en Duits.\n").vacancy
+    assert asked["required_skills"] == ["Engels", "Duits"]
+
+
+def test_what_is_nice_but_not_needed_is_wished(reader: VacancyReader) -> None:
+    text = "Medewerker\n\nWat vragen wij?\n- Je kunt typen.\n- Ervaring met klantcontact is fijn maar niet nodig.\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["typen"] and len(v["preferred_skills"]) == 1  # klantcontact, wished
+
+
+def test_a_reason_given_with_want_is_no_task(reader: VacancyReader) -> None:
+    text = ("Roomattendant\n\nJe moet wel fit zijn, want je loopt veel trappen en tilt de waskarren. "
+            "Je maakt de bedden op.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["bedden opmaken"]
+
+
+def test_a_verb_that_ends_a_relative_clause_names_no_task(reader: VacancyReader) -> None:
+    assert infinitive_task("een zorgboerderij waar volwassenen elke dag komen werken") is None
+    text = ("Assistent\n\nWij zijn Het Erf: een zorgboerderij waar volwassenen elke dag komen werken.\n\n"
+            "Je wiedt onkruid.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["onkruid wieden"]
+
+
+def test_a_bare_noun_after_a_task_said_to_the_reader_is_its_object(reader: VacancyReader) -> None:
+    text = "Medewerker groen\n\nJouw werk\nJe onderhoudt plantsoenen en bermen. Je maait gras.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["plantsoenen onderhouden", "gras maaien"]
+
+
+def test_a_label_that_opens_a_line_sets_the_mode_of_the_whole_line(reader: VacancyReader) -> None:
+    text = ("Chauffeur\n\nWij bieden: een leaseauto, een opleiding tot heftruckchauffeur, een cursus "
+            "klantvriendelijkheid en je VCA.\nJe bezorgt pakketten.\n")
+    out = reader.read(text)
+    assert out.vacancy["required_skills"] == ["pakketten bezorgen"] and "certificates" not in out.vacancy
+
+
+def test_a_sentence_about_the_employers_clients_names_no_task(reader: VacancyReader) -> None:
+    assert infinitive_task("Onze klanten zijn scholen") is None
+    text = "Schoonmaker\n\nOnze klanten zijn scholen en ziekenhuizen.\n\nJe maakt toiletten schoon.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["toiletten schoonmaken"]
+
+
+def test_the_employers_own_part_asks_nothing_until_the_next_heading(reader: VacancyReader) -> None:
+    text = ("Schoonmaker\n\nOver ons\nGlans is gespecialiseerd in glasbewassing, gevelreiniging en vloeronderhoud. "
+            "Onze glazenwassers tillen ladders tot 30 kg en zijn allemaal VCA-gecertificeerd.\n\n"
+            "De vacature\n- Vloeren dweilen\n")
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["Vloeren dweilen"] and "certificates" not in v and "demands" not in v
+
+
+@pytest.mark.parametrize("heading", ["Jouw voordelen", "Waarom werken bij ons?", "Wat kun je van ons verwachten?"])
+def test_a_heading_of_benefits_offers_what_follows(reader: VacancyReader, heading: str) -> None:
+    text = f"Kok\n\nWat ga je doen?\n- Groenten snijden\n\n{heading}\n- Een opleiding tot kok\n- Leren bakken\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Groenten snijden"]
+
+
+def test_a_clause_about_what_the_employer_does_asks_nothing_even_in_a_sentence_to_the_reader(
+        reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nJe gaat aan de slag in onze kwekerij, waar we planten kweken en verkopen.\n"
+            "- Planten oppotten\n")
+    assert reader.read(text).vacancy["required_skills"] == ["Planten oppotten"]
+
+
+def test_a_trait_listed_bare_describes_the_reader_and_is_no_skill(reader: VacancyReader) -> None:
+    text = ("Magazijnmedewerker\n\nProfiel:\n- Flexibel\n- Teamspeler\n- Klantgericht\n- Betrouwbaar\n- Punctueel\n"
+            "- Rekenen\n- Kassawerk\n- Engels\n")
+    assert reader.read(text).vacancy["required_skills"] == ["Rekenen", "Kassawerk", "Engels"]
+
+
+@pytest.mark.parametrize("line", ["Je kunt doorgroeien naar voorman.", "- Doorgroeien naar teamleider"])
+def test_growing_into_another_job_is_an_offer_not_a_skill(reader: VacancyReader, line: str) -> None:
+    text = f"Orderpicker\n\nWat ga je doen?\nJe verzamelt orders.\n{line}\n"
+    assert reader.read(text).vacancy["required_skills"] == ["orders verzamelen"]
+
+
+def test_a_sidebar_and_a_list_of_the_employers_services_are_not_the_vacancy(reader: VacancyReader) -> None:
+    page = ("<html><body><main><h1>Schoonmaker</h1><h2>Wat ga je doen?</h2><ul><li>Kantoren schoonmaken</li></ul>"
+            "<h2>Onze diensten</h2><ul><li>Glasbewassing</li><li>Vloeronderhoud</li></ul></main>"
+            "<aside><h3>Andere vacatures</h3><ul><li>Kok (Arnhem) – avonddiensten</li><li>Catering</li></ul></aside>"
+            "</body></html>")
+    v = jobposting.read(reader, page, "html").extraction.vacancy
+    assert v["required_skills"] == ["Kantoren schoonmaken"] and "shifts" not in v
+    text = "Schoonmaker\n\nWat ga je doen?\n- Kantoren schoonmaken\n\nOnze diensten\n- Glasbewassing\n- Catering\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Kantoren schoonmaken"]
+
+
+def test_the_employers_opening_hours_in_its_own_part_are_no_shifts(reader: VacancyReader) -> None:
+    text = ("Vakkenvuller\n\nOver ons\nOnze winkel is 7 dagen per week open van 8.00 tot 22.00 uur.\n\n"
+            "Wat ga je doen?\nJe vult de schappen, maandag tot en met vrijdag van 9.00 tot 13.00 uur.\n")
+    assert reader.read(text).vacancy["shifts"] == ["day"]
+
+
+@pytest.mark.parametrize("heading", ["Over de werktijden", "Over de werkplek", "Over jouw rol"])
+def test_a_heading_over_the_work_itself_is_no_part_about_the_employer(reader: VacancyReader, heading: str) -> None:
+    text = f"Orderpicker\n\n{heading}\nJe werkt van 22.00 tot 06.00 uur. Je verzamelt orders.\n"
+    v = reader.read(text).vacancy
+    assert "night" in v["shifts"] and v["required_skills"] == ["orders verzamelen"]
+
+
+def test_a_verb_cut_short_by_another_field_waits_for_no_object(reader: VacancyReader) -> None:
+    text = "Orderpicker\n\nJe werkt van 22.00 tot 06.00 uur en je verzamelt orders.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["orders verzamelen"]  # not "orders werken"
+
+
+def test_a_short_label_line_with_its_content_is_read_not_taken_for_a_heading(reader: VacancyReader) -> None:
+    assert reader.read("Schoonmaker\nTaken: kantoren schoonmaken\n").vacancy["required_skills"] == [
+        "kantoren schoonmaken"]
+
+
+def test_a_listings_classification_fields_name_no_skill(reader: VacancyReader) -> None:
+    text = ("Magazijnmedewerker\nBranche: Logistiek\nVakgebied: Inpakken en verzenden\nCategorie: Koken\n"
+            "Werkzaamheden: Je verzamelt orders.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["orders verzamelen"]
+
+
+def test_a_task_cut_down_to_its_verb_and_a_preposition_by_another_field_is_no_task(reader: VacancyReader) -> None:
+    text = "Sjouwer\n\nWat vragen wij?\n- Je kunt tegen fysiek zwaar werk.\n- Je kunt schoonmaken.\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["schoonmaken"] and {"code": "lift_kg", "value": 25.0} in v["demands"]
+
+
+def test_a_colon_list_of_tasks_on_the_first_line_is_read_unless_it_says_what_others_do(reader: VacancyReader) -> None:
+    text = "wij zoeken een roomattendant. het gaat om de kamers: bedden opmaken en badkamers poetsen. 20 uur."
+    assert reader.read(text).vacancy["required_skills"] == ["bedden opmaken", "badkamers poetsen"]
+    prose = "Betonafwerkers gieten beton. Ze voeren acties uit om het af te werken: snijden, samenpersen en glad maken."
+    assert "required_skills" not in reader.read(prose, title="Betonafwerker").vacancy
+
+
+def test_a_last_part_with_a_verb_of_its_own_and_a_particle_is_a_task_of_its_own(reader: VacancyReader) -> None:
+    text = "Bediening\n\nWat ga je doen?\nJe vult het buffet aan, reken je af bij de kassa en ruim je de tafels af.\n"
+    assert "tafels afruimen" in reader.read(text).vacancy["required_skills"]
+    text = "Schoonmaker\n\nWat ga je doen?\nJe maakt de sporthal, de kleedkamers en de kantine schoon.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["sporthal, de kleedkamers en de kantine schoonmaken"]
+
+
+@pytest.mark.parametrize(("line", "level"), [
+    ("Linnenkamer, 18 uur, ma/wo/vr 8.00-14.00.", None), ("Werktijden: ma, wo en vr.", None),
+    ("Opleiding: geen", "geen"), ("Opleidingsniveau: geen eisen", "geen"), ("Je hebt een wo-diploma.", "wo")])
+def test_wednesday_is_no_university_and_a_label_of_no_education_asks_none(
+        reader: VacancyReader, line: str, level: str | None) -> None:
+    assert reader.read(f"Medewerker\n\n{line}\n").vacancy.get("education_level") == level
+
+
+@pytest.mark.parametrize("line", [
+    "Een VOG is nodig; die vragen wij voor je aan en betalen wij.", "Je hebt een VOG (wij vergoeden de kosten).",
+    "BHV is verplicht (binnen twee maanden, de hogeschool betaalt de cursus).", "VOG – die regelen en betalen wij.",
+    "VCA basis behaal je in de eerste maand."])
+def test_a_certificate_the_employer_pays_for_or_trains_later_in_the_sentence_is_offered(
+        reader: VacancyReader, line: str) -> None:
+    out = reader.read(f"Medewerker\n\nWat vragen wij?\n{line}\n- Je kunt schoonmaken.\n")
+    assert "certificates" not in out.vacancy and out.notes["certificates_offered"]
+    assert out.vacancy["required_skills"] == ["schoonmaken"]
+
+
+def test_a_certificate_whose_costs_are_not_refunded_stays_asked(reader: VacancyReader) -> None:
+    out = reader.read("Medewerker\n\nWat vragen wij?\nEen VOG is verplicht, de kosten worden niet vergoed.\n")
+    assert out.vacancy["certificates"] == ["VOG"]
+
+
+@pytest.mark.parametrize(("line", "hours"), [
+    ("Uren per week: 38", (38, 38)), ("Werktijden: ma-vr 6.00-14.30\nUren: 38 per week", (38, 38)),
+    ("Tussen 16 en 24 uur per week, alleen overdag.", (16, 24)),
+    ("20 uur in de week, ma t/m vr van 9 tot 13 uur.", (20, 20))])
+def test_hours_labelled_ranged_with_en_and_clock_times_apart(
+        reader: VacancyReader, line: str, hours: tuple[int, int]) -> None:
+    v = reader.read(f"Medewerker\n\n{line}\n").vacancy
+    assert (v["hours_min"], v["hours_max"]) == hours and "evening" not in v.get("shifts", [])
+
+
+@pytest.mark.parametrize(("line", "level"), [
+    ("Je spreekt een beetje Nederlands of Engels.", None),
+    ("Je moet goed kunnen rekenen met geld en Nederlands spreken.", "B1")])
+def test_dutch_or_another_language_asks_no_level_and_dutch_spoken_is_b1(
+        reader: VacancyReader, line: str, level: str | None) -> None:
+    assert reader.read(f"Medewerker\n\nWat vragen wij?\n{line}\n").vacancy.get("dutch_level") == level
+
+
+def test_a_demand_in_what_the_employers_staff_do_is_not_the_readers_but_we_at_work_is(reader: VacancyReader) -> None:
+    text = ("Schoonmaker\n\nOnze chauffeurs brengen het brood met de bestelbus naar de winkels.\n"
+            "Je maakt de bakkerij schoon.\n")
+    assert "demands" not in reader.read(text).vacancy
+    text = "Hulpschilder\n\nWe werken op bouwplaatsen, soms op een steiger. Je schuurt kozijnen.\n"
+    assert {"code": "heights", "value": None} in reader.read(text).vacancy["demands"]
+
+
+@pytest.mark.parametrize("line", ["Als schoonmaker maak je kantoren schoon en je leegt de prullenbakken.",
+                                  "De medewerker maakt kantoren schoon en leegt de prullenbakken."])
+def test_a_line_to_the_reader_ends_the_employers_own_part(reader: VacancyReader, line: str) -> None:
+    text = f"Schoonmaker\n\nOver ons\nGlans is een familiebedrijf uit Arnhem.\n\n{line}\n"
+    assert reader.read(text).vacancy["required_skills"] == ["kantoren schoonmaken", "prullenbakken legen"]
+
+
+def test_a_bare_way_of_working_or_ability_is_no_trait(reader: VacancyReader) -> None:
+    text = "Schoonmaker\n\nProfiel:\n- Zelfstandig\n- Hygiënisch\n- Cijfermatig\n- Flexibel\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Zelfstandig", "Hygiënisch", "Cijfermatig"]

@@ -195,3 +195,17 @@ def test_the_shipped_vocabulary_loads() -> None:
     assert vocab.get("edu:mbo2").rank == 3  # type: ignore[union-attr]
     assert vocab.get("restriction:max_lift_kg").code == "max_lift_kg"  # type: ignore[union-attr]
     assert len(vocab.of_kind("occupation")) == len(_load("occupations.json"))
+
+
+@pytest.mark.parametrize(("label", "wrong_for"), [
+    ("teamleider", "skill:leidinggeven"),  # a job title (often the one the reader reports to), not leading a team
+    ("handig", "skill:klussen"),  # an adjective ("handig met de computer", "rijbewijs B is handig")
+    ("bakkerij", "skill:brood_bakken"),  # a workplace: "de bakkerij schoonmaken" is cleaning
+    ("toezicht houden", "skill:toezicht_kinderen"),  # also on a terrain, a bicycle park, an audience
+    ("vegen", "skill:bladblazen"),  # floors, streets and pavements are swept too: no leaf clearing
+])
+def test_a_label_that_names_more_than_the_skill_is_not_its_label(
+        data: dict[str, list[dict[str, Any]]], label: str, wrong_for: str) -> None:
+    """Labels are exact hits (certain, for everyone): a word that also means something else is no label."""
+    concept = next(item for item in data["skills.json"] if item["id"] == wrong_for)
+    assert fold(label) not in {fold(x) for x in _labels(concept)}
