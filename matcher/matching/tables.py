@@ -7,7 +7,7 @@ vocabulary does not know).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -170,15 +170,34 @@ def _vectors(rows: Sequence[Row], dim: int) -> np.ndarray:
     return out
 
 
-def _ngrams(rows: Sequence[Row], *, title: bool = False) -> sp.csr_matrix:
-    """The rows' texts as character n-grams. ``title``: the title counts as much as the whole text besides (a
-    vacancy's description is often ten times its title, and would drown what the job is called)."""
+def ngram_weights(labels: Iterable[str]) -> np.ndarray:
+    """How much each character n-gram says about which job a text is about: its inverse document frequency
+    among the vocabulary's labels (folded). An n-gram that many job titles share ("medewerker") says little,
+    one that few or none have ("slot", "juweel") says much. Taken from the vocabulary, not from the records of
+    the day, so a text's n-grams do not change when other candidates and vacancies come and go."""
+    grams = NGRAMS.transform(list(labels))
+    df = np.bincount(grams.indices, minlength=NGRAMS.n_features)
+    return (np.log((1.0 + grams.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def _grams(texts: list[str], weights: np.ndarray | None) -> sp.csr_matrix:
+    grams = NGRAMS.transform(texts)
+    if weights is None:
+        return grams
+    grams.data *= weights[grams.indices]
+    return normalize(grams).astype(np.float32)
+
+
+def _ngrams(rows: Sequence[Row], weights: np.ndarray | None = None, *, title: bool = False) -> sp.csr_matrix:
+    """The rows' texts as character n-grams, each n-gram weighted by ``weights`` (`ngram_weights`; None: all
+    alike). ``title``: the title counts as much as the whole text besides (a vacancy's description is often
+    ten times its title, and would drown what the job is called)."""
     cached = [row.get("_ngrams") for row in rows]
     missing = [i for i, m in enumerate(cached) if m is None]
     if missing:
-        fresh = NGRAMS.transform([fold(rows[i]["text"]) for i in missing])
+        fresh = _grams([fold(rows[i]["text"]) for i in missing], weights)
         if title:
-            fresh = normalize(fresh + NGRAMS.transform([fold(rows[i]["title"]) for i in missing])).astype(np.float32)
+            fresh = normalize(fresh + _grams([fold(rows[i]["title"]) for i in missing], weights)).astype(np.float32)
         for k, i in enumerate(missing):
             rows[i]["_ngrams"] = cached[i] = fresh[k]
     if not rows:
@@ -187,9 +206,10 @@ def _ngrams(rows: Sequence[Row], *, title: bool = False) -> sp.csr_matrix:
 
 
 def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int,
-                    shared: dict[str, tuple[str, ...]] | None = None) -> CandidateTable:
+                    shared: dict[str, tuple[str, ...]] | None = None,
+                    weights: np.ndarray | None = None) -> CandidateTable:
     """``shared``: occupation labels several concepts hold (`Vocabulary.shared`); a title that is one counts for
-    each of them."""
+    each of them. ``weights``: of the character n-grams (`ngram_weights`), the same as the vacancies'."""
     shared = shared or {}
 
     def years(item: dict[str, Any]) -> float:
@@ -230,7 +250,7 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
                                      for r in rows]),
         certificates=terms.matrix([[(term(c), 1.0) for c in r["certificates"]] for r in rows]),
         vectors=_vectors(rows, dim),
-        ngrams=_ngrams(rows),
+        ngrams=_ngrams(rows, weights),
         lat=np.array([p[0] for p in located], dtype=np.float64),
         lon=np.array([p[1] for p in located], dtype=np.float64),
         trede=np.array([_num(r.get("trede")) for r in rows], dtype=np.float32),
@@ -250,7 +270,7 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
 
 
 def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int,
-                  meaning: tuple[float, float] = (0.0, 1.0)) -> VacancyTable:
+                  meaning: tuple[float, float] = (0.0, 1.0), weights: np.ndarray | None = None) -> VacancyTable:
     demands = {code: np.zeros(len(rows), dtype=bool) for code in BOOLEAN_DEMANDS}
     lift = np.zeros(len(rows), dtype=np.float32)
     for i, row in enumerate(rows):
@@ -282,7 +302,7 @@ def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], d
         n_preferred=np.array([len({k for k, _ in x}) for x in preferred], dtype=np.float32),
         n_certificates=np.array([len({k for k, _ in x}) for x in certificates], dtype=np.float32),
         vectors=_vectors(rows, dim),
-        ngrams=_ngrams(rows, title=True),
+        ngrams=_ngrams(rows, weights, title=True),
         lat=np.array([p[0] for p in located], dtype=np.float64),
         lon=np.array([p[1] for p in located], dtype=np.float64),
         hours_min=np.array([_num(r.get("hours_min")) for r in rows], dtype=np.float32),
