@@ -28,7 +28,7 @@ FEATURES: tuple[str, ...] = (
     "preferred_skills",       # share of the preferred skills
     "certificates",           # share of the asked certificates held
     "semantic_similarity",    # sentence-embedding similarity of profile and vacancy text
-    "text_similarity",        # character n-gram similarity (robust to Dutch spelling and compounds)
+    "text_similarity",        # character n-gram similarity, rare n-grams weighing more (robust to Dutch spelling)
     "occupation_experience",  # years in this occupation (or, half, in the same family), capped at 5
     "desired_occupation",     # the person wants this kind of work
     "education_fit",          # education level against the asked level

@@ -16,10 +16,19 @@ import numpy as np
 
 from matcher.db import repository
 from matcher.db.connect import Conn
-from matcher.matching.tables import CandidateTable, Row, TermSpace, VacancyTable, candidate_table, vacancy_table
+from matcher.matching.tables import (
+    CandidateTable,
+    Row,
+    TermSpace,
+    VacancyTable,
+    candidate_table,
+    ngram_weights,
+    vacancy_table,
+)
 from matcher.matching.texts import candidate_text, vacancy_text
 from matcher.matching.vocabulary import Vocabulary
 from matcher.matching.vocabulary.blend import meaning_scale
+from matcher.text import fold
 
 
 @dataclass
@@ -37,6 +46,7 @@ class MatchIndex:
     def __init__(self, vocabulary: Vocabulary, *, encoder_name: str, dim: int) -> None:
         self.vocabulary = vocabulary
         self.families = {c.id: c.family for c in vocabulary.of_kind("occupation") if c.family}
+        self.ngram_weights = ngram_weights(fold(label.text) for c in vocabulary for label in c.labels)
         self.encoder_name = encoder_name
         self.dim = dim
         self.terms = TermSpace()
@@ -79,12 +89,14 @@ class MatchIndex:
         old = self._snapshot
         if new_c or old is None:
             rows = [self._candidates[k] for k in sorted(self._candidates)]
-            cands = candidate_table(rows, self.terms, self.families, self.dim, self.vocabulary.shared("occupation"))
+            cands = candidate_table(rows, self.terms, self.families, self.dim, self.vocabulary.shared("occupation"),
+                                    self.ngram_weights)
         else:
             cands = old.candidates
         if new_v or old is None:
             rows = [self._vacancies[k] for k in sorted(self._vacancies)]
-            vacs = vacancy_table(rows, self.terms, self.families, self.dim, meaning_scale(self.encoder_name))
+            vacs = vacancy_table(rows, self.terms, self.families, self.dim, meaning_scale(self.encoder_name),
+                                 self.ngram_weights)
         else:
             vacs = old.vacancies
         return Snapshot(

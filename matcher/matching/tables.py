@@ -7,7 +7,7 @@ vocabulary does not know).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -189,9 +189,20 @@ def ngrams(texts: Sequence[str]) -> sp.csr_matrix:
     return normalize(out, norm=NGRAMS.norm, copy=False)
 
 
-def _ngrams(rows: Sequence[Row], *, title: bool = False) -> sp.csr_matrix:
-    """The rows' texts as character n-grams. ``title``: the title counts as much as the whole text besides (a
-    vacancy's description is often ten times its title, and would drown what the job is called).
+def ngram_weights(labels: Iterable[str]) -> np.ndarray:
+    """How much each character n-gram says about which job a text is about: its inverse document frequency
+    among the vocabulary's labels (folded). An n-gram that many job titles share ("medewerker") says little,
+    one that few or none have ("slot", "juweel") says much. Taken from the vocabulary, not from the records of
+    the day, so a text's n-grams do not change when other candidates and vacancies come and go."""
+    grams = ngrams(list(labels))
+    df = np.bincount(grams.indices, minlength=NGRAMS.n_features)
+    return (np.log((1.0 + grams.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def _ngrams(rows: Sequence[Row], weights: np.ndarray | None = None, *, title: bool = False) -> sp.csr_matrix:
+    """The rows' texts as character n-grams, each n-gram weighted by ``weights`` (`ngram_weights`; None: all
+    alike). ``title``: the title counts as much as the whole text besides (a vacancy's description is often
+    ten times its title, and would drown what the job is called).
 
     Each row keeps its own n-grams (column numbers and values) until it changes, so a refresh hashes only
     the rows that did."""
@@ -199,6 +210,9 @@ def _ngrams(rows: Sequence[Row], *, title: bool = False) -> sp.csr_matrix:
     if missing:
         texts = [fold(rows[i]["text"]) for i in missing]
         fresh = ngrams(texts + [fold(rows[i]["title"]) for i in missing] if title else texts)
+        if weights is not None:
+            fresh.data *= weights[fresh.indices]
+            fresh = normalize(fresh, copy=False)
         if title:
             fresh = normalize(fresh[: len(missing)] + fresh[len(missing):]).astype(np.float32)
         for k, i in enumerate(missing):
@@ -213,9 +227,10 @@ def _ngrams(rows: Sequence[Row], *, title: bool = False) -> sp.csr_matrix:
 
 
 def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int,
-                    shared: dict[str, tuple[str, ...]] | None = None) -> CandidateTable:
+                    shared: dict[str, tuple[str, ...]] | None = None,
+                    weights: np.ndarray | None = None) -> CandidateTable:
     """``shared``: occupation labels several concepts hold (`Vocabulary.shared`); a title that is one counts for
-    each of them."""
+    each of them. ``weights``: of the character n-grams (`ngram_weights`), the same as the vacancies'."""
     shared = shared or {}
 
     def years(item: dict[str, Any]) -> float:
@@ -256,7 +271,7 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
                                      for r in rows]),
         certificates=terms.matrix([[(term(c), 1.0) for c in r["certificates"]] for r in rows]),
         vectors=_vectors(rows, dim),
-        ngrams=_ngrams(rows),
+        ngrams=_ngrams(rows, weights),
         lat=np.array([p[0] for p in located], dtype=np.float64),
         lon=np.array([p[1] for p in located], dtype=np.float64),
         trede=np.array([_num(r.get("trede")) for r in rows], dtype=np.float32),
@@ -276,7 +291,7 @@ def candidate_table(rows: list[Row], terms: TermSpace, families: dict[str, str],
 
 
 def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], dim: int,
-                  meaning: tuple[float, float] = (0.0, 1.0)) -> VacancyTable:
+                  meaning: tuple[float, float] = (0.0, 1.0), weights: np.ndarray | None = None) -> VacancyTable:
     demands = {code: np.zeros(len(rows), dtype=bool) for code in BOOLEAN_DEMANDS}
     lift = np.zeros(len(rows), dtype=np.float32)
     for i, row in enumerate(rows):
@@ -308,7 +323,7 @@ def vacancy_table(rows: list[Row], terms: TermSpace, families: dict[str, str], d
         n_preferred=np.array([len({k for k, _ in x}) for x in preferred], dtype=np.float32),
         n_certificates=np.array([len({k for k, _ in x}) for x in certificates], dtype=np.float32),
         vectors=_vectors(rows, dim),
-        ngrams=_ngrams(rows, title=True),
+        ngrams=_ngrams(rows, weights, title=True),
         lat=np.array([p[0] for p in located], dtype=np.float64),
         lon=np.array([p[1] for p in located], dtype=np.float64),
         hours_min=np.array([_num(r.get("hours_min")) for r in rows], dtype=np.float32),

@@ -437,3 +437,36 @@ def test_a_vacancy_title_is_not_drowned_by_its_description() -> None:
     b = block(cand(text="heftruckchauffeur"), vac(title="heftruckchauffeur", text=text))
     plain = float((NGRAMS.transform([fold("heftruckchauffeur")]) @ NGRAMS.transform([fold(text)]).T).toarray()[0, 0])
     assert b.features(0, 0)["text_similarity"] >= 0.7 > plain
+
+
+def test_rare_ngrams_say_more_than_common_ones() -> None:
+    """Weighted by how rare each n-gram is among the vocabulary's labels, a person's "medewerker sloten" is
+    closer to a slotenmaker than to a magazijnmedewerker; with every n-gram counted alike the shared
+    "medewerker" won. The match index weights both tables with its vocabulary's weights."""
+    from matcher.matching.index import MatchIndex
+    from matcher.matching.tables import ngram_weights
+
+    vocabulary = Vocabulary({c.id: c for c in [
+        *(_concept(f"occ:{n}", "occupation", n) for n in ("magazijnmedewerker", "productiemedewerker",
+                                                           "schoonmaakmedewerker", "horecamedewerker",
+                                                           "kassamedewerker", "slotenmaker", "schoenmaker"))]})
+    person = cand(text="medewerker sloten")
+    jobs = [vac(title="magazijnmedewerker", text="magazijnmedewerker"),
+            vac(id=2, external_id="V2", title="slotenmaker", text="slotenmaker", occupation_id=None)]
+
+    def similarity(weights: np.ndarray | None) -> list[float]:
+        terms = TermSpace()
+        b = compute(candidate_table([dict(person)], terms, {}, DIM, weights=weights),
+                    vacancy_table([dict(j) for j in jobs], terms, {}, DIM, weights=weights))
+        return [b.features(0, j)["text_similarity"] for j in range(len(jobs))]
+
+    common, rare = similarity(None)
+    assert common > rare  # every n-gram alike: the shared "medewerker" wins
+    common, rare = similarity(ngram_weights(fold(label.text) for c in vocabulary for label in c.labels))
+    assert rare > common + 0.2
+
+    index = MatchIndex(vocabulary, encoder_name="fake", dim=DIM)
+    index._candidates, index._vacancies = {1: dict(person)}, {j["id"]: dict(j) for j in jobs}
+    snap = index._build(True, True)
+    b = compute(snap.candidates, snap.vacancies)
+    assert b.features(0, 1)["text_similarity"] == pytest.approx(rare, abs=1e-4)
