@@ -101,10 +101,10 @@ def _keys(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 class _Table:
     person: np.ndarray    # (n_candidates,) key
     vacancy: np.ndarray   # (n_vacancies,) key
-    values: np.ndarray    # (person keys, vacancy keys) float32: the group's part of the log-odds
     excluded: dict[str, np.ndarray]  # check -> (person keys, vacancy keys) bool
-    by_vacancy: np.ndarray  # (person keys, vacancies) the values of each vacancy, laid out once per run, so a
-                            # piece copies whole rows instead of gathering every pair (10×: 150 MB in all)
+    by_vacancy: np.ndarray  # (person keys, vacancies) float32: the group's part of the log-odds of each vacancy,
+                            # laid out once per run, so a piece copies whole rows instead of gathering every pair
+                            # (10×: 150 MB in all)
 
 
 def _group_table(group: Group, cands: CandidateTable, vacs: VacancyTable, model: AdditiveModel) -> _Table:
@@ -123,9 +123,8 @@ def _group_table(group: Group, cands: CandidateTable, vacs: VacancyTable, model:
         excluded[check] = np.asarray(conflict, dtype=bool)
     for conflict in excluded.values():  # a hard conflict: the pair cannot be proposed
         values[conflict] = -np.inf
-    values = values.astype(np.float32)
-    return _Table(person=person, vacancy=vacancy, values=values, excluded=excluded,
-                  by_vacancy=np.ascontiguousarray(values.take(vacancy, axis=1)))
+    return _Table(person=person, vacancy=vacancy, excluded=excluded,
+                  by_vacancy=np.ascontiguousarray(values.astype(np.float32).take(vacancy, axis=1)))
 
 
 def _scaled_rows(m: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
@@ -234,9 +233,9 @@ class Estimate:
         """Pairs excluded per check, over the whole run, counted from the group tables."""
         out: dict[str, int] = {}
         for t in self.tables:
-            people = np.bincount(t.person, minlength=t.values.shape[0]).astype(np.int64)
-            vacancies = np.bincount(t.vacancy, minlength=t.values.shape[1]).astype(np.int64)
-            for check, mask in t.excluded.items():
+            for check, mask in t.excluded.items():  # (person keys, vacancy keys): weighted by how many hold each
+                people = np.bincount(t.person, minlength=mask.shape[0]).astype(np.int64)
+                vacancies = np.bincount(t.vacancy, minlength=mask.shape[1]).astype(np.int64)
                 if n := int(people @ mask.astype(np.int64) @ vacancies):
                     out[check] = n
         return out

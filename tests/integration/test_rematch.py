@@ -213,7 +213,7 @@ def test_the_estimate_looks_up_exactly_the_features_and_checks_of_each_group(wor
         for check in group.checks:
             conflict, attention = block.feasibility.fired[check]
             expected = np.where(conflict, -np.inf, expected + weight["attention_points"] / 3 * attention)
-        looked_up = table.values[table.person[:, None], table.vacancy[None, :]]
+        looked_up = table.by_vacancy[table.person]  # what a piece reads: the pair (person, vacancy) of each row
         np.testing.assert_allclose(looked_up, expected, atol=1e-3, err_msg=group.name)
     scores = estimate.scores(slice(0, len(cands)))
     assert (np.isneginf(scores) == block.feasibility.conflict).all() and not np.isnan(scores).any()
