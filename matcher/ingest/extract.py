@@ -106,7 +106,7 @@ _OFFERED = re.compile(r"\bbehaal je\b|bij ons (te )?(behalen|halen)|(behalen|hal
                       r"(kun|kan) je (bij ons |via ons )?(behalen|halen)|(wordt|worden) (je )?(aangeboden|vergoed|"
                       r"betaald)|tijdens (je|het) werk (behalen|halen)|wij leiden je op|we leiden je op|"
                       r"in overleg te behalen|mogelijkheid (om|tot) .* (te )?(behalen|halen)|"
-                      r"\b(be)?haal je\b[^.]{0,40}\bbij ons\b|"
+                      r"\bhaal je\b[^.]{0,40}\bbij ons\b|"  # "behaal je": offered wherever it stands (first line)
                       r"\b(salaris|uurloon|loon|vakantiedagen|vakantiegeld|pensioen|reiskosten\w*|personeelskorting|"
                       r"eindejaarsuitkering|dertiende maand|doorgroei\w*|ontwikkelingsmogelijkheden|"
                       r"arbeidsvoorwaarden)\b")
