@@ -512,14 +512,16 @@ def _heartbeat(conn: Conn, run_id: int, counts: dict[str, Any] | None = None) ->
                      (Jsonb(counts), run_id))
 
 
-def _fail(service: Service, run_id: int, exc: BaseException) -> None:
+def _fail(service: Service, run_id: int | None, exc: BaseException) -> None:
+    """Mark the run failed and drop its partial results. Without its id (stopped while it was being recorded),
+    every run still marked running is failed: the caller holds the lock, so none of them is running."""
     try:
         with service.db.transaction() as conn:
-            conn.execute(
+            failed = [r["id"] for r in conn.execute(
                 """UPDATE rematch_runs SET status = 'failed', finished_at = now(), counts = counts || %s
-                   WHERE id = %s AND status = 'running'""",
-                (Jsonb({"error": f"{type(exc).__name__}: {exc}"[:500]}), run_id))
-            drop_results(conn, [run_id])
+                   WHERE status = 'running' AND (id = %s OR %s::bigint IS NULL) RETURNING id""",
+                (Jsonb({"error": f"{type(exc).__name__}: {exc}"[:500]}), run_id, run_id))]
+            drop_results(conn, failed)
     except psycopg.Error:  # the database itself is gone: the next start retires the run
         log.warning("could not mark rematch run %s as failed", run_id)
 
@@ -732,13 +734,16 @@ def run(service: Service, *, k: int | None = None, block_size: int = DEFAULT_BLO
             client = connect_dask(scheduler)
         params = {"top_k": k, "block_size": block_size, "executor": "dask" if scheduler is not None else "local",
                   "mode": "exact" if exact else "two-stage", "proposals": None if exact else proposals}
-        run_id, model, abandoned = _start(service, params)
-        _event("rematch.started", run_id=run_id, model_version=model.version, abandoned=abandoned, **params)
+        run_id: int | None = None
         try:
+            run_id, model, abandoned = _start(service, params)
+            _event("rematch.started", run_id=run_id, model_version=model.version, abandoned=abandoned, **params)
             counts = _run(service, run_id, model, k=k, block_size=block_size,
                           client=client if client is not None else scheduler, on_progress=on_progress,
                           proposals=None if exact else proposals)
             counts = _complete(service, run_id, counts | {"params": params})
+        except RematchBusy:
+            raise  # nothing of ours was recorded
         except BaseException as exc:
             _fail(service, run_id, exc)
             _event("rematch.failed", run_id=run_id, error=f"{type(exc).__name__}: {exc}")

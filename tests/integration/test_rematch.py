@@ -478,6 +478,23 @@ def test_a_run_that_crashes_halfway_leaves_nothing_visible_and_the_rerun_is_clea
     assert clean.status == "completed" and clean.counts["previous_run_id"] is None
 
 
+def test_a_run_stopped_just_after_it_was_recorded_is_marked_failed(world: Service,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM as the run's row is committed, before its id reaches the caller (here: while its partition is
+    made) still leaves a failed run, not one that looks busy until the next start."""
+    def stopped(conn: Any, run_id: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rematch, "create_partition", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        rematch.run(world, k=K, block_size=BLOCK)
+    with world.db.connection() as conn:
+        assert [r["status"] for r in conn.execute("SELECT status FROM rematch_runs")] == ["failed"]
+    monkeypatch.undo()
+    clean = rematch.run(world, k=K, block_size=BLOCK)
+    assert clean.status == "completed" and clean.abandoned == []
+
+
 @pytest.mark.parametrize("exact", [False, True])
 def test_a_block_written_twice_is_stored_once(world: Service, monkeypatch: pytest.MonkeyPatch, exact: bool) -> None:
     """The run's partition has no indexes while it is written: rows written before are found by the
