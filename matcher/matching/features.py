@@ -55,7 +55,7 @@ class Block:
     distance: np.ndarray        # km, NaN where unknown
 
     def features(self, i: int, j: int) -> dict[str, float]:
-        return {name: round(float(v), 4) for name, v in zip(FEATURES, self.X[i, j], strict=True)}
+        return {name: round(v, 4) for name, v in zip(FEATURES, self.X[i, j].tolist(), strict=True)}
 
 
 def _widen(m: sp.csr_matrix, width: int) -> sp.csr_matrix:
@@ -80,6 +80,15 @@ def _dot(a: sp.csr_matrix, b: sp.csr_matrix, a_by_col: sp.csc_matrix | None = No
             return np.asarray(b_by_col[:, a.indices] @ a.data, dtype=np.float32)[None, :]
         return np.asarray(b @ a.toarray()[0], dtype=np.float32)[None, :]
     return np.asarray((a @ b.T).toarray(), dtype=np.float32)
+
+
+def _dense_row(m: sp.csr_matrix, i: int, width: int) -> np.ndarray:
+    """Row ``i`` of ``m`` as a dense vector of ``width`` entries (a column past it has no partner to meet)."""
+    out = np.zeros(width, dtype=m.dtype)
+    columns, values = m.indices[m.indptr[i]: m.indptr[i + 1]], m.data[m.indptr[i]: m.indptr[i + 1]]
+    inside = columns < width
+    out[columns[inside]] = values[inside]
+    return out
 
 
 def _rows(m: sp.csr_matrix, idx: np.ndarray, full: bool) -> sp.csr_matrix:
@@ -110,6 +119,11 @@ class _Grid:
         return column[self.vs][None, :]
 
     def dot(self, cm: sp.csr_matrix, vm: sp.csr_matrix) -> np.ndarray:
+        # a shortlist or a match list: everyone against one row, read straight from its arrays
+        if self.full_c and len(self.vj) == 1:
+            return (cm @ _dense_row(vm, int(self.vj[0]), cm.shape[1]))[:, None]
+        if self.full_v and len(self.ci) == 1:
+            return (vm @ _dense_row(cm, int(self.ci[0]), vm.shape[1]))[None, :]
         return _dot(_rows(cm, self.ci, self.full_c), _rows(vm, self.vj, self.full_v))
 
     def cosine(self) -> np.ndarray:
