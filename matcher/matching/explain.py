@@ -52,32 +52,36 @@ def _summary(strengths: list[str], missing: list[str], attention: str | None) ->
     return " ".join(parts) or "Geen uitgesproken sterke of zwakke punten."
 
 
+def _fits(items: list[dict[str, Any]]) -> list[str]:
+    return [i["text_nl"] for i in sorted((i for i in items if i["meaning"] == FIT), key=lambda i: -i["contribution"])]
+
+
+def _gaps(items: list[dict[str, Any]]) -> list[str]:
+    return [i["text_nl"] for i in sorted((i for i in items if i["meaning"] == GAP), key=lambda i: i["contribution"])]
+
+
 def chips(items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """What fits (strongest first) and what is missing (weighing most first), by meaning, not by sign:
     the same text is always on the same side, and nothing the vacancy did not ask for is missing."""
-    fits = [i["text_nl"] for i in sorted(items, key=lambda i: -i["contribution"]) if i["meaning"] == FIT]
-    gaps = [i["text_nl"] for i in sorted(items, key=lambda i: i["contribution"]) if i["meaning"] == GAP]
-    return fits, gaps
+    return _fits(items), _gaps(items)
 
 
 def _strengths_and_gaps(items: list[dict[str, Any]], missing_skills: list[str]) -> tuple[list[str], list[str]]:
     """The summary's three strongest fits and up to two gaps, after the missing required skills."""
-    strong = [i for i in items if i["contribution"] > CUT]
-    fits, _ = chips(strong)
-    _, gaps = chips([i for i in items if i["feature"] != "required_skills"])
+    fits = _fits([i for i in items if i["contribution"] > CUT])
+    gaps = _gaps([i for i in items if i["feature"] != "required_skills"])
     return fits[:3], ([f"mist {_listing(missing_skills)}"] if missing_skills else []) + gaps[:2]
 
 
-def anonymous(items: list[dict[str, Any]], missing_skills: list[str], has_attention: bool) -> dict[str, Any]:
+def anonymous(explanation: dict[str, Any]) -> dict[str, Any]:
     """The explanation an employer-service adviser reads: Dutch reasons only, none of the private features,
-    no values, and only the fact that there is something to discuss."""
-    shown = [i | {"text_nl": ANONYMOUS_TEXTS.get(i["feature"], i["text_nl"])} for i in items
+    no values, and only the fact that there is something to discuss. Made from the full one when shown."""
+    shown = [i | {"text_nl": ANONYMOUS_TEXTS.get(i["feature"], i["text_nl"])} for i in explanation["contributions"]
              if i["feature"] in ANONYMOUS_FEATURES]
-    fits, gaps = chips(shown)
-    strengths, missing = _strengths_and_gaps(shown, missing_skills)
-    return {"summary_nl": _summary(strengths, missing,
-                                   "Er zijn bespreekpunten voor de consulent." if has_attention else None),
-            "fits_nl": fits, "missing_nl": gaps}
+    strengths, missing = _strengths_and_gaps(shown, explanation["missing_skills"])
+    return {"summary_nl": _summary(strengths, missing, "Er zijn bespreekpunten voor de consulent."
+                                   if explanation["attention_points"] else None),
+            "fits_nl": _fits(shown), "missing_nl": _gaps(shown)}
 
 
 def _fmt(template: str, **values: Any) -> str:
@@ -91,11 +95,12 @@ class Explainer:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocab = vocabulary
 
-    def skills(self, cand: Row, vac: Row, kind: str) -> tuple[list[str], list[str]]:
-        held = {term(s) for s in cand["skills"]}
-        items = vac[f"{kind}_skills"]
-        have = [_show(self.vocab, s) for s in items if term(s) in held]
-        missing = [_show(self.vocab, s) for s in items if term(s) not in held]
+    def skills(self, held: set[str], items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+        """Of the skills ``items``: the labels of those the person holds (``held``: terms), and of the others."""
+        have: list[str] = []
+        missing: list[str] = []
+        for s in items:
+            (have if term(s) in held else missing).append(_show(self.vocab, s))
         return have, missing
 
     def point_texts(self, names: list[str], cand: Row, vac: Row, km: float, conflict: bool) -> list[str]:
@@ -131,8 +136,9 @@ class Explainer:
                 attention: list[str]) -> dict[str, Any]:
         contributions = model.contributions(x)
         occupation = self.vocab.label(vac.get("occupation_id"), vac["title"])
-        req_have, req_missing = self.skills(cand, vac, "required")
-        pref_have, _ = self.skills(cand, vac, "preferred")
+        held = {term(s) for s in cand["skills"]}
+        req_have, req_missing = self.skills(held, vac["required_skills"])
+        pref_have, _ = self.skills(held, vac["preferred_skills"])
         shared = self.vocab.shared("occupation")
         years = sum((e.get("years") or 1.0) for e in cand["experience"]
                     if vac.get("occupation_id") and vac["occupation_id"] in occupations(e, "title", shared))
@@ -201,18 +207,19 @@ class Explainer:
             return FIT if value[name] >= 1 else GAP
 
         items: list[dict[str, Any]] = [
-            {"feature": name, "value": round(float(value[name]), 4), "contribution": float(contributions[k]),
-             "text_nl": texts[name], "meaning": meaning(name, float(contributions[k]))}
-            for k, name in enumerate(FEATURES)
+            {"feature": name, "value": round(value[name], 4), "contribution": contribution,
+             "text_nl": texts[name], "meaning": meaning(name, contribution)}
+            for name, contribution in zip(FEATURES, contributions.tolist(), strict=True)
         ]
         items.sort(key=lambda item: -item["contribution"])
         strengths, missing = _strengths_and_gaps(items, req_missing)
+        base = model.base
         return {
             "summary_nl": _summary(strengths, missing, "Bespreken: " + "; ".join(attention) + "." if attention
                                    else None),
-            "base": model.base,
-            "logit": float(model.base + contributions.sum()),
+            "base": base,
+            "logit": float(base + contributions.sum()),
             "contributions": items,
             "attention_points": attention,
-            "anonymous": anonymous(items, req_missing, bool(attention)),
+            "missing_skills": req_missing,
         }

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.matching.explain import FIT, GAP, NEUTRAL, Explainer, chips
+from matcher.matching.explain import FIT, GAP, NEUTRAL, Explainer, anonymous, chips
 from matcher.matching.features import FEATURES
 from matcher.matching.ranking import duplicates
 from matcher.matching.scoring import AdditiveModel
@@ -83,12 +83,12 @@ def test_the_anonymous_view_has_reasons_but_nothing_private() -> None:
     explanation = explain(c, v, km=9.0, attention=["tillen tot 10 kg"])
     items = by_feature(explanation)
     assert items["support_fit"]["text_nl"] == "vraagt meer begeleiding dan deze plek biedt"
-    anonymous = explanation["anonymous"]
-    said = [anonymous["summary_nl"], *anonymous["fits_nl"], *anonymous["missing_nl"]]
-    assert anonymous["fits_nl"] and "heeft 1 van 1 gevraagde vaardigheden (orderpicken)" in anonymous["fits_nl"]
+    shown = anonymous(explanation)
+    said = [shown["summary_nl"], *shown["fits_nl"], *shown["missing_nl"]]
+    assert shown["fits_nl"] and "heeft 1 van 1 gevraagde vaardigheden (orderpicken)" in shown["fits_nl"]
     for text in said:
         assert "begeleiding" not in text and "km" not in text and "%" not in text and "tillen" not in text, text
-    assert anonymous["summary_nl"].endswith("Er zijn bespreekpunten voor de consulent.")
+    assert shown["summary_nl"].endswith("Er zijn bespreekpunten voor de consulent.")
 
 
 def test_the_same_job_at_two_sources_is_marked_below_the_first() -> None:
