@@ -1,8 +1,12 @@
-"""Dependencies: the service, and the caller's key with its role checked per route."""
+"""Dependencies: the service, and the caller's key with its role checked per route.
+
+FastAPI runs a plain `def` dependency in its thread pool: a hand-over to a thread and back, which costs a
+request more than the check itself. Those that only look at the request are `async def`, so they run on the
+event loop; the key lookup reads the database and stays in the pool."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
@@ -12,7 +16,7 @@ from matcher.security import Actor, authenticate
 from matcher.service import Service
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -44,11 +48,11 @@ def current_actor(request: Request, service: ServiceDep,
                  actor.name)
 
 
-def require(*roles: str) -> Callable[[Actor], Actor]:
+def require(*roles: str) -> Callable[[Actor], Awaitable[Actor]]:
     """A dependency that lets only these roles through (admin is always allowed)."""
     allowed = {*roles, "admin"}
 
-    def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         if actor.role not in allowed:
             raise HTTPException(403, f"role {actor.role} may not do this; allowed: {', '.join(sorted(allowed))}")
         return actor
@@ -60,7 +64,7 @@ def actor_dep(*roles: str) -> type[Actor]:
     return Annotated[Actor, Depends(require(*roles))]  # type: ignore[return-value]
 
 
-def json_body(request: Request) -> None:
+async def json_body(request: Request) -> None:
     """Routes with a JSON body say so with 415 when another content type is sent, instead of a puzzling 422."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
