@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import to_json
 from starlette.responses import Response
 
 from api.schemas import MatchList
@@ -32,12 +33,12 @@ def _explanation(raw: dict[str, Any], anonymous: bool) -> dict[str, Any]:
         return {"summary_nl": anon["summary_nl"], "base": None, "contributions": [], "attention_points": [],
                 "has_attention_points": bool(attention), "fits_nl": anon["fits_nl"], "missing_nl": anon["missing_nl"]}
     return {"summary_nl": raw["summary_nl"], "base": raw["base"], "contributions": raw["contributions"],
-            "attention_points": attention, "has_attention_points": bool(attention)}
+            "attention_points": attention, "has_attention_points": bool(attention), "fits_nl": None,
+            "missing_nl": None}
 
 
-def match_list(shortlist: Shortlist, actor: Actor, direction: str) -> MatchList:
-    """Laid out as plain data and checked in one go: validating the nested list at once is several times
-    cheaper than building each of its 300 or so parts as a model of its own."""
+def _layout(shortlist: Shortlist, actor: Actor, direction: str) -> dict[str, Any]:
+    """A `MatchList` as plain data, its fields in the schema's order."""
     anonymous = actor.role == "employer_service"
     items: list[dict[str, Any]] = []
     same = duplicates([i.vacancy for i in shortlist.result.items]) if direction == "candidate" else {}
@@ -45,7 +46,7 @@ def match_list(shortlist: Shortlist, actor: Actor, direction: str) -> MatchList:
         cand, vac = item.candidate, item.vacancy
         items.append({
             "rank": item.rank, "score": None if anonymous else item.score,
-            "score_band": score_band(item.score) if anonymous else None, "request_id": shortlist.request_id,
+            "score_band": score_band(item.score) if anonymous else None,
             "points": None if anonymous else item.points, "moved_down": None if anonymous else item.moved_down,
             "moved_up": None if anonymous else item.moved_up,
             "candidate_ref": cand["ref"] if direction == "vacancy" else None,
@@ -57,19 +58,24 @@ def match_list(shortlist: Shortlist, actor: Actor, direction: str) -> MatchList:
             "status": None if anonymous else item.status,
             "explanation": _explanation(item.explanation, anonymous),
             "features": None if anonymous else item.features,
+            "request_id": shortlist.request_id,
         })
-    return MatchList.model_validate({
-        "request_id": shortlist.request_id, "model_version": shortlist.model_version,
-        "considered": shortlist.result.considered, "excluded": shortlist.result.excluded,
-        "excluded_reasons": {} if anonymous else shortlist.result.excluded_reasons,
-        "moved_down": None if anonymous else shortlist.result.moved_down,
-        "moved_up": None if anonymous else shortlist.result.moved_up, "items": items})
+    return {"request_id": shortlist.request_id, "model_version": shortlist.model_version,
+            "considered": shortlist.result.considered, "excluded": shortlist.result.excluded,
+            "excluded_reasons": {} if anonymous else shortlist.result.excluded_reasons,
+            "moved_down": None if anonymous else shortlist.result.moved_down,
+            "moved_up": None if anonymous else shortlist.result.moved_up, "items": items}
+
+
+def match_list(shortlist: Shortlist, actor: Actor, direction: str) -> MatchList:
+    return MatchList.model_validate(_layout(shortlist, actor, direction))
 
 
 def match_list_response(shortlist: Shortlist, actor: Actor, direction: str) -> Response:
-    """Built and checked once as a MatchList, then serialised by pydantic directly: not validated a second
-    time by FastAPI, and several times faster than the standard library's JSON encoder for 20 explanations."""
-    return Response(match_list(shortlist, actor, direction).model_dump_json(), media_type="application/json")
+    """The same list written straight to JSON: validating some 300 nested parts that this module has just laid out
+    cost a shortlist more than anything else in the API layer. A test keeps the bytes equal to the validated
+    `MatchList`'s."""
+    return Response(to_json(_layout(shortlist, actor, direction)), media_type="application/json")
 
 
 def etag(version: int) -> str:
