@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,17 @@ class AdditiveModel:
     def logit(self, X: np.ndarray) -> np.ndarray:
         return np.asarray(X @ self.weights + np.float32(self.intercept), dtype=np.float32)
 
+    @cached_property
+    def _range(self) -> tuple[float, float]:
+        """The lowest and highest log-odds this model can give."""
+        return (float(self.intercept + np.minimum(self.weights, 0).sum()),
+                float(self.intercept + np.maximum(self.weights, 0).sum()))
+
     def points(self, logit: float) -> float:
         """The log-odds on a 0–100 scale: the share of the attainable range (every feature lies in [0, 1], so
         the lowest and highest log-odds this model can give are known). Unlike the probability it does not
         bunch up near 100 for good matches, so two people at 99 % still differ by a few points."""
-        low = float(self.intercept + np.minimum(self.weights, 0).sum())
-        high = float(self.intercept + np.maximum(self.weights, 0).sum())
+        low, high = self._range
         return round(max(0.0, min(100.0, 100.0 * (logit - low) / (high - low))), 1) if high > low else 50.0
 
     def score(self, X: np.ndarray) -> np.ndarray:
