@@ -123,7 +123,7 @@ _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|n
 _NOT_AFTER = re.compile(r"(?:[\w'-]+\s+){1,5}(?:(?:niet|nooit)\s*(?:$|[.,;!)]|(?:bij|tot|onder)\s+(?:je|jouw|de|het|"
                         r"onze|dit)\s+(?:taken|taak|werk|functie|werkzaamheden|takenpakket|baan)\b)|"
                         r"geen\s+(?:onderdeel|deel|taak)\s+(?:van|bij)\b)")
-_BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">")
+_BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">", "→", "➜", "➤")
 _BULLET = "[" + re.escape("".join(_BULLETS)) + "]"  # one bullet character, in a pattern
 _TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder (meer|andere) |o\.a\. |vooral |voornamelijk |met name |"
                         r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|"
@@ -771,6 +771,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level; "allerlei werkzaamheden": no work
         if task and cut and set(task.lower().split()[:-1]) <= tasks.PREPOSITIONS | tasks.PARTICLES | tasks.ADVERBIALS:
             task = None  # "je kunt tegen [fysiek zwaar werk]" cut to "tegen kunnen": what it was is another field's
+        if task and cut and task.lower().endswith(" wegen") and _WEIGHT_AFTER.match(plain(text[span.end:])):
+            task = None  # "dozen wegen (tot 15 kg)": how heavy they are, the lifting demand; not weighing them
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for verb, at in waiting if (obj := _object(task)) else ():
@@ -956,6 +958,8 @@ def _trimmed(text: str, p: Part, used: list[Span], skills: list[Span]) -> tuple[
 
 
 _SCHEDULE = re.compile(r"dienst|ploeg|rooster|weekend|nacht|avond")  # "wisselende diensten" is when, not what
+_WEIGHT_AFTER = re.compile(r"\W*(?:(?:tot|van|max(?:imaal|\.)?|ongeveer|zo'?n|circa|ca\.?|wel|rond)\s+)*"
+                           r"\d{1,3}\s*(?:kg|kilo)")  # "(dozen wegen) tot 15 kg", "(zakken) van max. 20 kilo"
 _LANGUAGES = r"engels|duits|frans|pools|spaans|turks|arabisch|portugees|italiaans|roemeens|bulgaars"
 
 
@@ -1192,7 +1196,8 @@ class VacancyReader:
                     continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat", "(je
                     # werkt in onze kwekerij,) waar we planten kweken en verkopen"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
-                names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain))
+                names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain)) \
+                    and not _WEIGHT_AFTER.match(c.plain[end:])  # "- Zakken tot 20 kg": what is lifted, no work
                 trait = _TRAIT_WORD.fullmatch(words) and not fold(self.vocabulary.label(concept_id)).endswith(" werken")
                 if " " not in words.strip() and not own_name and (not names_it or trait):
                     continue  # one word stands for the work in an item that names it ("- kassawerk"), not in a

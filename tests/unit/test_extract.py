@@ -804,3 +804,16 @@ def test_a_line_to_the_reader_ends_the_employers_own_part(reader: VacancyReader,
 def test_a_bare_way_of_working_or_ability_is_no_trait(reader: VacancyReader) -> None:
     text = "Schoonmaker\n\nProfiel:\n- Zelfstandig\n- Hygiënisch\n- Cijfermatig\n- Flexibel\n"
     assert reader.read(text).vacancy["required_skills"] == ["Zelfstandig", "Hygiënisch", "Cijfermatig"]
+
+
+def test_an_arrow_opens_a_list_item_as_a_bullet_does(reader: VacancyReader) -> None:
+    text = "Kaasmaker – Kaasboerderij De Wei\n→ 32 uur per week\n→ Kaas keren en verpakken\n→ Kazen tot 12 kg\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Kaas keren", "Kaas verpakken"]
+
+
+@pytest.mark.parametrize("line", ["Dozen wegen tot 15 kg.", "- Zakken tot 20 kg", "Pakken wegen maximaal 20 kilo."])
+def test_how_heavy_things_are_is_the_lifting_demand_and_no_task(reader: VacancyReader, line: str) -> None:
+    v = reader.read(f"Orderpicker\n\nWat ga je doen?\nJe scant de producten.\n{line}\n").vacancy
+    assert v["required_skills"] == ["producten scannen"] and v["demands"][0]["code"] == "lift_kg"
+    assert reader.read("Bakker\n\nWat ga je doen?\nDeeg wegen, bakplaten vullen.\n").vacancy["required_skills"] == [
+        "Deeg wegen", "bakplaten vullen"]
