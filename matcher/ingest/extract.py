@@ -967,8 +967,12 @@ def _other_language(low: str, start: int, end: int) -> bool:
     """A language offered in place of Dutch or merely accepted, not asked for: "Nederlands of Engels",
     "Nederlands, Engels of Pools", "Engels is ook goed", "engels ok"; not one of a list that ends in "en"
     ("Nederlands, Engels en Duits": all three). Offsets are in the whole text: a list spans comma clauses."""
-    if not re.fullmatch(_LANGUAGES, low[start:end]) \
-            or re.match(rf"(\s*,\s*({_LANGUAGES}))*\s+en\s+({_LANGUAGES})\b", low[end:end + 60]):
+    language = re.match(rf"(?:{_LANGUAGES})\b", low[start:end])  # "Engels (spreken)"
+    if not language or not re.fullmatch(r"(\s+(spreken|verstaan|begrijpen|beheersen))?",
+                                        low[start + language.end():end]):
+        return False
+    end = start + language.end()
+    if re.match(rf"(\s*,\s*({_LANGUAGES}))*\s+en\s+({_LANGUAGES})\b", low[end:end + 60]):
         return False
     return bool(re.search(rf"nederlands\w*(\s*(,|of|en/of|/)\s*({_LANGUAGES}))*\s*(,|of|en/of|/)\s*$",
                           low[max(0, start - 40):start])

@@ -817,3 +817,10 @@ def test_how_heavy_things_are_is_the_lifting_demand_and_no_task(reader: VacancyR
     assert v["required_skills"] == ["producten scannen"] and v["demands"][0]["code"] == "lift_kg"
     assert reader.read("Bakker\n\nWat ga je doen?\nDeeg wegen, bakplaten vullen.\n").vacancy["required_skills"] == [
         "Deeg wegen", "bakplaten vullen"]
+
+
+def test_a_language_offered_in_place_of_dutch_is_no_skill_when_named_with_its_verb(reader: VacancyReader) -> None:
+    text = "Roomattendant\n\nWat vragen wij?\n- Je werkt snel.\n- Nederlands of Engels spreken is voldoende.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["snel werken"]
+    asked = reader.read("Receptionist\n\nWat vragen wij?\n- Engels spreken\n- Nederlands op B1-niveau\n").vacancy
+    assert asked["required_skills"] == ["Engels"]
