@@ -235,6 +235,8 @@ def nominal_task(phrase: str) -> str | None:
     return _named([*words[3:], verb])
 
 
+_HOW_MUCH = _words("deels gedeeltelijk grotendeels half soms vaak meestal regelmatig voornamelijk hoofdzakelijk "
+                   "overwegend ook altijd")
 _WHEN = re.compile(r"(de |het )?(hele|gehele|halve) (dag|dienst|nacht|ochtend|middag|avond|week)\b")
 
 
@@ -242,7 +244,9 @@ def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = 
     """A verb that names no work with the words around it: "bent", "werkt in een team", "werkt graag",
     "houdt van koken" ("van aanpakken houden"), "rapporteert aan", "maakt deel uit van", "zorgt dat ...";
     but "werkt met een heftruck" and "werkt hygiënisch" (or "hygiënisch werken") are work."""
-    if verb == "werken":
+    if verb == "werken":  # how much of the time says nothing of how: "werkt deels buiten" is where
+        before = [w for w in before if w not in _HOW_MUCH]
+        after = [w for w in after if w not in _HOW_MUCH]
         manner = before[-1] if before else (after[0] if after else "")
         return after[:1] != ["met"] and not (manner.isalpha() and manner not in PREPOSITIONS | _NO_MANNER)
     return verb in NOT_TASKS or (verb, after[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \

@@ -824,3 +824,10 @@ def test_a_language_offered_in_place_of_dutch_is_no_skill_when_named_with_its_ve
     assert reader.read(text).vacancy["required_skills"] == ["snel werken"]
     asked = reader.read("Receptionist\n\nWat vragen wij?\n- Engels spreken\n- Nederlands op B1-niveau\n").vacancy
     assert asked["required_skills"] == ["Engels"]
+
+
+def test_working_partly_outside_is_where_the_work_is_not_how(reader: VacancyReader) -> None:
+    text = "Medewerker wasstraat\n\nWat ga je doen?\nJe maakt auto's schoon. Je werkt deels buiten, ook in de winter.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["auto's schoonmaken"]
+    assert reader.read("Schoonmaker\n\n- Je werkt vaak zelfstandig.\n").vacancy["required_skills"] == [
+        "zelfstandig werken"]
