@@ -1194,6 +1194,8 @@ class VacancyReader:
                         or (any(e.start <= at < e.end for e in examples) and tasks.is_verb(words.split()[-1])):
                     continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example
                 said = _sentence_before(low, at)
+                if re.search(r"\bwant\b", said):
+                    continue  # a reason, as in the tasks: "(rijbewijs B) want je rijdt met de bus naar de klussen"
                 if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) or _LIKING.search(c.plain) \
                         or (not c.item and any(_ABOUT_OTHERS.search(x) and not _ASKS.search(x)
                                                for x in (said + words, c.plain[:end]))):

@@ -831,3 +831,10 @@ def test_working_partly_outside_is_where_the_work_is_not_how(reader: VacancyRead
     assert reader.read(text).vacancy["required_skills"] == ["auto's schoonmaken"]
     assert reader.read("Schoonmaker\n\n- Je werkt vaak zelfstandig.\n").vacancy["required_skills"] == [
         "zelfstandig werken"]
+
+
+def test_a_skill_the_vocabulary_finds_in_a_reason_given_with_want_is_not_asked(reader: VacancyReader) -> None:
+    text = "Klussenhulp\n\nJe helpt met slopen. Rijbewijs B vereist want je rijdt met de bus naar de klussen.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["met slopen helpen"]
+    asked = reader.read("Gids\n\nJe moet goed Engels spreken want je werkt met toeristen.\n").vacancy
+    assert asked["required_skills"] == ["Engels"]
