@@ -910,6 +910,11 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
         # wieden) in weer en wind"
         adverbial = bool(bare and merged and re.fullmatch(r"\s*(,|en|of)?\s*", text[merged[-1].end:p.start])
                          and (words[0].lower() in tasks.PREPOSITIONS or in_adverbial))
+        # one noun more in the object of the preposition before: "(klanten adviseren) over voer en verzorging",
+        # "(helpt) bij huishoudelijke taken en boodschappen"; not after where ("in de winkel en kassawerk")
+        adverbial = adverbial or bool(bare and merged and len(words) == 1
+                                      and re.fullmatch(r"\s+(en|of)\s+", text[merged[-1].end:p.start])
+                                      and _ends_in_object_of(text[merged[-1].start:merged[-1].end]))
         objects = bare and merged and words[0].lower() not in tasks.PREPOSITIONS \
             and _leads_with_verb(text[merged[-1].start:merged[-1].end])  # "je bereidt lunch en diner"
         in_adverbial = adverbial
@@ -924,6 +929,19 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
             continue
         merged.append(p)
     return merged
+
+
+# "adviseren over", "helpen bij"; not "met", which lists things used ("werkt met Excel en Word")
+_GOVERNING = frozenset(("over", "op", "bij", "van", "voor", "naar", "aan"))
+
+
+def _ends_in_object_of(phrase: str) -> bool:
+    """Does the part end in a prepositional object after its verb ("klanten adviseren over voer", "sorteert
+    kleding op soort")?"""
+    words = re.findall(r"[\w'-]+", phrase.lower())
+    at = next((i for i in range(len(words) - 1, 0, -1) if words[i] in tasks.PREPOSITIONS), None)
+    return at is not None and words[at] in _GOVERNING and 0 < len(words) - at - 1 <= 3 \
+        and tasks.has_verb(" ".join(words[:at])) and not any(map(tasks.is_verb, words[at + 1:]))
 
 
 def _leads_with_verb(phrase: str) -> bool:
@@ -1236,6 +1254,10 @@ class VacancyReader:
         tasks_read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])
                       if s not in read]
         for name, label, span in words_only:  # a language stays a skill of its own: "(communiceert) in het Engels"
+            before = re.split(r"[.,;:!?\n]", low[max(0, span.start - 80):span.start])[-1]
+            if not re.fullmatch(_LANGUAGES, plain(span.text)) and (listed := re.search(r"\s(en|of)\s+$", before)) \
+                    and _ends_in_object_of(before[:listed.start()]):
+                continue  # one noun more in a prepositional object: "(helpt) bij huishoudelijke taken en boodschappen"
             if re.fullmatch(_LANGUAGES, plain(span.text)) \
                     or not any(s.start < span.end and span.start < s.end for s in tasks_read):
                 out.add_item(name, label, span)

@@ -838,3 +838,13 @@ def test_a_skill_the_vocabulary_finds_in_a_reason_given_with_want_is_not_asked(r
     assert reader.read(text).vacancy["required_skills"] == ["met slopen helpen"]
     asked = reader.read("Gids\n\nJe moet goed Engels spreken want je werkt met toeristen.\n").vacancy
     assert asked["required_skills"] == ["Engels"]
+
+
+@pytest.mark.parametrize(("text", "skills"), [
+    ("Medewerker\n\n- Klanten adviseren over voer en verzorging\n", ["klanten adviseren"]),
+    ("Sorteerder\n\nKleding sorteren op soort en kwaliteit, balen persen.\n", ["textiel sorteren", "balen persen"]),
+    ("Winkel\n\nWat ga je doen?\n- Klanten helpen in de winkel en kassawerk\n", ["klanten adviseren", "kassawerk"]),
+])
+def test_one_noun_more_in_a_prepositional_object_is_no_task_of_its_own(
+        reader: VacancyReader, text: str, skills: list[str]) -> None:
+    assert reader.read(text).vacancy["required_skills"] == skills
