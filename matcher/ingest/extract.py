@@ -755,6 +755,10 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
                 and not (addressed and len(said.split()) == 1 and not c.item):  # "je onderhoudt plantsoenen en
             # bermen": one word after a verb said to the reader is its object, not an infinitive
             task = named if before_shared is None else _with_object(named, before_shared)
+            if before_shared is not None and task.split()[0].lower() in tasks.PREPOSITIONS \
+                    and task.split()[-1].lower() not in _ON_ITS_OWN:
+                task = None  # "(spullen prijzen en) in de schappen zetten": the same things, one task with the one
+                # before ("gasten ontvangen en naar hun tafel brengen"), not one of its own without its object
         elif addressed or in_tasks:
             resolved = _referred(said, before_task)
             task, referring = tasks.as_task(resolved), resolved != said
@@ -932,6 +936,7 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
 
 
 # "adviseren over", "helpen bij"; not "met", which lists things used ("werkt met Excel en Word")
+_ON_ITS_OWN = frozenset(("werken", "helpen", "meehelpen", "meewerken", "rijden", "lopen"))  # need no object
 _GOVERNING = frozenset(("over", "op", "bij", "van", "voor", "naar", "aan"))
 
 

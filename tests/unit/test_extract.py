@@ -848,3 +848,10 @@ def test_a_skill_the_vocabulary_finds_in_a_reason_given_with_want_is_not_asked(r
 def test_one_noun_more_in_a_prepositional_object_is_no_task_of_its_own(
         reader: VacancyReader, text: str, skills: list[str]) -> None:
     assert reader.read(text).vacancy["required_skills"] == skills
+
+
+def test_a_verb_with_only_a_place_after_a_task_shares_its_object_and_is_no_task_of_its_own(
+        reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nWat ga je doen?\nGasten ontvangen en naar hun tafel brengen.\n"
+            "Post sorteren en in de keuken helpen.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["gasten ontvangen", "post sorteren", "in de keuken helpen"]
