@@ -950,9 +950,13 @@ def _ends_in_object_of(phrase: str) -> bool:
 
 
 def _leads_with_verb(phrase: str) -> bool:
-    """Does the part open with its finite verb, so that the objects listed after it are its own?"""
+    """Does the part open with its finite verb, so that the objects listed after it are its own? Also where
+    the verb comes after what opens the sentence: "(in de zomer) pluk je appels (en peren)"."""
     words = _TO_READER.sub("", _OPENER.sub("", phrase.lower()), count=1).split()
-    return bool(words) and tasks.infinitive(words[0]) is not None and len(words) > 1
+    if bool(words) and tasks.infinitive(words[0]) is not None and len(words) > 1:
+        return True
+    low = plain(phrase)
+    return bool((m := _inverted(low, first=False)) and low[m.end():].strip())
 
 
 def _trimmed(text: str, p: Part, used: list[Span], skills: list[Span]) -> tuple[Span, bool] | None:

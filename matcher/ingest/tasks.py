@@ -183,11 +183,20 @@ def as_task(phrase: str) -> str | None:
     at = next((i for i, w in enumerate(low) if w in PARTICLES
                and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)), None)
     if at is None:
-        return _named([*_without_when(rest), verb])
+        return _named(_short([*_without_when(rest), verb]))
     if low[at] + verb in NOT_TASKS:  # "draait mee in het rooster", "neemt deel aan overleg"
         return None
-    return _named([*_without_when(rest[:at]), low[at] + verb])  # what follows says where: "papier aanvoeren
+    return _named(_short([*_without_when(rest[:at]), low[at] + verb]))  # what follows says where: "papier aanvoeren
     # (bij de pers)"
+
+
+def _short(words: list[str]) -> list[str]:
+    """A task too long to name, without what says where and how after its object: "(sorteert) het fruit in de
+    schuur op maat en kleur (sorteren)" -> "het fruit sorteren"."""
+    if len(words) <= MAX_WORDS + 1:  # "de" or "het" before the object is dropped later
+        return words
+    at = next((i for i, w in enumerate(words[:-1]) if i > 0 and w.lower() in PREPOSITIONS), None)
+    return [*words[:at], words[-1]] if at is not None else words
 
 
 def vague(task: str) -> bool:

@@ -855,3 +855,14 @@ def test_a_verb_with_only_a_place_after_a_task_shares_its_object_and_is_no_task_
     text = ("Medewerker\n\nWat ga je doen?\nGasten ontvangen en naar hun tafel brengen.\n"
             "Post sorteren en in de keuken helpen.\n")
     assert reader.read(text).vacancy["required_skills"] == ["gasten ontvangen", "post sorteren", "in de keuken helpen"]
+
+
+def test_objects_listed_after_a_verb_that_follows_the_opening_of_the_sentence_are_its_own(
+        reader: VacancyReader) -> None:
+    text = "Oogstmedewerker\n\nWat ga je doen?\nIn de zomer pluk je appels en peren en sorteer je het fruit.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["appels en peren plukken", "fruit sorteren"]
+
+
+def test_a_task_too_long_to_name_is_named_without_where_and_how() -> None:
+    assert as_task("sorteert het fruit in de schuur achter het huis op maat") == "fruit sorteren"
+    assert as_task("voert papier aan bij de pers") == "papier aanvoeren"
