@@ -1068,7 +1068,8 @@ def _read_as_fields(out: Extraction) -> list[Span]:
     demands = out.evidence.get("demands", [])
     codes = [d["code"] for d in out.vacancy.get("demands", [])]
     return [s for name, spans in out.evidence.items() if name != "demands" for s in spans] + \
-        [s for code, s in zip(codes, demands, strict=True) if code not in _IN_TASKS]
+        [s for code, s in zip(codes, demands, strict=True) if code not in _IN_TASKS
+         and not (code == "driving" and plain(s.text).startswith(("bezorg", "koerier")))]  # "je bezorgt": work too
 
 
 class TermFinder:

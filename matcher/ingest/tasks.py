@@ -193,7 +193,8 @@ def as_task(phrase: str) -> str | None:
 def _short(words: list[str]) -> list[str]:
     """A task too long to name, without what says where and how after its object: "(sorteert) het fruit in de
     schuur op maat en kleur (sorteren)" -> "het fruit sorteren"."""
-    if len(words) <= MAX_WORDS + 1:  # "de" or "het" before the object is dropped later
+    leading = next((i for i, w in enumerate(words) if w.lower() not in _LEADING), len(words))  # dropped later
+    if len(words) - leading <= MAX_WORDS:
         return words
     at = next((i for i, w in enumerate(words[:-1]) if i > 0 and w.lower() in PREPOSITIONS), None)
     return [*words[:at], words[-1]] if at is not None else words
@@ -261,9 +262,15 @@ def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = 
     return verb in NOT_TASKS or (verb, after[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
         or (verb == "houden" and "van" in before) \
         or (verb in ("maken", "nemen") and "deel" in after[:3]) or (verb == "leveren" and "bijdrage" in after[:3]) \
-        or any(w in _SUBORDINATE for w in after) \
+        or any(w in _SUBORDINATE and (w != "of" or _clause_follows(after[i + 1:])) for i, w in enumerate(after)) \
         or bool(_WHEN.fullmatch(" ".join(after)))  # "zorgt dat de producten ...": the task is in another clause;
     # "loopt de hele dag": how long, a demand (standing), not what
+
+
+def _clause_follows(words: list[str]) -> bool:
+    """Do the words after "of" make a clause ("(controleert) of alles klopt": whether), not one more thing
+    ("(met de scooter) of bakfiets": or)?"""
+    return any(w in SUBJECTS or w in ("zijn", "hebben", "worden") or _finite(w) for w in words)
 
 
 def infinitive_task(phrase: str) -> str | None:

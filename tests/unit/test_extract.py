@@ -866,3 +866,17 @@ def test_objects_listed_after_a_verb_that_follows_the_opening_of_the_sentence_ar
 def test_a_task_too_long_to_name_is_named_without_where_and_how() -> None:
     assert as_task("sorteert het fruit in de schuur achter het huis op maat") == "fruit sorteren"
     assert as_task("voert papier aan bij de pers") == "papier aanvoeren"
+
+
+def test_or_between_two_things_is_no_clause_of_whether() -> None:
+    assert as_task("bezorgt boeketten met de scooter of bakfiets bij klanten") == "boeketten bezorgen"
+    assert as_task("controleert of alles klopt") is None
+
+
+def test_delivering_is_the_driving_demand_and_a_task_too(reader: VacancyReader) -> None:
+    v = reader.read("Bezorgers gezocht!\nJe bezorgt boeketten bij klanten.\n").vacancy
+    assert v["required_skills"] == ["boeketten bij klanten bezorgen"] and {"code": "driving", "value": None} in v[
+        "demands"]
+    driven = reader.read("Zorghulp\n\nWat ga je doen?\nJe wast cliënten. Met je eigen auto rijd je van cliënt naar "
+                         "cliënt.\n").vacancy
+    assert driven["required_skills"] == ["cliënten wassen"]
