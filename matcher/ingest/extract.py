@@ -860,7 +860,9 @@ def _inverted(low: str, *, first: bool) -> re.Match[str] | None:
     van je dienst maak je" (not "van je"), or in a later part ("laad en los je vrachtwagens, verzamel je
     orders"). A sentence that opens with its verb is a question or a request: "stuur je cv". A conjunction
     before "je" opens a clause whose verb stands last: "waar je de bus laadt" ("waar" is no form of "zijn")."""
-    return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split()) <= 7
+    return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split())
+                 <= (10 if low.split()[:1] and low.split()[0] in tasks.PREPOSITIONS else 7)  # "in het restaurant
+                 # van een kantoor in Ede bereid je": a longer place before the verb
                  and (m.start() > 0 or not first) and m.group("verb") not in tasks.CONJUNCTIONS | tasks.PREPOSITIONS
                  and _stem_form(m.group("verb"))), None)
 

@@ -880,3 +880,9 @@ def test_delivering_is_the_driving_demand_and_a_task_too(reader: VacancyReader) 
     driven = reader.read("Zorghulp\n\nWat ga je doen?\nJe wast cliënten. Met je eigen auto rijd je van cliënt naar "
                          "cliënt.\n").vacancy
     assert driven["required_skills"] == ["cliënten wassen"]
+
+
+def test_a_longer_place_before_the_verb_said_to_the_reader_still_opens_a_task(reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nWat ga je doen?\nIn het bedrijfsrestaurant van een kantoor in het centrum bereid je "
+            "broodjes en salades.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["broodjes en salades bereiden"]
