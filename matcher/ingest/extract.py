@@ -759,6 +759,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
                     and task.split()[-1].lower() not in _ON_ITS_OWN:
                 task = None  # "(spullen prijzen en) in de schappen zetten": the same things, one task with the one
                 # before ("gasten ontvangen en naar hun tafel brengen"), not one of its own without its object
+        elif p is parts[0] and re.match(r"[a-z]+\s+(dan\s+)?(je|jij|jouw|u|uw)\b", low):
+            pass  # a sentence that opens with its verb asks or requests: "Stuur (dan) je cv naar Petra"
         elif addressed or in_tasks:
             resolved = _referred(said, before_task)
             task, referring = tasks.as_task(resolved), resolved != said

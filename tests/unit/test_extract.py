@@ -886,3 +886,10 @@ def test_a_longer_place_before_the_verb_said_to_the_reader_still_opens_a_task(re
     text = ("Medewerker\n\nWat ga je doen?\nIn het bedrijfsrestaurant van een kantoor in het centrum bereid je "
             "broodjes en salades.\n")
     assert reader.read(text).vacancy["required_skills"] == ["broodjes en salades bereiden"]
+
+
+@pytest.mark.parametrize("line", ["Solliciteren? Stuur je cv naar Petra.",
+                                  "Interesse? Stuur dan je cv en motivatie naar Petra."])
+def test_a_request_that_opens_with_its_verb_is_no_task(reader: VacancyReader, line: str) -> None:
+    text = f"Postmedewerker\n\nWat ga je doen?\nJe sorteert post.\n\n{line}\n"
+    assert reader.read(text).vacancy["required_skills"] == ["post sorteren"]
