@@ -770,7 +770,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if task is None and (in_tasks or c.item or summary):
             task = tasks.nominal_task(said)
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
-                and not _SCHEDULE.search(low) \
+                and not _SCHEDULE.search(low) and not tasks.names_no_work(said) \
                 and low.split()[0] not in {"de", "het"} | tasks.PREPOSITIONS:  # "(en) de kas", "op daken": where
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
         if task and (re.search(r"\bnederlands", task.lower()) or tasks.vague(task)):

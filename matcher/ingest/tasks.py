@@ -247,6 +247,12 @@ def nominal_task(phrase: str) -> str | None:
 
 _HOW_MUCH = _words("deels gedeeltelijk grotendeels half soms vaak meestal regelmatig voornamelijk hoofdzakelijk "
                    "overwegend ook altijd")
+# Effort of the body, work only with what it moves or goes round ("rondes lopen"), not with how much of it
+_EFFORT = _words("lopen fietsen bukken knielen traplopen klimmen")
+_AMOUNT = _HOW_MUCH | _words("veel ongeveer circa zo'n wel km kilometer kilometers per dag de hele uur trappen "
+                             "stappen heel flink")
+_WORN = re.compile(r"kleding|schoen|helm|handschoen|uniform|bescherming|haarnet|mondkap|bril|oordop|"
+                   r"verantwoordelijkheid")
 _WHEN = re.compile(r"(de |het )?(hele|gehele|halve) (dag|dienst|nacht|ochtend|middag|avond|week)\b")
 
 
@@ -259,6 +265,11 @@ def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = 
         after = [w for w in after if w not in _HOW_MUCH]
         manner = before[-1] if before else (after[0] if after else "")
         return after[:1] != ["met"] and not (manner.isalpha() and manner not in PREPOSITIONS | _NO_MANNER)
+    around = [*before, *after]
+    if verb in _EFFORT and all(w in _AMOUNT or w.isdigit() for w in around):
+        return True  # "loopt veel", "loopt ongeveer 15 kilometer per dag": how hard the work is, not what it is
+    if verb == "dragen" and any(_WORN.search(w) for w in around):
+        return True  # "draagt beschermende kleding", "draagt de verantwoordelijkheid": a condition, no work
     return verb in NOT_TASKS or (verb, after[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
         or (verb == "houden" and "van" in before) \
         or (verb in ("maken", "nemen") and "deel" in after[:3]) or (verb == "leveren" and "bijdrage" in after[:3]) \
@@ -271,6 +282,14 @@ def _clause_follows(words: list[str]) -> bool:
     """Do the words after "of" make a clause ("(controleert) of alles klopt": whether), not one more thing
     ("(met de scooter) of bakfiets": or)?"""
     return any(w in SUBJECTS or w in ("zijn", "hebben", "worden") or _finite(w) for w in words)
+
+
+def names_no_work(phrase: str) -> bool:
+    """Does a short phrase end in a verb that, with the words around it, names no work ("veel lopen",
+    "werkschoenen dragen")?"""
+    words = re.findall(_WORD, phrase.lower())
+    at = next((i for i in range(len(words) - 1, -1, -1) if is_infinitive(words[i])), None)
+    return at is not None and _no_work(words[at], words[at + 1:], words[:at])
 
 
 def infinitive_task(phrase: str) -> str | None:

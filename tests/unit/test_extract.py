@@ -893,3 +893,10 @@ def test_a_longer_place_before_the_verb_said_to_the_reader_still_opens_a_task(re
 def test_a_request_that_opens_with_its_verb_is_no_task(reader: VacancyReader, line: str) -> None:
     text = f"Postmedewerker\n\nWat ga je doen?\nJe sorteert post.\n\n{line}\n"
     assert reader.read(text).vacancy["required_skills"] == ["post sorteren"]
+
+
+@pytest.mark.parametrize("line", ["Je loopt ongeveer 15 kilometer per dag.", "Je bukt en knielt veel.",
+                                  "Je draagt beschermende kleding.", "- Veel lopen"])
+def test_how_hard_the_body_works_and_what_it_wears_is_no_task(reader: VacancyReader, line: str) -> None:
+    text = f"Beveiliger\n\nWat ga je doen?\nJe loopt rondes door het gebouw.\n{line}\n"
+    assert reader.read(text).vacancy["required_skills"] == ["rondes door het gebouw lopen"]
