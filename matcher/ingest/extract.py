@@ -618,7 +618,7 @@ def clean_title(line: str) -> str:
     """A job title without its wrapping: "Vacature: Schoonmaker (m/v) - Arnhem" -> "Schoonmaker"."""
     cleaned = re.sub(r"(?i)^(onderwerp|subject|re|fw|vacature|functie|gezocht|wij zoeken|we zoeken)\b\s*[:\-–]?\s*",
                      "", line.strip())
-    cleaned = re.sub(r"(?i)^vacature\s+", "", cleaned)
+    cleaned = re.sub(r"(?i)^(nieuwe\s+|open\s+)?vacature\s*:?\s+", "", cleaned)  # "nieuwe vacature: ..."
     cleaned = re.sub(r"(?i)\s*[\(\[]?\b[mv]\s*/\s*[vmx](\s*/\s*x)?\b[\)\]]?|\s*\([^)]*\)|\s+[-–|]\s+.*$", "", cleaned)
     return cleaned.strip(" :-–|*#")
 
@@ -734,7 +734,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         low = said.lower()
         in_tasks = c.tasks or listing
         task, referring = None, False
-        if m := _TO_READER.match(low):
+        if m := _TO_READER.match(low) or _titled(low, out):
             resolved = _referred(said[m.end():], before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != said[m.end():]
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
@@ -796,6 +796,15 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
         out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)
+
+
+def _titled(low: str, out: Extraction) -> re.Match[str] | None:
+    """The vacancy's own job named as the subject, as an e-mail or a third-person text does: "de chauffeur
+    haalt de kinderen op" in a vacancy for a "chauffeur leerlingenvervoer" (the first or last word of the title
+    names the job; "de hogeschool betaalt" in "facilitair medewerker hogeschool Nijmegen" is someone else)."""
+    m = re.match(r"(?:(?:dus|want|daarom|en)\s+)?de\s+([a-z-]{4,})\s+", low)
+    title = fold(out.vacancy.get("title") or "").split()
+    return m if m and title and m[1] in (title[0], title[-1]) else None
 
 
 def _referred(phrase: str, obj: str | None) -> str:

@@ -900,3 +900,11 @@ def test_a_request_that_opens_with_its_verb_is_no_task(reader: VacancyReader, li
 def test_how_hard_the_body_works_and_what_it_wears_is_no_task(reader: VacancyReader, line: str) -> None:
     text = f"Beveiliger\n\nWat ga je doen?\nJe loopt rondes door het gebouw.\n{line}\n"
     assert reader.read(text).vacancy["required_skills"] == ["rondes door het gebouw lopen"]
+
+
+def test_the_vacancys_own_job_named_as_the_subject_is_the_reader(reader: VacancyReader) -> None:
+    text = ("Onderwerp: nieuwe vacature chauffeur leerlingenvervoer\n\nGoedemiddag Fatima,\n\nDe chauffeur haalt de "
+            "kinderen thuis op en zet de rolstoelen vast in de bus. De school betaalt de ritten.\n")
+    v = reader.read(text).vacancy
+    assert v["title"] == "chauffeur leerlingenvervoer"
+    assert v["required_skills"] == ["kinderen thuis ophalen", "rolstoelen vastzetten"]
