@@ -804,7 +804,12 @@ def _titled(low: str, out: Extraction) -> re.Match[str] | None:
     names the job; "de hogeschool betaalt" in "facilitair medewerker hogeschool Nijmegen" is someone else)."""
     m = re.match(r"(?:(?:dus|want|daarom|en)\s+)?de\s+([a-z-]{4,})\s+", low)
     title = fold(out.vacancy.get("title") or "").split()
-    return m if m and title and m[1] in (title[0], title[-1]) else None
+    offer = any(out.vacancy.get(name) for name in _TERMS_OF_WORK)  # a description of the job in general ("De
+    # golfcoach geeft advies over ...") names no hours, shifts or requirements
+    return m if m and title and m[1] in (title[0], title[-1]) and offer else None
+
+
+_TERMS_OF_WORK = ("hours_min", "shifts", "driving_licences", "dutch_level", "certificates", "education_level")
 
 
 def _referred(phrase: str, obj: str | None) -> str:

@@ -904,7 +904,10 @@ def test_how_hard_the_body_works_and_what_it_wears_is_no_task(reader: VacancyRea
 
 def test_the_vacancys_own_job_named_as_the_subject_is_the_reader(reader: VacancyReader) -> None:
     text = ("Onderwerp: nieuwe vacature chauffeur leerlingenvervoer\n\nGoedemiddag Fatima,\n\nDe chauffeur haalt de "
-            "kinderen thuis op en zet de rolstoelen vast in de bus. De school betaalt de ritten.\n")
+            "kinderen thuis op en zet de rolstoelen vast in de bus. De school betaalt de ritten. Rijbewijs B is "
+            "nodig.\n")
     v = reader.read(text).vacancy
     assert v["title"] == "chauffeur leerlingenvervoer"
     assert v["required_skills"] == ["kinderen thuis ophalen", "rolstoelen vastzetten"]
+    described = "Golfcoaches trainen personen. De golfcoach geeft advies over de uitrusting voor zijn cliënten."
+    assert "required_skills" not in reader.read(described, title="golfcoach").vacancy  # a job described in general
