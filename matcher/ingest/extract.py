@@ -1242,6 +1242,9 @@ class VacancyReader:
                 said = _sentence_before(low, at)
                 if re.search(r"\bwant\b", said):
                     continue  # a reason, as in the tasks: "(rijbewijs B) want je rijdt met de bus naar de klussen"
+                if words.endswith("contact") and re.search(r"\b(hebt|heb|heeft|hebben)\b", said):
+                    continue  # "je hebt telefonisch contact met klanten": the customer contact the work brings, as
+                    # "je hebt veel contact met klanten" is; "je houdt contact met de ouders" is work
                 if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) or _LIKING.search(c.plain) \
                         or (not c.item and any(_ABOUT_OTHERS.search(x) and not _ASKS.search(x)
                                                for x in (said + words, c.plain[:end]))):

@@ -911,3 +911,11 @@ def test_the_vacancys_own_job_named_as_the_subject_is_the_reader(reader: Vacancy
     assert v["required_skills"] == ["kinderen thuis ophalen", "rolstoelen vastzetten"]
     described = "Golfcoaches trainen personen. De golfcoach geeft advies over de uitrusting voor zijn cliënten."
     assert "required_skills" not in reader.read(described, title="golfcoach").vacancy  # a job described in general
+
+
+def test_having_contact_with_customers_is_the_demand_and_keeping_it_is_work(reader: VacancyReader) -> None:
+    text = "Planner\n\nWat ga je doen?\nJe maakt facturen en hebt telefonisch contact met chauffeurs en klanten.\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["facturen maken"] and {"code": "customer_contact", "value": None} in v["demands"]
+    kept = reader.read("Pedagogisch medewerker\n\nWat ga je doen?\nJe houdt contact met de ouders.\n").vacancy
+    assert kept["required_skills"] == ["contact met de ouders houden"]
