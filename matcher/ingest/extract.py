@@ -714,6 +714,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     shared: str | None = None  # the object of the part before: "pakketten" in "pakketten sorteren en bezorgen"
     waiting: list[tuple[str, Span]] = []  # verbs said without their object: "je snijdt, weegt (en verpakt brood)"
     before_task: str | None = None  # the object of the last task read: what "ze" or "het" after a verb stands for
+    modal = False  # "je gaat pakketten openmaken, (de artikelen controleren ...)": the modal governs the list
     because = False  # "(je moet fit zijn,) want je loopt veel trappen (en tilt ...)": why, not what the work is
     for p in parts:
         c = p.clause
@@ -737,6 +738,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if m := _TO_READER.match(low) or _titled(low, out):
             resolved = _referred(said[m.end():], before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != said[m.end():]
+            modal = tasks.infinitive(low[m.end():].split()[0]) in tasks.MODALS if low[m.end():].split() else False
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
             if task is None and p is not parts[-1] and not cut and " " not in low[m.end():].strip() \
                     and (verb := tasks.infinitive(low[m.end():].strip())):
@@ -751,7 +753,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             phrase = f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"
             resolved = _referred(phrase, before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != phrase
-        elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)) \
+        elif (in_tasks or c.item or summary or modal) and (named := tasks.infinitive_task(said)) \
                 and not (addressed and len(said.split()) == 1 and not c.item):  # "je onderhoudt plantsoenen en
             # bermen": one word after a verb said to the reader is its object, not an infinitive
             task = named if before_shared is None else _with_object(named, before_shared)

@@ -919,3 +919,8 @@ def test_having_contact_with_customers_is_the_demand_and_keeping_it_is_work(read
     assert v["required_skills"] == ["facturen maken"] and {"code": "customer_contact", "value": None} in v["demands"]
     kept = reader.read("Pedagogisch medewerker\n\nWat ga je doen?\nJe houdt contact met de ouders.\n").vacancy
     assert kept["required_skills"] == ["contact met de ouders houden"]
+
+
+def test_infinitives_listed_after_a_modal_said_to_the_reader_are_tasks_too(reader: VacancyReader) -> None:
+    text = "Magazijnmedewerker\n\nJe gaat retourpakketten openmaken en de artikelen controleren op schade.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["retourpakketten openmaken", "de artikelen controleren"]
