@@ -735,7 +735,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         low = said.lower()
         in_tasks = c.tasks or listing
         task, referring = None, False
-        if m := _TO_READER.match(low) or _titled(low, out):
+        if m := _titled(low, out) or _TO_READER.match(low):
             resolved = _referred(said[m.end():], before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != said[m.end():]
             modal = tasks.infinitive(low[m.end():].split()[0]) in tasks.MODALS if low[m.end():].split() else False
@@ -804,11 +804,14 @@ def _titled(low: str, out: Extraction) -> re.Match[str] | None:
     """The vacancy's own job named as the subject, as an e-mail or a third-person text does: "de chauffeur
     haalt de kinderen op" in a vacancy for a "chauffeur leerlingenvervoer" (the first or last word of the title
     names the job; "de hogeschool betaalt" in "facilitair medewerker hogeschool Nijmegen" is someone else)."""
-    m = re.match(r"(?:(?:dus|want|daarom|en)\s+)?de\s+([a-z-]{4,})\s+", low)
     title = fold(out.vacancy.get("title") or "").split()
-    offer = any(out.vacancy.get(name) for name in _TERMS_OF_WORK)  # a description of the job in general ("De
-    # golfcoach geeft advies over ...") names no hours, shifts or requirements
-    return m if m and title and m[1] in (title[0], title[-1]) and offer else None
+    if not title or not any(out.vacancy.get(name) for name in _TERMS_OF_WORK):
+        return None  # a description of the job in general ("De golfcoach geeft advies over ...") names no hours,
+        # shifts or requirements
+    whole = re.match(rf"(?:(?:dus|want|daarom|en)\s+)?de\s+{re.escape(' '.join(title))}\s+", low)  # "de
+    # medewerker bediening ontvangt gasten"
+    m = whole or re.match(r"(?:(?:dus|want|daarom|en)\s+)?de\s+([a-z-]{4,})\s+", low)
+    return m if m and (whole or m[1] in (title[0], title[-1])) else None
 
 
 _TERMS_OF_WORK = ("hours_min", "shifts", "driving_licences", "dutch_level", "certificates", "education_level")

@@ -924,3 +924,9 @@ def test_having_contact_with_customers_is_the_demand_and_keeping_it_is_work(read
 def test_infinitives_listed_after_a_modal_said_to_the_reader_are_tasks_too(reader: VacancyReader) -> None:
     text = "Magazijnmedewerker\n\nJe gaat retourpakketten openmaken en de artikelen controleren op schade.\n"
     assert reader.read(text).vacancy["required_skills"] == ["retourpakketten openmaken", "de artikelen controleren"]
+
+
+def test_the_whole_title_named_as_the_subject_is_the_reader(reader: VacancyReader) -> None:
+    text = ("Functie: Medewerker bediening\nAantal uren: 24 uur per week\nFunctieomschrijving: De medewerker bediening "
+            "ontvangt gasten en ruimt tafels af.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["gasten ontvangen", "tafels afruimen"]
