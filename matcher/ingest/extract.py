@@ -649,7 +649,7 @@ _OPENER = re.compile(rf"^(?:(?:\s|{_BULLET})+|(?:ook|daarnaast|verder|tevens|bov
 _ALSO = re.compile(rf"(?:\s|{_BULLET})*(?:ook|daarnaast|verder|tevens|bovendien)\s")  # "Ook help je": a statement
 _TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
                         r"de nieuwe collega|de medewerker)\s+")
-_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij|hij of zij|hij/zij|zij/hij)\s+(?=\S)")
+_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij|u|hij of zij|hij/zij|zij/hij)\s+(?=\S)")
 
 
 @dataclass(frozen=True)

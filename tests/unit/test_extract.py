@@ -930,3 +930,9 @@ def test_the_whole_title_named_as_the_subject_is_the_reader(reader: VacancyReade
     text = ("Functie: Medewerker bediening\nAantal uren: 24 uur per week\nFunctieomschrijving: De medewerker bediening "
             "ontvangt gasten en ruimt tafels af.\n")
     assert reader.read(text).vacancy["required_skills"] == ["gasten ontvangen", "tafels afruimen"]
+
+
+def test_a_verb_before_formal_u_is_inverted_as_before_je(reader: VacancyReader) -> None:
+    text = "Monteur\n\nWerkzaamheden: u controleert de machines. Storingen meldt u aan de teamleider.\n"
+    assert reader.read(text).vacancy["required_skills"] == [
+        "machines controleren", "Storingen aan de teamleider melden"]
