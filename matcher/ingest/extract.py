@@ -330,6 +330,8 @@ def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
                 continue  # "24 tot 32 uur" are hours per week; "van 9 tot 17 uur" and "22.00-06.00" are times
             if re.match(r"\s*(uur\s*)?(per|p/|/|in de)\s*(week|wk|maand)\b", c.plain[m.end():]):
                 continue  # "tussen 16 en 24 uur per week": hours, not times
+            if re.match(r"\s*(jaar|jr|kg|kilo|km|kilometer|meter|graden|euro|procent|%)", c.plain[m.end():]):
+                continue  # "kinderen van 4 tot 12 jaar": ages, not times
             at, end = c.start + m.start(), c.start + m.end()
             for shift in _shifts_of(start_h + int(m.group("m1") or 0) / 60, end_h + int(m.group("m2") or 0) / 60):
                 found.setdefault(shift, Span(text[at:end], at, end))

@@ -936,3 +936,8 @@ def test_a_verb_before_formal_u_is_inverted_as_before_je(reader: VacancyReader) 
     text = "Monteur\n\nWerkzaamheden: u controleert de machines. Storingen meldt u aan de teamleider.\n"
     assert reader.read(text).vacancy["required_skills"] == [
         "machines controleren", "Storingen aan de teamleider melden"]
+
+
+def test_a_range_of_ages_is_no_working_time(reader: VacancyReader) -> None:
+    text = "Pedagogisch medewerker\n\nOpvang voor kinderen van 4 tot 12 jaar. Je werkt van 14.00 tot 18.30 uur.\n"
+    assert reader.read(text).vacancy["shifts"] == ["day"]
