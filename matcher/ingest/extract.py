@@ -333,7 +333,10 @@ def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
             if re.match(r"\s*(jaar|jr|kg|kilo|km|kilometer|meter|graden|euro|procent|%)", c.plain[m.end():]):
                 continue  # "kinderen van 4 tot 12 jaar": ages, not times
             at, end = c.start + m.start(), c.start + m.end()
-            for shift in _shifts_of(start_h + int(m.group("m1") or 0) / 60, end_h + int(m.group("m2") or 0) / 60):
+            begin, until = start_h + int(m.group("m1") or 0) / 60, end_h + int(m.group("m2") or 0) / 60
+            window = (m.group("van") or "").strip() == "tussen" and begin < 18 and until - begin >= 10
+            for shift in [*_shifts_of(begin, until), *(["day"] if window else [])]:  # "diensten tussen 7.00 en
+                # 23.00 uur": a window of day and evening shifts, not one shift of sixteen hours
                 found.setdefault(shift, Span(text[at:end], at, end))
     for shift in ("day", "evening", "night", "weekend"):
         if shift in found and shift not in ruled_out:

@@ -941,3 +941,9 @@ def test_a_verb_before_formal_u_is_inverted_as_before_je(reader: VacancyReader) 
 def test_a_range_of_ages_is_no_working_time(reader: VacancyReader) -> None:
     text = "Pedagogisch medewerker\n\nOpvang voor kinderen van 4 tot 12 jaar. Je werkt van 14.00 tot 18.30 uur.\n"
     assert reader.read(text).vacancy["shifts"] == ["day"]
+
+
+def test_a_long_window_of_shifts_holds_day_and_evening(reader: VacancyReader) -> None:
+    assert reader.read("Parkeerwachter\n\nWisselende diensten tussen 7.00 en 23.00 uur.\n").vacancy["shifts"] == [
+        "day", "evening"]
+    assert reader.read("Vulploeg\n\nJe werkt van 14.00 tot 22.00 uur.\n").vacancy["shifts"] == ["evening"]
