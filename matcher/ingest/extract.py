@@ -248,6 +248,9 @@ def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
             continue
         a = _num(first) if first else _num(second)
         b = _num(second)
+        listed = re.search(r"(?<![\d.:,€])((?:\d{1,2}\s*,\s*)+)$", low[max(0, m.start() - 20):m.start()])
+        if first and listed:
+            a = min([a, *map(float, re.findall(r"\d+", listed.group(1)))])  # "24, 32 of 36 uur": the first too
         unit = (unit_given or "week")[0]
         if unit == "m":
             a, b = a / WEEKS_PER_MONTH, b / WEEKS_PER_MONTH

@@ -947,3 +947,8 @@ def test_a_long_window_of_shifts_holds_day_and_evening(reader: VacancyReader) ->
     assert reader.read("Parkeerwachter\n\nWisselende diensten tussen 7.00 en 23.00 uur.\n").vacancy["shifts"] == [
         "day", "evening"]
     assert reader.read("Vulploeg\n\nJe werkt van 14.00 tot 22.00 uur.\n").vacancy["shifts"] == ["evening"]
+
+
+def test_alternatives_listed_with_commas_before_of_are_hours_too(reader: VacancyReader) -> None:
+    v = reader.read("Klantenservice\n\nJe werkt 24, 32 of 36 uur per week.\n").vacancy
+    assert (v["hours_min"], v["hours_max"]) == (24, 36)
