@@ -220,20 +220,23 @@ def negated(clause: Clause, at: int, *, window: int = 30) -> bool:
 _NUMBER = r"(\d{1,3}(?:[.,]5)?)"
 _HOURS = re.compile(
     rf"(?<![\d.:,€])(?:{_NUMBER}\s*(?:-|–|tot( en met)?|t/m|a|à|of|/|en)\s*)?{_NUMBER}\s*(?:uur|u\b|uren)"
-    r"(?:\s*(?:per|p/|/|in de|op)\s*(?P<unit>week|wk|w\b|maand|mnd|m\b|dag|d\b))?|"
+    r"(?:\s*(?:per|p/|/|in de|op)\s*(?P<unit>week|wk|w\b|maand|mnd|m\b|dag|d\b|avond|ochtend|middag|nacht|dienst))?|"
     # a label names the unit: "Uren per week: 38", "Uren: 32-38 per week"
     rf"\b(?:aantal )?(?:uren|uur)(?: per week)?\s*:\s*(?:{_NUMBER}\s*(?:-|–|tot|t/m)\s*)?{_NUMBER}(?![\d.:])"
     r"(?:\s*(?:uur|uren))?(?:\s*(?:per|p/|/|in de)\s*(?:week|wk|w\b))?")
+_PER_DAY = ("avond", "ochtend", "middag", "nacht", "dienst")
 _TIME_BEFORE = re.compile(r"\b(om|vanaf|van|tot|voor|na|rond|tussen|omstreeks|sinds)\s*$")
-_DAYS = re.compile(r"\b(\d|een|twee|drie|vier|vijf|zes)\s*(?:dagen|dag|nachten|diensten|avonden|ochtenden|"
-                   r"middagen)\s*(?:per|p/|/|in de)\s*week|\b(ma(andag)?\s*(?:t/m|tot en met|-|–)\s*vr(ijdag)?)\b")
+_COUNT = r"\d|een|twee|drie|vier|vijf|zes"
+_DAYS = re.compile(rf"\b(?P<n1>{_COUNT})(?:\s*(?:tot|a|à|-|–|of)\s*(?P<n2>{_COUNT}))?\s*(?:dagen|dag|nachten|diensten|"
+                   r"avonden|ochtenden|middagen)\s*(?:per|p/|/|in de)\s*week|"
+                   r"\b(?P<weekdays>ma(andag)?\s*(?:t/m|tot en met|-|–)\s*vr(ijdag)?)\b")
 _WORDS = {"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6}
 
 
 def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
     """Hours per week: ranges, alternatives, per month or per day converted; fulltime = 36–40."""
-    days = next((5 if m.group(2) else int(m.group(1)) if m.group(1).isdigit() else _WORDS[m.group(1)]
-                 for m in _DAYS.finditer(low)), None)
+    days = next(((5, 5) if m["weekdays"] else (_count(m["n1"]), _count(m["n2"] or m["n1"]))
+                 for m in _DAYS.finditer(low)), None)  # "3 a 4 dagen per week": (3, 4)
     lows, highs, spans = [], [], []
     for m in _HOURS.finditer(low):
         if m.group(6):  # the label form
@@ -251,22 +254,23 @@ def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
         listed = re.search(r"(?<![\d.:,€])((?:\d{1,2}\s*,\s*)+)$", low[max(0, m.start() - 20):m.start()])
         if first and listed:
             a = min([a, *map(float, re.findall(r"\d+", listed.group(1)))])  # "24, 32 of 36 uur": the first too
-        unit = (unit_given or "week")[0]
+        unit = "d" if unit_given in _PER_DAY else (unit_given or "week")[0]  # "3 uur per avond": per day
         if unit == "m":
             a, b = a / WEEKS_PER_MONTH, b / WEEKS_PER_MONTH
             out.warnings.append(f"uren per maand omgerekend naar uren per week ({m.group().strip()})")
         elif unit == "d":
-            factor = days or 5
-            a, b = a * factor, b * factor
-            out.warnings.append(f"uren per dag × {factor} dagen per week ({m.group().strip()})")
+            few, many = days or (5, 5)
+            a, b = a * few, b * many
+            out.warnings.append(f"uren per dag × {few if few == many else f'{few}-{many}'} dagen per week "
+                                f"({m.group().strip()})")
         if not 2 <= a <= 60 or not 2 <= b <= 60:
             continue
         lows.append(round(min(a, b)))
         highs.append(round(max(a, b)))
         spans.append(Span(text[m.start():m.end()], m.start(), m.end()))
     if not spans and days and (daily := _daily(low)):  # "4 ochtenden per week van 5.00 tot 11.00 uur"
-        lows, highs, spans = [round(days * daily[0])], [round(days * daily[0])], [daily[1]]
-        out.warnings.append(f"uren per week berekend uit {days} dagen × de werktijd ({daily[1].text})")
+        lows, highs, spans = [round(days[0] * daily[0])], [round(days[1] * daily[0])], [daily[1]]
+        out.warnings.append(f"uren per week berekend uit {days[1]} dagen × de werktijd ({daily[1].text})")
         spans = [Span(text[s.start:s.end], s.start, s.end) for s in spans]
     if not spans and (full := re.search(r"\b(fulltime|full-time|voltijd|fulltimer)\b", low)):
         lows, highs = [FULLTIME[0]], [FULLTIME[1]]
@@ -274,6 +278,10 @@ def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
     if spans:
         out.vacancy["hours_min"], out.vacancy["hours_max"] = min(lows), max(highs)
         out.evidence["hours_min"] = out.evidence["hours_max"] = spans
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _WORDS[word]
 
 
 def _daily(low: str) -> tuple[float, Span] | None:

@@ -952,3 +952,14 @@ def test_a_long_window_of_shifts_holds_day_and_evening(reader: VacancyReader) ->
 def test_alternatives_listed_with_commas_before_of_are_hours_too(reader: VacancyReader) -> None:
     v = reader.read("Klantenservice\n\nJe werkt 24, 32 of 36 uur per week.\n").vacancy
     assert (v["hours_min"], v["hours_max"]) == (24, 36)
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("Schoonmaker. 3 uur per avond, maandag t/m vrijdag van 18.00 tot 21.00 uur.", 15, 15),
+    ("Keukenhulp voor 3 a 4 dagen per week, 6 uur per dag.", 18, 24),
+    ("Twee nachten per week, 8 uur per nacht.", 16, 16),
+])
+def test_hours_per_evening_or_night_and_a_range_of_days_are_per_week(
+        reader: VacancyReader, text: str, low: int, high: int) -> None:
+    v = reader.read(text).vacancy
+    assert (v["hours_min"], v["hours_max"]) == (low, high)
