@@ -302,9 +302,10 @@ def _num(value: str) -> float:
 
 
 _SHIFT_CUES: dict[str, str] = {
-    "night": r"nacht(dienst(en)?|ploeg(en)?|werk|en)\b|'?s nachts|\bnachtelijk|\bnachten\b",
+    "night": r"\bnacht(dienst(en)?|ploeg(en)?|werk|en)\b|'?s nachts|\bnachtelijk|\bnachten\b",  # not "overnachten"
     "evening": r"avond(dienst(en)?|ploeg|werk|en|s)?\b|late dienst(en)?|laatdienst|'s avonds|koopavond",
-    "day": r"dagdienst(en)?|\boverdag\b|vroege dienst(en)?|vroegdienst|ochtenddienst|kantoortijden|kantooruren",
+    "day": r"dagdienst(en)?|\boverdag\b|vroege dienst(en)?|vroegdienst|ochtenddienst|kantoortijden|kantooruren|"
+           r"\bdagwerk\b",
     "weekend": r"weekend(en|dienst(en)?|werk)?\b|zaterdag(en|s)?\b|zondag(en|s)?\b|\bza(\.|terdag)? en zo",
 }
 _ROSTERS = {
@@ -326,7 +327,8 @@ def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
                 at = c.start + m.start()
                 if negated(c, at) or re.search(r"(vrij|vrije)\s*$", c.plain[:m.start()]) or \
                         re.match(r"\w*\s+(zijn |ben je |heb je )?vrij\b", c.plain[m.start():]):
-                    ruled_out.add(shift)
+                    if not re.match(r"(zater|zon)dag", m.group()):  # "nooit op zondag" leaves the Saturday
+                        ruled_out.add(shift)
                 else:
                     found.setdefault(shift, Span(text[at:at + len(m.group())], at, at + len(m.group())))
         for pattern, roster in _ROSTERS.items():

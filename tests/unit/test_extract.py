@@ -963,3 +963,15 @@ def test_hours_per_evening_or_night_and_a_range_of_days_are_per_week(
         reader: VacancyReader, text: str, low: int, high: int) -> None:
     v = reader.read(text).vacancy
     assert (v["hours_min"], v["hours_max"]) == (low, high)
+
+
+@pytest.mark.parametrize(("text", "shifts"), [
+    ("Oogstmedewerker\n\nMaandag t/m zaterdag van 7.00 tot 16.00 uur. Overnachten kan op ons terrein.\n",
+     ["day", "weekend"]),
+    ("Bijrijder\n\n- 40 uur per week, dagwerk\n", ["day"]),
+    ("Vakkenvuller\n\nMaandag t/m zaterdag van 20.00 tot 23.00 uur. Je werkt nooit op zondag.\n",
+     ["evening", "weekend"]),
+])
+def test_staying_overnight_is_no_night_dagwerk_is_day_and_no_sundays_leaves_saturday(
+        reader: VacancyReader, text: str, shifts: list[str]) -> None:
+    assert reader.read(text).vacancy["shifts"] == shifts
