@@ -504,15 +504,17 @@ _DEMANDS: dict[str, str] = {
                         r"bediening|\bverkoop\b|inbound|klantenservice|telefonisch",
     "high_stimulus": r"\bdruk(ke|te)?\b|hectisch|werkdruk|tijdsdruk|hoog (werk)?tempo|snel (werken|schakelen)|"
                      r"\blawaai|rumoer|veel prikkels|\bspits\b|deadlines?",
-    "driving": r"\bchauffeur|\bbezorg(er|en|t|ing)\b|\bkoerier|\bje rijdt\b|\brijdend|(bestel)?bus(je)? rijden|"
+    "driving": r"chauffeur|\bbezorg(er|en|t|ing)\b|\bkoerier|\bje rijdt\b|\brijdend|(bestel)?bus(je)? rijden|"
                r"rijden (met|in) (een |de )?(bus|busje|bestelbus|vrachtwagen|auto|bedrijfsauto|wagen)|"
-               r"\broute(s)? (rijden|langs)|op de weg|\brijd(t)?\b|eigen auto|\bscooter\b|\btractor\b",
+               r"\broute(s)? (rijden|langs)|op de weg|\brijd(t)?\b|eigen auto|\bscooter\b|\btractor\b",  # "chauffeur"
+    # also in a compound ("touringcarchauffeur"); a forklift's is left out by _YARD
 }
 # People met at work and a verb of meeting them, in one clause: "je ondersteunt cliënten", "leden ontvangen".
 _PEOPLE = re.compile(r"\b(klant(en)?|gasten|bezoekers|leden|clienten|patienten|bewoners|ouders|reizigers|bellers|"
                      r"passagiers|kopers|publiek)\b")
 _CONTACT = re.compile(r"\b(help\w*|ontvang\w*|bedien\w*|ondersteun\w*|begeleid\w*|advis\w*|adviez\w*|te woord|"
                       r"bel(len|t)|vragen|wijzen|verzorg\w*|contact|welkom|spreek\w*|afreken\w*|service)\b")
+_AT_HOME = re.compile(r"\bbij (de )?(klant(en)?|clienten|mensen|ouderen|bewoners|particulieren)\s+thuis\b")
 _YARD = re.compile(r"heftruck|reachtruck|pallet|\bept\b|stapelaar|intern transport|orderpick")
 _LIFT_CUE = re.compile(r"\bti(l|llen|lt)\b|tilwerk|sjouw|\bdra(ag|gen)\b|\bzwaar|\bzware\b|dozen|pakketten|zakken|"
                        r"kratten|gewicht|lasten|\bkisten\b|meubels|\btillen\b")
@@ -540,8 +542,9 @@ def demands(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
             if kilos is None and (heavy := _HEAVY.search(c.plain)):
                 at, end = c.start + heavy.start(), c.start + heavy.end()
                 kilos = (float(HEAVY_KG), Span(text[at:end], at, end))
-        people = _PEOPLE.search(c.plain)
-        if people and _CONTACT.search(c.plain) and c.mode != PREFERRED and not negated(c, c.start + people.start()):
+        people = _PEOPLE.search(c.plain) or _AT_HOME.search(c.plain)  # "bij cliënten thuis": their home
+        if people and (_CONTACT.search(c.plain) or _AT_HOME.search(c.plain)) and c.mode != PREFERRED \
+                and not negated(c, c.start + people.start()):
             at, end = c.start + people.start(), c.start + people.end()
             _add_demand(out, "customer_contact", None, Span(text[at:end], at, end))
         for code, pattern in _DEMANDS.items():

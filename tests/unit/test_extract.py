@@ -975,3 +975,10 @@ def test_hours_per_evening_or_night_and_a_range_of_days_are_per_week(
 def test_staying_overnight_is_no_night_dagwerk_is_day_and_no_sundays_leaves_saturday(
         reader: VacancyReader, text: str, shifts: list[str]) -> None:
     assert reader.read(text).vacancy["shifts"] == shifts
+
+
+def test_working_in_peoples_homes_is_customer_contact_and_a_compound_chauffeur_drives(reader: VacancyReader) -> None:
+    home = reader.read("Huishoudelijke hulp\n\nBij cliënten thuis stofzuig je en verschoon je de bedden.\n").vacancy
+    assert {"code": "customer_contact", "value": None} in home["demands"]
+    coach = reader.read("Touringcarchauffeur\n\nJe vervoert schoolklassen door heel Nederland.\n").vacancy
+    assert {"code": "driving", "value": None} in coach["demands"]
