@@ -400,9 +400,10 @@ _REFERENTIE = re.compile(r"\b(?:niveau\s*)?([1-4])\s?f\b")
 _DUTCH = re.compile(r"nederlands|nederlandse taal|taalniveau|\btaal\b|nt2")
 # Understanding simple instructions is the language level A2 (bench/data/README.md), also where the line does
 # not name Dutch: "je begrijpt eenvoudige instructies", "Nederlandse taal: eenvoudige instructies kunnen begrijpen".
-_INSTRUCTIONS = re.compile(r"\b(eenvoudige|simpele|korte|de)\s+(\w+\s+)?(instructies|aanwijzingen)\s+(\w+\s+){0,4}?"
+_INSTRUCTIONS = re.compile(r"\b(eenvoudige|simpele|korte|de)\s+(\w+\s+)?(\w*instructies|aanwijzingen)\s+(\w+\s+){0,4}?"
                            r"(kunnen\s+)?(begrijp|versta|snap)\w*|"
-                           r"\b(begrijp|versta|snap)\w*\s+(\w+\s+)?(eenvoudige|simpele|korte)\s+(instructies|aanwijzingen)")
+                           r"\b(begrijp|versta|snap)\w*\s+(\w+\s+)?(eenvoudige|simpele|korte|nederlandse)\s+"
+                           r"(\w*instructies|aanwijzingen)")  # "je begrijpt Nederlandse veiligheidsinstructies"
 _DUTCH_WORDS = [
     (None, r"(nederlands|taal)\w*\s+(is\s+)?(geen (vereiste|eis|must)|niet (nodig|vereist|belangrijk))|"
            r"(geen|weinig|niet goed|nog niet goed)\s+nederlands|"

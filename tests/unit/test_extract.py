@@ -982,3 +982,8 @@ def test_working_in_peoples_homes_is_customer_contact_and_a_compound_chauffeur_d
     assert {"code": "customer_contact", "value": None} in home["demands"]
     coach = reader.read("Touringcarchauffeur\n\nJe vervoert schoolklassen door heel Nederland.\n").vacancy
     assert {"code": "driving", "value": None} in coach["demands"]
+
+
+def test_understanding_dutch_safety_instructions_is_the_language_level(reader: VacancyReader) -> None:
+    v = reader.read("Belader\n\n• Containers aan de wagen hangen\n• Je begrijpt Nederlandse veiligheidsinstructies\n")
+    assert v.vacancy["dutch_level"] == "A2" and v.vacancy["required_skills"] == ["Containers aan de wagen hangen"]
