@@ -576,7 +576,8 @@ _SUPPORT: dict[str, str] = {
     "jobcoach": r"job ?coach|(extra|persoonlijke|intensieve|vaste|eigen|dagelijkse|goede) begeleid(ing|er)|"
                 r"begeleid(ing|er)s? (op|van|door) (de werkvloer|het werk|de werkplek|een jobcoach)|werkbegeleider|"
                 r"werkplekbegeleid|coaching op de werkplek|praktijkbegeleid|begeleider op de werkvloer|"
-                r"iemand die je (helpt|begeleidt)|begeleidt je",
+                r"iemand die je (helpt|begeleidt)|begeleidt je|"
+                r"begeleid(ing|er) (van|vanuit) (de gemeente|het wsp|het uwv|het werkbedrijf|de sociale dienst)",
     "jobcarving": r"job ?carving|(functie|werk|taken|takenpakket) (op maat|aangepast)|aangepast(e)? (functie|werk|"
                   r"taken|werkplek|takenpakket)|(passen|pas|past) [^.]{0,40}\b(werk|taken|functie)\b[^.]{0,30}\baan\b|"
                   r"wat jij (wel )?kunt|taken (her)?verdelen|functiecreatie|aan(ge)?pass(en|ing) aan (jouw|je) "

@@ -987,3 +987,8 @@ def test_working_in_peoples_homes_is_customer_contact_and_a_compound_chauffeur_d
 def test_understanding_dutch_safety_instructions_is_the_language_level(reader: VacancyReader) -> None:
     v = reader.read("Belader\n\n• Containers aan de wagen hangen\n• Je begrijpt Nederlandse veiligheidsinstructies\n")
     assert v.vacancy["dutch_level"] == "A2" and v.vacancy["required_skills"] == ["Containers aan de wagen hangen"]
+
+
+def test_a_guide_from_the_municipality_on_the_shop_floor_is_a_jobcoach(reader: VacancyReader) -> None:
+    text = "Sorteerder\n\nEen begeleider van de gemeente komt de eerste maanden elke week langs op de werkvloer.\n"
+    assert reader.read(text).vacancy["support"] == ["jobcoach"]
