@@ -375,7 +375,8 @@ def _shifts_of(start: float, end: float) -> list[str]:
 
 _LICENCE = re.compile(r"\b(?:rijbewijs|rijbewijzen)\s*(?:categorie\s*)?[-:]?\s*"
                       r"((?:am|a|be|b|c1|ce|c|d|t)(?:\s*(?:[/,+]|en|of|\s)\s*(?:am|a|be|b|c1|ce|c|d|t)\b)*)\b|"
-                      r"\b(am|be|b|c1|ce|c|d)[- ]rijbewijs\b|\b(groot rijbewijs|vrachtwagenrijbewijs)\b")
+                      r"\b(am|be|b|c1|ce|c|d)[- ]rijbewijs\b|\b(groot rijbewijs|vrachtwagenrijbewijs)\b|"
+                      r"\b(scooter|brommer|bromfiets)s?(rijbewijs|certificaat)\b")  # AM, the moped licence
 
 
 def licences(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
@@ -383,6 +384,8 @@ def licences(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
         for m in _LICENCE.finditer(c.plain):
             if m.group(3):
                 codes = ["C"]
+            elif m.group(4):
+                codes = ["AM"]
             else:
                 codes = [code.upper() for code in re.findall(r"am|be|b|c1|ce|c|d|t", m.group(1) or m.group(2))]
             at, end = c.start + m.start(), c.start + m.end()

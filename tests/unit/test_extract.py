@@ -992,3 +992,8 @@ def test_understanding_dutch_safety_instructions_is_the_language_level(reader: V
 def test_a_guide_from_the_municipality_on_the_shop_floor_is_a_jobcoach(reader: VacancyReader) -> None:
     text = "Sorteerder\n\nEen begeleider van de gemeente komt de eerste maanden elke week langs op de werkvloer.\n"
     assert reader.read(text).vacancy["support"] == ["jobcoach"]
+
+
+def test_a_moped_licence_named_as_such_is_am(reader: VacancyReader) -> None:
+    assert reader.read("Bezorger\n\nEen scooterrijbewijs is nodig.\n").vacancy["driving_licences"] == ["AM"]
+    assert reader.read("Bezorger\n\nEen bromfietscertificaat is nodig.\n").vacancy["driving_licences"] == ["AM"]
