@@ -268,11 +268,13 @@ def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
         lows.append(round(min(a, b)))
         highs.append(round(max(a, b)))
         spans.append(Span(text[m.start():m.end()], m.start(), m.end()))
-    if not spans and days and (daily := _daily(low)):  # "4 ochtenden per week van 5.00 tot 11.00 uur"
+    fulltime = re.search(r"\b(fulltime|full-time|voltijd|fulltimer)\b", low)  # with no number: 36-40, before a
+    # sum of clock times ("fulltime, ma-vr 7.00-16.00" is not 45 hours)
+    if not spans and days and not fulltime and (daily := _daily(low)):  # "4 ochtenden per week van 5.00 tot 11.00"
         lows, highs, spans = [round(days[0] * daily[0])], [round(days[1] * daily[0])], [daily[1]]
         out.warnings.append(f"uren per week berekend uit {days[1]} dagen × de werktijd ({daily[1].text})")
         spans = [Span(text[s.start:s.end], s.start, s.end) for s in spans]
-    if not spans and (full := re.search(r"\b(fulltime|full-time|voltijd|fulltimer)\b", low)):
+    if not spans and (full := fulltime):
         lows, highs = [FULLTIME[0]], [FULLTIME[1]]
         spans = [Span(text[full.start():full.end()], full.start(), full.end())]
     if spans:

@@ -997,3 +997,8 @@ def test_a_guide_from_the_municipality_on_the_shop_floor_is_a_jobcoach(reader: V
 def test_a_moped_licence_named_as_such_is_am(reader: VacancyReader) -> None:
     assert reader.read("Bezorger\n\nEen scooterrijbewijs is nodig.\n").vacancy["driving_licences"] == ["AM"]
     assert reader.read("Bezorger\n\nEen bromfietscertificaat is nodig.\n").vacancy["driving_licences"] == ["AM"]
+
+
+def test_fulltime_without_a_number_wins_over_a_sum_of_clock_times(reader: VacancyReader) -> None:
+    v = reader.read("Bouwplaatsmedewerker\n\nEen fulltime baan, maandag t/m vrijdag van 7.00 tot 16.00 uur.\n").vacancy
+    assert (v["hours_min"], v["hours_max"]) == (36, 40)
