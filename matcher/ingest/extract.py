@@ -308,7 +308,7 @@ _SHIFT_CUES: dict[str, str] = {
     "evening": r"avond(dienst(en)?|ploeg|werk|en|s)?\b|late dienst(en)?|laatdienst|'s avonds|koopavond",
     "day": r"dagdienst(en)?|\boverdag\b|vroege dienst(en)?|vroegdienst|ochtenddienst|kantoortijden|kantooruren|"
            r"\bdagwerk\b",
-    "weekend": r"weekend(en|dienst(en)?|werk)?\b|zaterdag(en|s)?\b|zondag(en|s)?\b|\bza(\.|terdag)? en zo",
+    "weekend": r"weekend(en|dienst(en)?|werk)?\b|zaterdag\w*|zondag\w*|\bza(\.|terdag)? en zo",  # "zaterdagochtend"
 }
 _ROSTERS = {
     r"\b(2|twee)[- ]?ploegen(dienst|rooster)?": ("day", "evening"),
@@ -328,7 +328,9 @@ def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
             for m in re.finditer(pattern, c.plain):
                 at = c.start + m.start()
                 if negated(c, at) or re.search(r"(vrij|vrije)\s*$", c.plain[:m.start()]) or \
-                        re.match(r"\w*\s+(zijn |ben je |heb je )?vrij\b", c.plain[m.start():]):
+                        re.match(r"\w*\s+(zijn |ben je |heb je )?vrij\b", c.plain[m.start():]) or \
+                        re.match(r".{0,12}?\b(is|zijn)\s+(\w+\s+){0,3}(gesloten|dicht)\b", c.plain[m.start():]):
+                    # "'s nachts zijn de garages gesloten"
                     if not re.match(r"(zater|zon)dag", m.group()):  # "nooit op zondag" leaves the Saturday
                         ruled_out.add(shift)
                 else:
@@ -349,7 +351,7 @@ def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
                 continue  # "kinderen van 4 tot 12 jaar": ages, not times
             at, end = c.start + m.start(), c.start + m.end()
             begin, until = start_h + int(m.group("m1") or 0) / 60, end_h + int(m.group("m2") or 0) / 60
-            window = (m.group("van") or "").strip() == "tussen" and begin < 18 and until - begin >= 10
+            window = (m.group("van") or "").strip() == "tussen" and begin < 18 and (until - begin) % 24 >= 10
             for shift in [*_shifts_of(begin, until), *(["day"] if window else [])]:  # "diensten tussen 7.00 en
                 # 23.00 uur": a window of day and evening shifts, not one shift of sixteen hours
                 found.setdefault(shift, Span(text[at:end], at, end))

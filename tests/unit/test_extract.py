@@ -1002,3 +1002,14 @@ def test_a_moped_licence_named_as_such_is_am(reader: VacancyReader) -> None:
 def test_fulltime_without_a_number_wins_over_a_sum_of_clock_times(reader: VacancyReader) -> None:
     v = reader.read("Bouwplaatsmedewerker\n\nEen fulltime baan, maandag t/m vrijdag van 7.00 tot 16.00 uur.\n").vacancy
     assert (v["hours_min"], v["hours_max"]) == (36, 40)
+
+
+@pytest.mark.parametrize(("text", "shifts"), [
+    ("Klantenservice\n\nJe werkt tussen 8.00 en 20.00 uur, ook op zaterdagochtend.\n", ["day", "evening", "weekend"]),
+    ("Touringcarchauffeur\n\nDe diensten wisselen tussen 6.00 en 1.00 uur.\n", ["day", "evening", "night"]),
+    ("Parkeerwachter\n\nWisselende diensten tussen 7.00 en 23.00 uur. 's Nachts zijn de garages gesloten.\n",
+     ["day", "evening"]),
+])
+def test_a_weekend_day_with_its_part_a_window_past_midnight_and_a_closed_night(
+        reader: VacancyReader, text: str, shifts: list[str]) -> None:
+    assert reader.read(text).vacancy["shifts"] == shifts
