@@ -2,8 +2,8 @@
 against the hand-annotated sets in bench/data (see its README), and the time one vacancy takes.
 
 `vacancies_eval.jsonl` is the evaluation set (reported, never tuned on); `vacancies_tune.jsonl`,
-`vacancies_tune2.jsonl` and `vacancies_tune3.jsonl` are tuning sets.
-Usage: python -m bench.extraction [--set tune|tune2|tune3|eval] [--errors FIELD]   (prints that field's misses)
+`vacancies_tune2.jsonl`, `vacancies_tune3.jsonl` and `vacancies_tune4.jsonl` are tuning sets.
+Usage: python -m bench.extraction [--set tune|tune2|tune3|tune4|eval] [--errors FIELD]   (prints that field's misses)
        python -m bench.extraction --prose   (skills read from ESCO's Dutch occupation descriptions, see `prose`)
        python -m bench.extraction --labels  (the skill normaliser on the vocabulary's own labels, see `labels`)
 """
@@ -72,6 +72,7 @@ def _fields(concept: Callable[[str, str], str]) -> dict[str, tuple[Items, Items]
 
 
 TERMS = ("certificates", "required_skills", "preferred_skills")
+TUNING = ("tune", "tune2", "tune3", "tune4")
 
 
 def _matched(gold: set[tuple[str, str]], pred: set[tuple[str, str]]) -> int:
@@ -198,12 +199,12 @@ def labels() -> dict[str, Any]:
 
 def run(service: Any = None) -> dict[str, Any]:
     """The bench step: the evaluation set (reported) and the tuning sets (for comparison), side by side."""
-    return {"eval": evaluate("eval"), "tune": evaluate("tune"), "tune2": evaluate("tune2"), "tune3": evaluate("tune3")}
+    return {"eval": evaluate("eval"), **{name: evaluate(name) for name in TUNING}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", choices=("tune", "tune2", "tune3", "eval"), default="tune")
+    parser.add_argument("--set", choices=(*TUNING, "eval"), default="tune")
     parser.add_argument("--errors", help="print the records where this field differs")
     parser.add_argument("--prose", action="store_true", help="skills read from ESCO occupation descriptions")
     parser.add_argument("--labels", action="store_true", help="skill labels of the vocabulary, each left out")

@@ -130,7 +130,7 @@ def render(r: dict[str, Any]) -> str:
         out.append(_lead(sq["methods"], "werkmatch (prior model, no re-rank)", "ndcg_at_10") + "\n")
     ex = r.get("extraction")
     if ex and "eval" in ex:
-        tunes = [t for t in ("tune", "tune2", "tune3") if t in ex]
+        tunes = [t for t in ("tune", "tune2", "tune3", "tune4") if t in ex]
         out.append("## Reading vacancy texts (`python -m bench.extraction`; field-level precision, recall and F1)\n")
         out.append(f"Evaluation set: {ex['eval']['records']} annotated texts, frozen before tuning and never tuned on; "
                    f"tuning sets: {', '.join(str(ex[t]['records']) for t in tunes)} others. Extraction time "

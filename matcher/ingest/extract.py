@@ -123,7 +123,7 @@ _NOT_NEEDED = re.compile(r"\b(niet|geen) (nodig|vereist|verplicht|noodzakelijk|n
 _NOT_AFTER = re.compile(r"(?:[\w'-]+\s+){1,5}(?:(?:niet|nooit)\s*(?:$|[.,;!)]|(?:bij|tot|onder)\s+(?:je|jouw|de|het|"
                         r"onze|dit)\s+(?:taken|taak|werk|functie|werkzaamheden|takenpakket|baan)\b)|"
                         r"geen\s+(?:onderdeel|deel|taak)\s+(?:van|bij)\b)")
-_BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">")
+_BULLETS = ("-", "•", "*", "·", "–", "✓", "✔", "▪", "◦", "○", "►", ">", "→", "➜", "➤")
 _BULLET = "[" + re.escape("".join(_BULLETS)) + "]"  # one bullet character, in a pattern
 _TASK_LIST = re.compile(r"\b(bestaa?t|bestaan) (onder (meer|andere) |o\.a\. |vooral |voornamelijk |met name |"
                         r"hoofdzakelijk )?uit\b|\btaken\s*:|\bwerkzaamheden\s*:|"
@@ -220,20 +220,23 @@ def negated(clause: Clause, at: int, *, window: int = 30) -> bool:
 _NUMBER = r"(\d{1,3}(?:[.,]5)?)"
 _HOURS = re.compile(
     rf"(?<![\d.:,€])(?:{_NUMBER}\s*(?:-|–|tot( en met)?|t/m|a|à|of|/|en)\s*)?{_NUMBER}\s*(?:uur|u\b|uren)"
-    r"(?:\s*(?:per|p/|/|in de|op)\s*(?P<unit>week|wk|w\b|maand|mnd|m\b|dag|d\b))?|"
+    r"(?:\s*(?:per|p/|/|in de|op)\s*(?P<unit>week|wk|w\b|maand|mnd|m\b|dag|d\b|avond|ochtend|middag|nacht|dienst))?|"
     # a label names the unit: "Uren per week: 38", "Uren: 32-38 per week"
     rf"\b(?:aantal )?(?:uren|uur)(?: per week)?\s*:\s*(?:{_NUMBER}\s*(?:-|–|tot|t/m)\s*)?{_NUMBER}(?![\d.:])"
     r"(?:\s*(?:uur|uren))?(?:\s*(?:per|p/|/|in de)\s*(?:week|wk|w\b))?")
+_PER_DAY = ("avond", "ochtend", "middag", "nacht", "dienst")
 _TIME_BEFORE = re.compile(r"\b(om|vanaf|van|tot|voor|na|rond|tussen|omstreeks|sinds)\s*$")
-_DAYS = re.compile(r"\b(\d|een|twee|drie|vier|vijf|zes)\s*(?:dagen|dag|nachten|diensten|avonden|ochtenden|"
-                   r"middagen)\s*(?:per|p/|/|in de)\s*week|\b(ma(andag)?\s*(?:t/m|tot en met|-|–)\s*vr(ijdag)?)\b")
+_COUNT = r"\d|een|twee|drie|vier|vijf|zes"
+_DAYS = re.compile(rf"\b(?P<n1>{_COUNT})(?:\s*(?:tot|a|à|-|–|of)\s*(?P<n2>{_COUNT}))?\s*(?:dagen|dag|nachten|diensten|"
+                   r"avonden|ochtenden|middagen)\s*(?:per|p/|/|in de)\s*week|"
+                   r"\b(?P<weekdays>ma(andag)?\s*(?:t/m|tot en met|-|–)\s*vr(ijdag)?)\b")
 _WORDS = {"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6}
 
 
 def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
     """Hours per week: ranges, alternatives, per month or per day converted; fulltime = 36–40."""
-    days = next((5 if m.group(2) else int(m.group(1)) if m.group(1).isdigit() else _WORDS[m.group(1)]
-                 for m in _DAYS.finditer(low)), None)
+    days = next(((5, 5) if m["weekdays"] else (_count(m["n1"]), _count(m["n2"] or m["n1"]))
+                 for m in _DAYS.finditer(low)), None)  # "3 a 4 dagen per week": (3, 4)
     lows, highs, spans = [], [], []
     for m in _HOURS.finditer(low):
         if m.group(6):  # the label form
@@ -248,29 +251,39 @@ def hours(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
             continue
         a = _num(first) if first else _num(second)
         b = _num(second)
-        unit = (unit_given or "week")[0]
+        listed = re.search(r"(?<![\d.:,€])((?:\d{1,2}\s*,\s*)+)$", low[max(0, m.start() - 20):m.start()])
+        if first and listed:
+            a = min([a, *map(float, re.findall(r"\d+", listed.group(1)))])  # "24, 32 of 36 uur": the first too
+        unit = "d" if unit_given in _PER_DAY else (unit_given or "week")[0]  # "3 uur per avond": per day
         if unit == "m":
             a, b = a / WEEKS_PER_MONTH, b / WEEKS_PER_MONTH
             out.warnings.append(f"uren per maand omgerekend naar uren per week ({m.group().strip()})")
         elif unit == "d":
-            factor = days or 5
-            a, b = a * factor, b * factor
-            out.warnings.append(f"uren per dag × {factor} dagen per week ({m.group().strip()})")
+            few, many = days or (5, 5)
+            a, b = a * few, b * many
+            out.warnings.append(f"uren per dag × {few if few == many else f'{few}-{many}'} dagen per week "
+                                f"({m.group().strip()})")
         if not 2 <= a <= 60 or not 2 <= b <= 60:
             continue
         lows.append(round(min(a, b)))
         highs.append(round(max(a, b)))
         spans.append(Span(text[m.start():m.end()], m.start(), m.end()))
-    if not spans and days and (daily := _daily(low)):  # "4 ochtenden per week van 5.00 tot 11.00 uur"
-        lows, highs, spans = [round(days * daily[0])], [round(days * daily[0])], [daily[1]]
-        out.warnings.append(f"uren per week berekend uit {days} dagen × de werktijd ({daily[1].text})")
+    fulltime = re.search(r"\b(fulltime|full-time|voltijd|fulltimer)\b", low)  # with no number: 36-40, before a
+    # sum of clock times ("fulltime, ma-vr 7.00-16.00" is not 45 hours)
+    if not spans and days and not fulltime and (daily := _daily(low)):  # "4 ochtenden per week van 5.00 tot 11.00"
+        lows, highs, spans = [round(days[0] * daily[0])], [round(days[1] * daily[0])], [daily[1]]
+        out.warnings.append(f"uren per week berekend uit {days[1]} dagen × de werktijd ({daily[1].text})")
         spans = [Span(text[s.start:s.end], s.start, s.end) for s in spans]
-    if not spans and (full := re.search(r"\b(fulltime|full-time|voltijd|fulltimer)\b", low)):
+    if not spans and (full := fulltime):
         lows, highs = [FULLTIME[0]], [FULLTIME[1]]
         spans = [Span(text[full.start():full.end()], full.start(), full.end())]
     if spans:
         out.vacancy["hours_min"], out.vacancy["hours_max"] = min(lows), max(highs)
         out.evidence["hours_min"] = out.evidence["hours_max"] = spans
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _WORDS[word]
 
 
 def _daily(low: str) -> tuple[float, Span] | None:
@@ -291,10 +304,11 @@ def _num(value: str) -> float:
 
 
 _SHIFT_CUES: dict[str, str] = {
-    "night": r"nacht(dienst(en)?|ploeg(en)?|werk|en)\b|'?s nachts|\bnachtelijk|\bnachten\b",
+    "night": r"\bnacht(dienst(en)?|ploeg(en)?|werk|en)\b|'?s nachts|\bnachtelijk|\bnachten\b",  # not "overnachten"
     "evening": r"avond(dienst(en)?|ploeg|werk|en|s)?\b|late dienst(en)?|laatdienst|'s avonds|koopavond",
-    "day": r"dagdienst(en)?|\boverdag\b|vroege dienst(en)?|vroegdienst|ochtenddienst|kantoortijden|kantooruren",
-    "weekend": r"weekend(en|dienst(en)?|werk)?\b|zaterdag(en|s)?\b|zondag(en|s)?\b|\bza(\.|terdag)? en zo",
+    "day": r"dagdienst(en)?|\boverdag\b|vroege dienst(en)?|vroegdienst|ochtenddienst|kantoortijden|kantooruren|"
+           r"\bdagwerk\b",
+    "weekend": r"weekend(en|dienst(en)?|werk)?\b|zaterdag\w*|zondag\w*|\bza(\.|terdag)? en zo",  # "zaterdagochtend"
 }
 _ROSTERS = {
     r"\b(2|twee)[- ]?ploegen(dienst|rooster)?": ("day", "evening"),
@@ -314,8 +328,11 @@ def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
             for m in re.finditer(pattern, c.plain):
                 at = c.start + m.start()
                 if negated(c, at) or re.search(r"(vrij|vrije)\s*$", c.plain[:m.start()]) or \
-                        re.match(r"\w*\s+(zijn |ben je |heb je )?vrij\b", c.plain[m.start():]):
-                    ruled_out.add(shift)
+                        re.match(r"\w*\s+(zijn |ben je |heb je )?vrij\b", c.plain[m.start():]) or \
+                        re.match(r".{0,12}?\b(is|zijn)\s+(\w+\s+){0,3}(gesloten|dicht)\b", c.plain[m.start():]):
+                    # "'s nachts zijn de garages gesloten"
+                    if not re.match(r"(zater|zon)dag", m.group()):  # "nooit op zondag" leaves the Saturday
+                        ruled_out.add(shift)
                 else:
                     found.setdefault(shift, Span(text[at:at + len(m.group())], at, at + len(m.group())))
         for pattern, roster in _ROSTERS.items():
@@ -330,8 +347,13 @@ def shifts(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
                 continue  # "24 tot 32 uur" are hours per week; "van 9 tot 17 uur" and "22.00-06.00" are times
             if re.match(r"\s*(uur\s*)?(per|p/|/|in de)\s*(week|wk|maand)\b", c.plain[m.end():]):
                 continue  # "tussen 16 en 24 uur per week": hours, not times
+            if re.match(r"\s*(jaar|jr|kg|kilo|km|kilometer|meter|graden|euro|procent|%)", c.plain[m.end():]):
+                continue  # "kinderen van 4 tot 12 jaar": ages, not times
             at, end = c.start + m.start(), c.start + m.end()
-            for shift in _shifts_of(start_h + int(m.group("m1") or 0) / 60, end_h + int(m.group("m2") or 0) / 60):
+            begin, until = start_h + int(m.group("m1") or 0) / 60, end_h + int(m.group("m2") or 0) / 60
+            window = (m.group("van") or "").strip() == "tussen" and begin < 18 and (until - begin) % 24 >= 10
+            for shift in [*_shifts_of(begin, until), *(["day"] if window else [])]:  # "diensten tussen 7.00 en
+                # 23.00 uur": a window of day and evening shifts, not one shift of sixteen hours
                 found.setdefault(shift, Span(text[at:end], at, end))
     for shift in ("day", "evening", "night", "weekend"):
         if shift in found and shift not in ruled_out:
@@ -357,7 +379,8 @@ def _shifts_of(start: float, end: float) -> list[str]:
 
 _LICENCE = re.compile(r"\b(?:rijbewijs|rijbewijzen)\s*(?:categorie\s*)?[-:]?\s*"
                       r"((?:am|a|be|b|c1|ce|c|d|t)(?:\s*(?:[/,+]|en|of|\s)\s*(?:am|a|be|b|c1|ce|c|d|t)\b)*)\b|"
-                      r"\b(am|be|b|c1|ce|c|d)[- ]rijbewijs\b|\b(groot rijbewijs|vrachtwagenrijbewijs)\b")
+                      r"\b(am|be|b|c1|ce|c|d)[- ]rijbewijs\b|\b(groot rijbewijs|vrachtwagenrijbewijs)\b|"
+                      r"\b(scooter|brommer|bromfiets)s?(rijbewijs|certificaat)\b")  # AM, the moped licence
 
 
 def licences(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
@@ -365,6 +388,8 @@ def licences(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
         for m in _LICENCE.finditer(c.plain):
             if m.group(3):
                 codes = ["C"]
+            elif m.group(4):
+                codes = ["AM"]
             else:
                 codes = [code.upper() for code in re.findall(r"am|be|b|c1|ce|c|d|t", m.group(1) or m.group(2))]
             at, end = c.start + m.start(), c.start + m.end()
@@ -382,9 +407,10 @@ _REFERENTIE = re.compile(r"\b(?:niveau\s*)?([1-4])\s?f\b")
 _DUTCH = re.compile(r"nederlands|nederlandse taal|taalniveau|\btaal\b|nt2")
 # Understanding simple instructions is the language level A2 (bench/data/README.md), also where the line does
 # not name Dutch: "je begrijpt eenvoudige instructies", "Nederlandse taal: eenvoudige instructies kunnen begrijpen".
-_INSTRUCTIONS = re.compile(r"\b(eenvoudige|simpele|korte|de)\s+(\w+\s+)?(instructies|aanwijzingen)\s+(\w+\s+){0,4}?"
+_INSTRUCTIONS = re.compile(r"\b(eenvoudige|simpele|korte|de)\s+(\w+\s+)?(\w*instructies|aanwijzingen)\s+(\w+\s+){0,4}?"
                            r"(kunnen\s+)?(begrijp|versta|snap)\w*|"
-                           r"\b(begrijp|versta|snap)\w*\s+(\w+\s+)?(eenvoudige|simpele|korte)\s+(instructies|aanwijzingen)")
+                           r"\b(begrijp|versta|snap)\w*\s+(\w+\s+)?(eenvoudige|simpele|korte|nederlandse)\s+"
+                           r"(\w*instructies|aanwijzingen)")  # "je begrijpt Nederlandse veiligheidsinstructies"
 _DUTCH_WORDS = [
     (None, r"(nederlands|taal)\w*\s+(is\s+)?(geen (vereiste|eis|must)|niet (nodig|vereist|belangrijk))|"
            r"(geen|weinig|niet goed|nog niet goed)\s+nederlands|"
@@ -486,15 +512,17 @@ _DEMANDS: dict[str, str] = {
                         r"bediening|\bverkoop\b|inbound|klantenservice|telefonisch",
     "high_stimulus": r"\bdruk(ke|te)?\b|hectisch|werkdruk|tijdsdruk|hoog (werk)?tempo|snel (werken|schakelen)|"
                      r"\blawaai|rumoer|veel prikkels|\bspits\b|deadlines?",
-    "driving": r"\bchauffeur|\bbezorg(er|en|t|ing)\b|\bkoerier|\bje rijdt\b|\brijdend|(bestel)?bus(je)? rijden|"
+    "driving": r"chauffeur|\bbezorg(er|en|t|ing)\b|\bkoerier|\bje rijdt\b|\brijdend|(bestel)?bus(je)? rijden|"
                r"rijden (met|in) (een |de )?(bus|busje|bestelbus|vrachtwagen|auto|bedrijfsauto|wagen)|"
-               r"\broute(s)? (rijden|langs)|op de weg|\brijd(t)?\b|eigen auto|\bscooter\b|\btractor\b",
+               r"\broute(s)? (rijden|langs)|op de weg|\brijd(t)?\b|eigen auto|\bscooter\b|\btractor\b",  # "chauffeur"
+    # also in a compound ("touringcarchauffeur"); a forklift's is left out by _YARD
 }
 # People met at work and a verb of meeting them, in one clause: "je ondersteunt cliënten", "leden ontvangen".
 _PEOPLE = re.compile(r"\b(klant(en)?|gasten|bezoekers|leden|clienten|patienten|bewoners|ouders|reizigers|bellers|"
                      r"passagiers|kopers|publiek)\b")
 _CONTACT = re.compile(r"\b(help\w*|ontvang\w*|bedien\w*|ondersteun\w*|begeleid\w*|advis\w*|adviez\w*|te woord|"
                       r"bel(len|t)|vragen|wijzen|verzorg\w*|contact|welkom|spreek\w*|afreken\w*|service)\b")
+_AT_HOME = re.compile(r"\bbij (de )?(klant(en)?|clienten|mensen|ouderen|bewoners|particulieren)\s+thuis\b")
 _YARD = re.compile(r"heftruck|reachtruck|pallet|\bept\b|stapelaar|intern transport|orderpick")
 _LIFT_CUE = re.compile(r"\bti(l|llen|lt)\b|tilwerk|sjouw|\bdra(ag|gen)\b|\bzwaar|\bzware\b|dozen|pakketten|zakken|"
                        r"kratten|gewicht|lasten|\bkisten\b|meubels|\btillen\b")
@@ -522,8 +550,9 @@ def demands(text: str, low: str, cls: list[Clause], out: Extraction) -> None:
             if kilos is None and (heavy := _HEAVY.search(c.plain)):
                 at, end = c.start + heavy.start(), c.start + heavy.end()
                 kilos = (float(HEAVY_KG), Span(text[at:end], at, end))
-        people = _PEOPLE.search(c.plain)
-        if people and _CONTACT.search(c.plain) and c.mode != PREFERRED and not negated(c, c.start + people.start()):
+        people = _PEOPLE.search(c.plain) or _AT_HOME.search(c.plain)  # "bij cliënten thuis": their home
+        if people and (_CONTACT.search(c.plain) or _AT_HOME.search(c.plain)) and c.mode != PREFERRED \
+                and not negated(c, c.start + people.start()):
             at, end = c.start + people.start(), c.start + people.end()
             _add_demand(out, "customer_contact", None, Span(text[at:end], at, end))
         for code, pattern in _DEMANDS.items():
@@ -554,7 +583,8 @@ _SUPPORT: dict[str, str] = {
     "jobcoach": r"job ?coach|(extra|persoonlijke|intensieve|vaste|eigen|dagelijkse|goede) begeleid(ing|er)|"
                 r"begeleid(ing|er)s? (op|van|door) (de werkvloer|het werk|de werkplek|een jobcoach)|werkbegeleider|"
                 r"werkplekbegeleid|coaching op de werkplek|praktijkbegeleid|begeleider op de werkvloer|"
-                r"iemand die je (helpt|begeleidt)|begeleidt je",
+                r"iemand die je (helpt|begeleidt)|begeleidt je|"
+                r"begeleid(ing|er) (van|vanuit) (de gemeente|het wsp|het uwv|het werkbedrijf|de sociale dienst)",
     "jobcarving": r"job ?carving|(functie|werk|taken|takenpakket) (op maat|aangepast)|aangepast(e)? (functie|werk|"
                   r"taken|werkplek|takenpakket)|(passen|pas|past) [^.]{0,40}\b(werk|taken|functie)\b[^.]{0,30}\baan\b|"
                   r"wat jij (wel )?kunt|taken (her)?verdelen|functiecreatie|aan(ge)?pass(en|ing) aan (jouw|je) "
@@ -618,7 +648,7 @@ def clean_title(line: str) -> str:
     """A job title without its wrapping: "Vacature: Schoonmaker (m/v) - Arnhem" -> "Schoonmaker"."""
     cleaned = re.sub(r"(?i)^(onderwerp|subject|re|fw|vacature|functie|gezocht|wij zoeken|we zoeken)\b\s*[:\-–]?\s*",
                      "", line.strip())
-    cleaned = re.sub(r"(?i)^vacature\s+", "", cleaned)
+    cleaned = re.sub(r"(?i)^(nieuwe\s+|open\s+)?vacature\s*:?\s+", "", cleaned)  # "nieuwe vacature: ..."
     cleaned = re.sub(r"(?i)\s*[\(\[]?\b[mv]\s*/\s*[vmx](\s*/\s*x)?\b[\)\]]?|\s*\([^)]*\)|\s+[-–|]\s+.*$", "", cleaned)
     return cleaned.strip(" :-–|*#")
 
@@ -649,7 +679,7 @@ _OPENER = re.compile(rf"^(?:(?:\s|{_BULLET})+|(?:ook|daarnaast|verder|tevens|bov
 _ALSO = re.compile(rf"(?:\s|{_BULLET})*(?:ook|daarnaast|verder|tevens|bovendien)\s")  # "Ook help je": a statement
 _TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
                         r"de nieuwe collega|de medewerker)\s+")
-_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij|hij of zij|hij/zij|zij/hij)\s+(?=\S)")
+_INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij|u|hij of zij|hij/zij|zij/hij)\s+(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -714,6 +744,7 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
     shared: str | None = None  # the object of the part before: "pakketten" in "pakketten sorteren en bezorgen"
     waiting: list[tuple[str, Span]] = []  # verbs said without their object: "je snijdt, weegt (en verpakt brood)"
     before_task: str | None = None  # the object of the last task read: what "ze" or "het" after a verb stands for
+    modal = False  # "je gaat pakketten openmaken, (de artikelen controleren ...)": the modal governs the list
     because = False  # "(je moet fit zijn,) want je loopt veel trappen (en tilt ...)": why, not what the work is
     for p in parts:
         c = p.clause
@@ -734,9 +765,10 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         low = said.lower()
         in_tasks = c.tasks or listing
         task, referring = None, False
-        if m := _TO_READER.match(low):
+        if m := _titled(low, out) or _TO_READER.match(low):
             resolved = _referred(said[m.end():], before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != said[m.end():]
+            modal = tasks.infinitive(low[m.end():].split()[0]) in tasks.MODALS if low[m.end():].split() else False
             span = Span(span.text[m.end():], span.start + m.end(), span.end)  # the evidence starts at the verb
             if task is None and p is not parts[-1] and not cut and " " not in low[m.end():].strip() \
                     and (verb := tasks.infinitive(low[m.end():].strip())):
@@ -751,10 +783,16 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             phrase = f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"
             resolved = _referred(phrase, before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != phrase
-        elif (in_tasks or c.item or summary) and (named := tasks.infinitive_task(said)) \
+        elif (in_tasks or c.item or summary or modal) and (named := tasks.infinitive_task(said)) \
                 and not (addressed and len(said.split()) == 1 and not c.item):  # "je onderhoudt plantsoenen en
             # bermen": one word after a verb said to the reader is its object, not an infinitive
             task = named if before_shared is None else _with_object(named, before_shared)
+            if before_shared is not None and task.split()[0].lower() in tasks.PREPOSITIONS \
+                    and task.split()[-1].lower() not in _ON_ITS_OWN:
+                task = None  # "(spullen prijzen en) in de schappen zetten": the same things, one task with the one
+                # before ("gasten ontvangen en naar hun tafel brengen"), not one of its own without its object
+        elif p is parts[0] and re.match(r"[a-z]+\s+(dan\s+)?(je|jij|jouw|u|uw)\b", low):
+            pass  # a sentence that opens with its verb asks or requests: "Stuur (dan) je cv naar Petra"
         elif addressed or in_tasks:
             resolved = _referred(said, before_task)
             task, referring = tasks.as_task(resolved), resolved != said
@@ -764,13 +802,15 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if task is None and (in_tasks or c.item or summary):
             task = tasks.nominal_task(said)
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
-                and not _SCHEDULE.search(low) \
+                and not _SCHEDULE.search(low) and not tasks.names_no_work(said) \
                 and low.split()[0] not in {"de", "het"} | tasks.PREPOSITIONS:  # "(en) de kas", "op daken": where
             task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
         if task and (re.search(r"\bnederlands", task.lower()) or tasks.vague(task)):
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level; "allerlei werkzaamheden": no work
         if task and cut and set(task.lower().split()[:-1]) <= tasks.PREPOSITIONS | tasks.PARTICLES | tasks.ADVERBIALS:
             task = None  # "je kunt tegen [fysiek zwaar werk]" cut to "tegen kunnen": what it was is another field's
+        if task and cut and task.lower().endswith(" wegen") and _WEIGHT_AFTER.match(plain(text[span.end:])):
+            task = None  # "dozen wegen (tot 15 kg)": how heavy they are, the lifting demand; not weighing them
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for verb, at in waiting if (obj := _object(task)) else ():
@@ -788,6 +828,23 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
         out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)
+
+
+def _titled(low: str, out: Extraction) -> re.Match[str] | None:
+    """The vacancy's own job named as the subject, as an e-mail or a third-person text does: "de chauffeur
+    haalt de kinderen op" in a vacancy for a "chauffeur leerlingenvervoer" (the first or last word of the title
+    names the job; "de hogeschool betaalt" in "facilitair medewerker hogeschool Nijmegen" is someone else)."""
+    title = fold(out.vacancy.get("title") or "").split()
+    if not title or not any(out.vacancy.get(name) for name in _TERMS_OF_WORK):
+        return None  # a description of the job in general ("De golfcoach geeft advies over ...") names no hours,
+        # shifts or requirements
+    whole = re.match(rf"(?:(?:dus|want|daarom|en)\s+)?de\s+{re.escape(' '.join(title))}\s+", low)  # "de
+    # medewerker bediening ontvangt gasten"
+    m = whole or re.match(r"(?:(?:dus|want|daarom|en)\s+)?de\s+([a-z-]{4,})\s+", low)
+    return m if m and (whole or m[1] in (title[0], title[-1])) else None
+
+
+_TERMS_OF_WORK = ("hours_min", "shifts", "driving_licences", "dutch_level", "certificates", "education_level")
 
 
 def _referred(phrase: str, obj: str | None) -> str:
@@ -854,7 +911,9 @@ def _inverted(low: str, *, first: bool) -> re.Match[str] | None:
     van je dienst maak je" (not "van je"), or in a later part ("laad en los je vrachtwagens, verzamel je
     orders"). A sentence that opens with its verb is a question or a request: "stuur je cv". A conjunction
     before "je" opens a clause whose verb stands last: "waar je de bus laadt" ("waar" is no form of "zijn")."""
-    return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split()) <= 7
+    return next((m for m in _INVERTED.finditer(low) if len(low[:m.start()].split())
+                 <= (10 if low.split()[:1] and low.split()[0] in tasks.PREPOSITIONS else 7)  # "in het restaurant
+                 # van een kantoor in Ede bereid je": a longer place before the verb
                  and (m.start() > 0 or not first) and m.group("verb") not in tasks.CONJUNCTIONS | tasks.PREPOSITIONS
                  and _stem_form(m.group("verb"))), None)
 
@@ -908,6 +967,11 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
         # wieden) in weer en wind"
         adverbial = bool(bare and merged and re.fullmatch(r"\s*(,|en|of)?\s*", text[merged[-1].end:p.start])
                          and (words[0].lower() in tasks.PREPOSITIONS or in_adverbial))
+        # one noun more in the object of the preposition before: "(klanten adviseren) over voer en verzorging",
+        # "(helpt) bij huishoudelijke taken en boodschappen"; not after where ("in de winkel en kassawerk")
+        adverbial = adverbial or bool(bare and merged and len(words) == 1
+                                      and re.fullmatch(r"\s+(en|of)\s+", text[merged[-1].end:p.start])
+                                      and _ends_in_object_of(text[merged[-1].start:merged[-1].end]))
         objects = bare and merged and words[0].lower() not in tasks.PREPOSITIONS \
             and _leads_with_verb(text[merged[-1].start:merged[-1].end])  # "je bereidt lunch en diner"
         in_adverbial = adverbial
@@ -924,10 +988,28 @@ def _merged(text: str, parts: list[Part]) -> list[Part]:
     return merged
 
 
+# "adviseren over", "helpen bij"; not "met", which lists things used ("werkt met Excel en Word")
+_ON_ITS_OWN = frozenset(("werken", "helpen", "meehelpen", "meewerken", "rijden", "lopen"))  # need no object
+_GOVERNING = frozenset(("over", "op", "bij", "van", "voor", "naar", "aan"))
+
+
+def _ends_in_object_of(phrase: str) -> bool:
+    """Does the part end in a prepositional object after its verb ("klanten adviseren over voer", "sorteert
+    kleding op soort")?"""
+    words = re.findall(r"[\w'-]+", phrase.lower())
+    at = next((i for i in range(len(words) - 1, 0, -1) if words[i] in tasks.PREPOSITIONS), None)
+    return at is not None and words[at] in _GOVERNING and 0 < len(words) - at - 1 <= 3 \
+        and tasks.has_verb(" ".join(words[:at])) and not any(map(tasks.is_verb, words[at + 1:]))
+
+
 def _leads_with_verb(phrase: str) -> bool:
-    """Does the part open with its finite verb, so that the objects listed after it are its own?"""
+    """Does the part open with its finite verb, so that the objects listed after it are its own? Also where
+    the verb comes after what opens the sentence: "(in de zomer) pluk je appels (en peren)"."""
     words = _TO_READER.sub("", _OPENER.sub("", phrase.lower()), count=1).split()
-    return bool(words) and tasks.infinitive(words[0]) is not None and len(words) > 1
+    if bool(words) and tasks.infinitive(words[0]) is not None and len(words) > 1:
+        return True
+    low = plain(phrase)
+    return bool((m := _inverted(low, first=False)) and low[m.end():].strip())
 
 
 def _trimmed(text: str, p: Part, used: list[Span], skills: list[Span]) -> tuple[Span, bool] | None:
@@ -956,6 +1038,8 @@ def _trimmed(text: str, p: Part, used: list[Span], skills: list[Span]) -> tuple[
 
 
 _SCHEDULE = re.compile(r"dienst|ploeg|rooster|weekend|nacht|avond")  # "wisselende diensten" is when, not what
+_WEIGHT_AFTER = re.compile(r"\W*(?:(?:tot|van|max(?:imaal|\.)?|ongeveer|zo'?n|circa|ca\.?|wel|rond)\s+)*"
+                           r"\d{1,3}\s*(?:kg|kilo)")  # "(dozen wegen) tot 15 kg", "(zakken) van max. 20 kilo"
 _LANGUAGES = r"engels|duits|frans|pools|spaans|turks|arabisch|portugees|italiaans|roemeens|bulgaars"
 
 
@@ -963,8 +1047,12 @@ def _other_language(low: str, start: int, end: int) -> bool:
     """A language offered in place of Dutch or merely accepted, not asked for: "Nederlands of Engels",
     "Nederlands, Engels of Pools", "Engels is ook goed", "engels ok"; not one of a list that ends in "en"
     ("Nederlands, Engels en Duits": all three). Offsets are in the whole text: a list spans comma clauses."""
-    if not re.fullmatch(_LANGUAGES, low[start:end]) \
-            or re.match(rf"(\s*,\s*({_LANGUAGES}))*\s+en\s+({_LANGUAGES})\b", low[end:end + 60]):
+    language = re.match(rf"(?:{_LANGUAGES})\b", low[start:end])  # "Engels (spreken)"
+    if not language or not re.fullmatch(r"(\s+(spreken|verstaan|begrijpen|beheersen))?",
+                                        low[start + language.end():end]):
+        return False
+    end = start + language.end()
+    if re.match(rf"(\s*,\s*({_LANGUAGES}))*\s+en\s+({_LANGUAGES})\b", low[end:end + 60]):
         return False
     return bool(re.search(rf"nederlands\w*(\s*(,|of|en/of|/)\s*({_LANGUAGES}))*\s*(,|of|en/of|/)\s*$",
                           low[max(0, start - 40):start])
@@ -1033,7 +1121,8 @@ def _read_as_fields(out: Extraction) -> list[Span]:
     demands = out.evidence.get("demands", [])
     codes = [d["code"] for d in out.vacancy.get("demands", [])]
     return [s for name, spans in out.evidence.items() if name != "demands" for s in spans] + \
-        [s for code, s in zip(codes, demands, strict=True) if code not in _IN_TASKS]
+        [s for code, s in zip(codes, demands, strict=True) if code not in _IN_TASKS
+         and not (code == "driving" and plain(s.text).startswith(("bezorg", "koerier")))]  # "je bezorgt": work too
 
 
 class TermFinder:
@@ -1186,13 +1275,19 @@ class VacancyReader:
                         or (any(e.start <= at < e.end for e in examples) and tasks.is_verb(words.split()[-1])):
                     continue  # "kassa-ervaring" asks for experience: read whole below; "zoals douchen": an example
                 said = _sentence_before(low, at)
+                if re.search(r"\bwant\b", said):
+                    continue  # a reason, as in the tasks: "(rijbewijs B) want je rijdt met de bus naar de klussen"
+                if words.endswith("contact") and re.search(r"\b(hebt|heb|heeft|hebben)\b", said):
+                    continue  # "je hebt telefonisch contact met klanten": the customer contact the work brings, as
+                    # "je hebt veel contact met klanten" is; "je houdt contact met de ouders" is work
                 if (_TRAITS.search(said) and not _ABLE.search(low[at - len(said):stop])) or _LIKING.search(c.plain) \
                         or (not c.item and any(_ABOUT_OTHERS.search(x) and not _ASKS.search(x)
                                                for x in (said + words, c.plain[:end]))):
                     continue  # "je bent betrouwbaar en flexibel", "in onze werkplaats zagen we hout op maat", "(je
                     # werkt in onze kwekerij,) waar we planten kweken en verkopen"
                 own_name = fold(words) == fold(self.vocabulary.label(concept_id))
-                names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain))
+                names_it = c.item and len(c.plain.split()) <= 6 and not _TO_READER.match(_OPENER.sub("", c.plain)) \
+                    and not _WEIGHT_AFTER.match(c.plain[end:])  # "- Zakken tot 20 kg": what is lifted, no work
                 trait = _TRAIT_WORD.fullmatch(words) and not fold(self.vocabulary.label(concept_id)).endswith(" werken")
                 if " " not in words.strip() and not own_name and (not names_it or trait):
                     continue  # one word stands for the work in an item that names it ("- kassawerk"), not in a
@@ -1225,6 +1320,10 @@ class VacancyReader:
         tasks_read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])
                       if s not in read]
         for name, label, span in words_only:  # a language stays a skill of its own: "(communiceert) in het Engels"
+            before = re.split(r"[.,;:!?\n]", low[max(0, span.start - 80):span.start])[-1]
+            if not re.fullmatch(_LANGUAGES, plain(span.text)) and (listed := re.search(r"\s(en|of)\s+$", before)) \
+                    and _ends_in_object_of(before[:listed.start()]):
+                continue  # one noun more in a prepositional object: "(helpt) bij huishoudelijke taken en boodschappen"
             if re.fullmatch(_LANGUAGES, plain(span.text)) \
                     or not any(s.start < span.end and span.start < s.end for s in tasks_read):
                 out.add_item(name, label, span)

@@ -183,11 +183,21 @@ def as_task(phrase: str) -> str | None:
     at = next((i for i, w in enumerate(low) if w in PARTICLES
                and (i == len(low) - 1 or low[i + 1] in PREPOSITIONS)), None)
     if at is None:
-        return _named([*_without_when(rest), verb])
+        return _named(_short([*_without_when(rest), verb]))
     if low[at] + verb in NOT_TASKS:  # "draait mee in het rooster", "neemt deel aan overleg"
         return None
-    return _named([*_without_when(rest[:at]), low[at] + verb])  # what follows says where: "papier aanvoeren
+    return _named(_short([*_without_when(rest[:at]), low[at] + verb]))  # what follows says where: "papier aanvoeren
     # (bij de pers)"
+
+
+def _short(words: list[str]) -> list[str]:
+    """A task too long to name, without what says where and how after its object: "(sorteert) het fruit in de
+    schuur op maat en kleur (sorteren)" -> "het fruit sorteren"."""
+    leading = next((i for i, w in enumerate(words) if w.lower() not in _LEADING), len(words))  # dropped later
+    if len(words) - leading <= MAX_WORDS:
+        return words
+    at = next((i for i, w in enumerate(words[:-1]) if i > 0 and w.lower() in PREPOSITIONS), None)
+    return [*words[:at], words[-1]] if at is not None else words
 
 
 def vague(task: str) -> bool:
@@ -235,6 +245,14 @@ def nominal_task(phrase: str) -> str | None:
     return _named([*words[3:], verb])
 
 
+_HOW_MUCH = _words("deels gedeeltelijk grotendeels half soms vaak meestal regelmatig voornamelijk hoofdzakelijk "
+                   "overwegend ook altijd")
+# Effort of the body, work only with what it moves or goes round ("rondes lopen"), not with how much of it
+_EFFORT = _words("lopen fietsen bukken knielen traplopen klimmen")
+_AMOUNT = _HOW_MUCH | _words("veel ongeveer circa zo'n wel km kilometer kilometers per dag de hele uur trappen "
+                             "stappen heel flink")
+_WORN = re.compile(r"kleding|schoen|helm|handschoen|uniform|bescherming|haarnet|mondkap|bril|oordop|"
+                   r"verantwoordelijkheid")
 _WHEN = re.compile(r"(de |het )?(hele|gehele|halve) (dag|dienst|nacht|ochtend|middag|avond|week)\b")
 
 
@@ -242,15 +260,36 @@ def _no_work(verb: str, after: list[str], before: tuple[str, ...] | list[str] = 
     """A verb that names no work with the words around it: "bent", "werkt in een team", "werkt graag",
     "houdt van koken" ("van aanpakken houden"), "rapporteert aan", "maakt deel uit van", "zorgt dat ...";
     but "werkt met een heftruck" and "werkt hygiënisch" (or "hygiënisch werken") are work."""
-    if verb == "werken":
+    if verb == "werken":  # how much of the time says nothing of how: "werkt deels buiten" is where
+        before = [w for w in before if w not in _HOW_MUCH]
+        after = [w for w in after if w not in _HOW_MUCH]
         manner = before[-1] if before else (after[0] if after else "")
         return after[:1] != ["met"] and not (manner.isalpha() and manner not in PREPOSITIONS | _NO_MANNER)
+    around = [*before, *after]
+    if verb in _EFFORT and all(w in _AMOUNT or w.isdigit() for w in around):
+        return True  # "loopt veel", "loopt ongeveer 15 kilometer per dag": how hard the work is, not what it is
+    if verb == "dragen" and any(_WORN.search(w) for w in around):
+        return True  # "draagt beschermende kleding", "draagt de verantwoordelijkheid": a condition, no work
     return verb in NOT_TASKS or (verb, after[:1]) in (("houden", ["van"]), ("rapporteren", ["aan"])) \
         or (verb == "houden" and "van" in before) \
         or (verb in ("maken", "nemen") and "deel" in after[:3]) or (verb == "leveren" and "bijdrage" in after[:3]) \
-        or any(w in _SUBORDINATE for w in after) \
+        or any(w in _SUBORDINATE and (w != "of" or _clause_follows(after[i + 1:])) for i, w in enumerate(after)) \
         or bool(_WHEN.fullmatch(" ".join(after)))  # "zorgt dat de producten ...": the task is in another clause;
     # "loopt de hele dag": how long, a demand (standing), not what
+
+
+def _clause_follows(words: list[str]) -> bool:
+    """Do the words after "of" make a clause ("(controleert) of alles klopt": whether), not one more thing
+    ("(met de scooter) of bakfiets": or)?"""
+    return any(w in SUBJECTS or w in ("zijn", "hebben", "worden") or _finite(w) for w in words)
+
+
+def names_no_work(phrase: str) -> bool:
+    """Does a short phrase end in a verb that, with the words around it, names no work ("veel lopen",
+    "werkschoenen dragen")?"""
+    words = re.findall(_WORD, phrase.lower())
+    at = next((i for i in range(len(words) - 1, -1, -1) if is_infinitive(words[i])), None)
+    return at is not None and _no_work(words[at], words[at + 1:], words[:at])
 
 
 def infinitive_task(phrase: str) -> str | None:

@@ -804,3 +804,212 @@ def test_a_line_to_the_reader_ends_the_employers_own_part(reader: VacancyReader,
 def test_a_bare_way_of_working_or_ability_is_no_trait(reader: VacancyReader) -> None:
     text = "Schoonmaker\n\nProfiel:\n- Zelfstandig\n- Hygiënisch\n- Cijfermatig\n- Flexibel\n"
     assert reader.read(text).vacancy["required_skills"] == ["Zelfstandig", "Hygiënisch", "Cijfermatig"]
+
+
+def test_an_arrow_opens_a_list_item_as_a_bullet_does(reader: VacancyReader) -> None:
+    text = "Kaasmaker – Kaasboerderij De Wei\n→ 32 uur per week\n→ Kaas keren en verpakken\n→ Kazen tot 12 kg\n"
+    assert reader.read(text).vacancy["required_skills"] == ["Kaas keren", "Kaas verpakken"]
+
+
+@pytest.mark.parametrize("line", ["Dozen wegen tot 15 kg.", "- Zakken tot 20 kg", "Pakken wegen maximaal 20 kilo."])
+def test_how_heavy_things_are_is_the_lifting_demand_and_no_task(reader: VacancyReader, line: str) -> None:
+    v = reader.read(f"Orderpicker\n\nWat ga je doen?\nJe scant de producten.\n{line}\n").vacancy
+    assert v["required_skills"] == ["producten scannen"] and v["demands"][0]["code"] == "lift_kg"
+    assert reader.read("Bakker\n\nWat ga je doen?\nDeeg wegen, bakplaten vullen.\n").vacancy["required_skills"] == [
+        "Deeg wegen", "bakplaten vullen"]
+
+
+def test_a_language_offered_in_place_of_dutch_is_no_skill_when_named_with_its_verb(reader: VacancyReader) -> None:
+    text = "Roomattendant\n\nWat vragen wij?\n- Je werkt snel.\n- Nederlands of Engels spreken is voldoende.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["snel werken"]
+    asked = reader.read("Receptionist\n\nWat vragen wij?\n- Engels spreken\n- Nederlands op B1-niveau\n").vacancy
+    assert asked["required_skills"] == ["Engels"]
+
+
+def test_working_partly_outside_is_where_the_work_is_not_how(reader: VacancyReader) -> None:
+    text = "Medewerker wasstraat\n\nWat ga je doen?\nJe maakt auto's schoon. Je werkt deels buiten, ook in de winter.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["auto's schoonmaken"]
+    assert reader.read("Schoonmaker\n\n- Je werkt vaak zelfstandig.\n").vacancy["required_skills"] == [
+        "zelfstandig werken"]
+
+
+def test_a_skill_the_vocabulary_finds_in_a_reason_given_with_want_is_not_asked(reader: VacancyReader) -> None:
+    text = "Klussenhulp\n\nJe helpt met slopen. Rijbewijs B vereist want je rijdt met de bus naar de klussen.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["met slopen helpen"]
+    asked = reader.read("Gids\n\nJe moet goed Engels spreken want je werkt met toeristen.\n").vacancy
+    assert asked["required_skills"] == ["Engels"]
+
+
+@pytest.mark.parametrize(("text", "skills"), [
+    ("Medewerker\n\n- Klanten adviseren over voer en verzorging\n", ["klanten adviseren"]),
+    ("Sorteerder\n\nKleding sorteren op soort en kwaliteit, balen persen.\n", ["textiel sorteren", "balen persen"]),
+    ("Winkel\n\nWat ga je doen?\n- Klanten helpen in de winkel en kassawerk\n", ["klanten adviseren", "kassawerk"]),
+])
+def test_one_noun_more_in_a_prepositional_object_is_no_task_of_its_own(
+        reader: VacancyReader, text: str, skills: list[str]) -> None:
+    assert reader.read(text).vacancy["required_skills"] == skills
+
+
+def test_a_verb_with_only_a_place_after_a_task_shares_its_object_and_is_no_task_of_its_own(
+        reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nWat ga je doen?\nGasten ontvangen en naar hun tafel brengen.\n"
+            "Post sorteren en in de keuken helpen.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["gasten ontvangen", "post sorteren", "in de keuken helpen"]
+
+
+def test_objects_listed_after_a_verb_that_follows_the_opening_of_the_sentence_are_its_own(
+        reader: VacancyReader) -> None:
+    text = "Oogstmedewerker\n\nWat ga je doen?\nIn de zomer pluk je appels en peren en sorteer je het fruit.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["appels en peren plukken", "fruit sorteren"]
+
+
+def test_a_task_too_long_to_name_is_named_without_where_and_how() -> None:
+    assert as_task("sorteert het fruit in de schuur achter het huis op maat") == "fruit sorteren"
+    assert as_task("voert papier aan bij de pers") == "papier aanvoeren"
+
+
+def test_or_between_two_things_is_no_clause_of_whether() -> None:
+    assert as_task("bezorgt boeketten met de scooter of bakfiets bij klanten") == "boeketten bezorgen"
+    assert as_task("controleert of alles klopt") is None
+
+
+def test_delivering_is_the_driving_demand_and_a_task_too(reader: VacancyReader) -> None:
+    v = reader.read("Bezorgers gezocht!\nJe bezorgt boeketten bij klanten.\n").vacancy
+    assert v["required_skills"] == ["boeketten bij klanten bezorgen"] and {"code": "driving", "value": None} in v[
+        "demands"]
+    driven = reader.read("Zorghulp\n\nWat ga je doen?\nJe wast cliënten. Met je eigen auto rijd je van cliënt naar "
+                         "cliënt.\n").vacancy
+    assert driven["required_skills"] == ["cliënten wassen"]
+
+
+def test_a_longer_place_before_the_verb_said_to_the_reader_still_opens_a_task(reader: VacancyReader) -> None:
+    text = ("Medewerker\n\nWat ga je doen?\nIn het bedrijfsrestaurant van een kantoor in het centrum bereid je "
+            "broodjes en salades.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["broodjes en salades bereiden"]
+
+
+@pytest.mark.parametrize("line", ["Solliciteren? Stuur je cv naar Petra.",
+                                  "Interesse? Stuur dan je cv en motivatie naar Petra."])
+def test_a_request_that_opens_with_its_verb_is_no_task(reader: VacancyReader, line: str) -> None:
+    text = f"Postmedewerker\n\nWat ga je doen?\nJe sorteert post.\n\n{line}\n"
+    assert reader.read(text).vacancy["required_skills"] == ["post sorteren"]
+
+
+@pytest.mark.parametrize("line", ["Je loopt ongeveer 15 kilometer per dag.", "Je bukt en knielt veel.",
+                                  "Je draagt beschermende kleding.", "- Veel lopen"])
+def test_how_hard_the_body_works_and_what_it_wears_is_no_task(reader: VacancyReader, line: str) -> None:
+    text = f"Beveiliger\n\nWat ga je doen?\nJe loopt rondes door het gebouw.\n{line}\n"
+    assert reader.read(text).vacancy["required_skills"] == ["rondes door het gebouw lopen"]
+
+
+def test_the_vacancys_own_job_named_as_the_subject_is_the_reader(reader: VacancyReader) -> None:
+    text = ("Onderwerp: nieuwe vacature chauffeur leerlingenvervoer\n\nGoedemiddag Fatima,\n\nDe chauffeur haalt de "
+            "kinderen thuis op en zet de rolstoelen vast in de bus. De school betaalt de ritten. Rijbewijs B is "
+            "nodig.\n")
+    v = reader.read(text).vacancy
+    assert v["title"] == "chauffeur leerlingenvervoer"
+    assert v["required_skills"] == ["kinderen thuis ophalen", "rolstoelen vastzetten"]
+    described = "Golfcoaches trainen personen. De golfcoach geeft advies over de uitrusting voor zijn cliënten."
+    assert "required_skills" not in reader.read(described, title="golfcoach").vacancy  # a job described in general
+
+
+def test_having_contact_with_customers_is_the_demand_and_keeping_it_is_work(reader: VacancyReader) -> None:
+    text = "Planner\n\nWat ga je doen?\nJe maakt facturen en hebt telefonisch contact met chauffeurs en klanten.\n"
+    v = reader.read(text).vacancy
+    assert v["required_skills"] == ["facturen maken"] and {"code": "customer_contact", "value": None} in v["demands"]
+    kept = reader.read("Pedagogisch medewerker\n\nWat ga je doen?\nJe houdt contact met de ouders.\n").vacancy
+    assert kept["required_skills"] == ["contact met de ouders houden"]
+
+
+def test_infinitives_listed_after_a_modal_said_to_the_reader_are_tasks_too(reader: VacancyReader) -> None:
+    text = "Magazijnmedewerker\n\nJe gaat retourpakketten openmaken en de artikelen controleren op schade.\n"
+    assert reader.read(text).vacancy["required_skills"] == ["retourpakketten openmaken", "de artikelen controleren"]
+
+
+def test_the_whole_title_named_as_the_subject_is_the_reader(reader: VacancyReader) -> None:
+    text = ("Functie: Medewerker bediening\nAantal uren: 24 uur per week\nFunctieomschrijving: De medewerker bediening "
+            "ontvangt gasten en ruimt tafels af.\n")
+    assert reader.read(text).vacancy["required_skills"] == ["gasten ontvangen", "tafels afruimen"]
+
+
+def test_a_verb_before_formal_u_is_inverted_as_before_je(reader: VacancyReader) -> None:
+    text = "Monteur\n\nWerkzaamheden: u controleert de machines. Storingen meldt u aan de teamleider.\n"
+    assert reader.read(text).vacancy["required_skills"] == [
+        "machines controleren", "Storingen aan de teamleider melden"]
+
+
+def test_a_range_of_ages_is_no_working_time(reader: VacancyReader) -> None:
+    text = "Pedagogisch medewerker\n\nOpvang voor kinderen van 4 tot 12 jaar. Je werkt van 14.00 tot 18.30 uur.\n"
+    assert reader.read(text).vacancy["shifts"] == ["day"]
+
+
+def test_a_long_window_of_shifts_holds_day_and_evening(reader: VacancyReader) -> None:
+    assert reader.read("Parkeerwachter\n\nWisselende diensten tussen 7.00 en 23.00 uur.\n").vacancy["shifts"] == [
+        "day", "evening"]
+    assert reader.read("Vulploeg\n\nJe werkt van 14.00 tot 22.00 uur.\n").vacancy["shifts"] == ["evening"]
+
+
+def test_alternatives_listed_with_commas_before_of_are_hours_too(reader: VacancyReader) -> None:
+    v = reader.read("Klantenservice\n\nJe werkt 24, 32 of 36 uur per week.\n").vacancy
+    assert (v["hours_min"], v["hours_max"]) == (24, 36)
+
+
+@pytest.mark.parametrize(("text", "low", "high"), [
+    ("Schoonmaker. 3 uur per avond, maandag t/m vrijdag van 18.00 tot 21.00 uur.", 15, 15),
+    ("Keukenhulp voor 3 a 4 dagen per week, 6 uur per dag.", 18, 24),
+    ("Twee nachten per week, 8 uur per nacht.", 16, 16),
+])
+def test_hours_per_evening_or_night_and_a_range_of_days_are_per_week(
+        reader: VacancyReader, text: str, low: int, high: int) -> None:
+    v = reader.read(text).vacancy
+    assert (v["hours_min"], v["hours_max"]) == (low, high)
+
+
+@pytest.mark.parametrize(("text", "shifts"), [
+    ("Oogstmedewerker\n\nMaandag t/m zaterdag van 7.00 tot 16.00 uur. Overnachten kan op ons terrein.\n",
+     ["day", "weekend"]),
+    ("Bijrijder\n\n- 40 uur per week, dagwerk\n", ["day"]),
+    ("Vakkenvuller\n\nMaandag t/m zaterdag van 20.00 tot 23.00 uur. Je werkt nooit op zondag.\n",
+     ["evening", "weekend"]),
+])
+def test_staying_overnight_is_no_night_dagwerk_is_day_and_no_sundays_leaves_saturday(
+        reader: VacancyReader, text: str, shifts: list[str]) -> None:
+    assert reader.read(text).vacancy["shifts"] == shifts
+
+
+def test_working_in_peoples_homes_is_customer_contact_and_a_compound_chauffeur_drives(reader: VacancyReader) -> None:
+    home = reader.read("Huishoudelijke hulp\n\nBij cliënten thuis stofzuig je en verschoon je de bedden.\n").vacancy
+    assert {"code": "customer_contact", "value": None} in home["demands"]
+    coach = reader.read("Touringcarchauffeur\n\nJe vervoert schoolklassen door heel Nederland.\n").vacancy
+    assert {"code": "driving", "value": None} in coach["demands"]
+
+
+def test_understanding_dutch_safety_instructions_is_the_language_level(reader: VacancyReader) -> None:
+    v = reader.read("Belader\n\n• Containers aan de wagen hangen\n• Je begrijpt Nederlandse veiligheidsinstructies\n")
+    assert v.vacancy["dutch_level"] == "A2" and v.vacancy["required_skills"] == ["Containers aan de wagen hangen"]
+
+
+def test_a_guide_from_the_municipality_on_the_shop_floor_is_a_jobcoach(reader: VacancyReader) -> None:
+    text = "Sorteerder\n\nEen begeleider van de gemeente komt de eerste maanden elke week langs op de werkvloer.\n"
+    assert reader.read(text).vacancy["support"] == ["jobcoach"]
+
+
+def test_a_moped_licence_named_as_such_is_am(reader: VacancyReader) -> None:
+    assert reader.read("Bezorger\n\nEen scooterrijbewijs is nodig.\n").vacancy["driving_licences"] == ["AM"]
+    assert reader.read("Bezorger\n\nEen bromfietscertificaat is nodig.\n").vacancy["driving_licences"] == ["AM"]
+
+
+def test_fulltime_without_a_number_wins_over_a_sum_of_clock_times(reader: VacancyReader) -> None:
+    v = reader.read("Bouwplaatsmedewerker\n\nEen fulltime baan, maandag t/m vrijdag van 7.00 tot 16.00 uur.\n").vacancy
+    assert (v["hours_min"], v["hours_max"]) == (36, 40)
+
+
+@pytest.mark.parametrize(("text", "shifts"), [
+    ("Klantenservice\n\nJe werkt tussen 8.00 en 20.00 uur, ook op zaterdagochtend.\n", ["day", "evening", "weekend"]),
+    ("Touringcarchauffeur\n\nDe diensten wisselen tussen 6.00 en 1.00 uur.\n", ["day", "evening", "night"]),
+    ("Parkeerwachter\n\nWisselende diensten tussen 7.00 en 23.00 uur. 's Nachts zijn de garages gesloten.\n",
+     ["day", "evening"]),
+])
+def test_a_weekend_day_with_its_part_a_window_past_midnight_and_a_closed_night(
+        reader: VacancyReader, text: str, shifts: list[str]) -> None:
+    assert reader.read(text).vacancy["shifts"] == shifts
