@@ -15,7 +15,7 @@ import pytest
 
 from matcher.config import Settings
 from matcher.db import Database, open_database
-from matcher.db.embedded import embedded_url
+from matcher.db.embedded import embedded_url, release
 from matcher.matching.embeddings import SentenceTransformerEncoder, open_encoder
 from matcher.security import create_key
 from matcher.service import Service
@@ -33,6 +33,7 @@ def pg_dir() -> Iterator[Path]:
     """A dedicated folder for the embedded server (pgserver widens permissions on its parents)."""
     base = Path(tempfile.mkdtemp(prefix="werkmatch-test-"))
     yield base
+    release(base / "pgdata")  # stop the server first: with its folder gone it would keep running
     shutil.rmtree(base, ignore_errors=True)
 
 

@@ -44,6 +44,16 @@ def embedded_url(pg_data_dir: Path, database: str = DATABASE) -> str:
     return str(server.get_uri(database))
 
 
+def release(pg_data_dir: Path) -> None:
+    """Let go of the embedded server this process joined: it stops now if no other process holds it. Call it before
+    removing the folder; once the folder is gone, the exit hook can no longer tell that this was the last holder."""
+    server = _servers.pop(pg_data_dir.resolve(), None)
+    if server is not None:
+        atexit.unregister(_forget_dead_processes)
+        _forget_dead_processes(server)
+        server.cleanup()
+
+
 def _forget_dead_processes(server: Any) -> None:
     """pgserver stops the database when the last process holding it exits, but a process killed by a
     signal (a `matcher serve` worker stopped by its supervisor) never takes itself off its list; without
