@@ -236,3 +236,22 @@ def test_an_import_that_dies_halfway_leaves_nothing_behind_and_can_be_rerun(
     assert full["audit"] == empty["audit"] + 1
     again = service.import_candidates(items, actor=SYSTEM)
     assert (again.created, again.unchanged) == (0, 30) and counts() == full | {"audit": full["audit"] + 1}
+
+
+def test_releasing_the_embedded_server_stops_it_before_its_folder_goes(admin_url: str) -> None:
+    """What the test session does at its end: once the folder is removed, pgserver's exit hook can no longer see
+    that this process was the last holder, and the server outlived every test run."""
+    from matcher.db import embedded
+
+    base = Path(tempfile.mkdtemp(prefix="werkmatch-release-"))
+    try:
+        url = embedded.embedded_url(base / "pgdata")
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        postmaster = embedded._servers[(base / "pgdata").resolve()].get_postmaster_info().process
+        embedded.release(base / "pgdata")
+        postmaster.wait(10)  # psutil: raises TimeoutExpired while it still runs
+        assert not postmaster.is_running()
+    finally:
+        embedded.release(base / "pgdata")
+        shutil.rmtree(base, ignore_errors=True)
