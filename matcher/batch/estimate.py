@@ -233,9 +233,9 @@ class Estimate:
         """Pairs excluded per check, over the whole run, counted from the group tables."""
         out: dict[str, int] = {}
         for t in self.tables:
-            for check, mask in t.excluded.items():  # (person keys, vacancy keys): weighted by how many hold each
-                people = np.bincount(t.person, minlength=mask.shape[0]).astype(np.int64)
-                vacancies = np.bincount(t.vacancy, minlength=mask.shape[1]).astype(np.int64)
+            # how many people and vacancies hold each key (`_keys`: every key is held by at least one)
+            people, vacancies = np.bincount(t.person).astype(np.int64), np.bincount(t.vacancy).astype(np.int64)
+            for check, mask in t.excluded.items():  # (person keys, vacancy keys)
                 if n := int(people @ mask.astype(np.int64) @ vacancies):
                     out[check] = n
         return out
