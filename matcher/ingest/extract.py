@@ -677,7 +677,8 @@ _HAS = re.compile(rf"\s*{_BULLET}?\s*(je|jij) (hebt|beschikt over|bezit)\b|\s*{_
 _CONTACT_DETAILS = re.compile(r"@|www\.|https?://|\b0\d{1,3}[- ]?\d{6,8}\b")  # "bel Petra (026-1234567)"
 _OPENER = re.compile(rf"^(?:(?:\s|{_BULLET})+|(?:ook|daarnaast|verder|tevens|bovendien|en|of)\s+)*")
 _ALSO = re.compile(rf"(?:\s|{_BULLET})*(?:ook|daarnaast|verder|tevens|bovendien)\s")  # "Ook help je": a statement
-_TO_READER = re.compile(r"(?:(?:dus|want|daarom|en)\s+)?(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
+_LINK = r"(?:(?:dus|want|daarom|en)\s+)?"  # a word that links a sentence to the one before: "dus je ...", "en de ..."
+_TO_READER = re.compile(_LINK + r"(?:je|jij|u|hij of zij|hij/zij|zij/hij|de kandidaat|"
                         r"de nieuwe collega|de medewerker)\s+")
 _INVERTED = re.compile(r"(?:^|(?<=\s))(?P<verb>[a-z]+)\s+(?:je|jij|u|hij of zij|hij/zij|zij/hij)\s+(?=\S)")
 
@@ -838,9 +839,9 @@ def _titled(low: str, out: Extraction) -> re.Match[str] | None:
     if not title or not any(out.vacancy.get(name) for name in _TERMS_OF_WORK):
         return None  # a description of the job in general ("De golfcoach geeft advies over ...") names no hours,
         # shifts or requirements
-    whole = re.match(rf"(?:(?:dus|want|daarom|en)\s+)?de\s+{re.escape(' '.join(title))}\s+", low)  # "de
+    whole = re.match(rf"{_LINK}de\s+{re.escape(' '.join(title))}\s+", low)  # "de
     # medewerker bediening ontvangt gasten"
-    m = whole or re.match(r"(?:(?:dus|want|daarom|en)\s+)?de\s+([a-z-]{4,})\s+", low)
+    m = whole or re.match(_LINK + r"de\s+([a-z-]{4,})\s+", low)
     return m if m and (whole or m[1] in (title[0], title[-1])) else None
 
 
