@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,7 +82,7 @@ class Service:
         self._reader: VacancyReader | None = None
         self._index: MatchIndex | None = None
         self.models = registry.ModelCache(settings.models_dir)
-        self._exposure_counts: tuple[float, dict[int, int]] | None = None
+        self._exposure_counts: tuple[float, Counter[int], dict[int, list[int]]] | None = None
         self._exposure_rows: tuple[float, int, np.ndarray] | None = None
         self.audit_key = settings.audit_key()
 
@@ -392,28 +393,28 @@ class Service:
         page after recording an outcome), this vacancy's own shortlist does not count (or opening it would move
         its own top 10 down on the next reload), and a person's own list of vacancies does not count: it shows
         vacancies to a consultant, not the person to employers. Recounted at most once a minute, and laid out
-        by row again only when the counts or the candidates change."""
+        by row again only when the counts or the candidates change; this vacancy's own top 10s are taken from
+        the same count, so the two always agree and a request asks the database nothing for them."""
         now = time.monotonic()
         if self._exposure_counts is None or now - self._exposure_counts[0] > EXPOSURE_TTL_S:
-            rows = conn.execute(
-                """SELECT m.candidate_id, count(DISTINCT m.vacancy_id) AS n
-                   FROM shown_matches m JOIN shortlist_requests r ON r.id = m.request_id
-                   WHERE m.created_at > now() - interval '30 days' AND m.rank <= 10 AND r.direction = 'vacancy'
-                   GROUP BY m.candidate_id""")
-            self._exposure_counts = (now, {r["candidate_id"]: r["n"] for r in rows})
-        counted_at, counts = self._exposure_counts
+            shown: dict[int, list[int]] = {}
+            for r in conn.execute(
+                    """SELECT DISTINCT m.vacancy_id, m.candidate_id
+                       FROM shown_matches m JOIN shortlist_requests r ON r.id = m.request_id
+                       WHERE m.created_at > now() - interval '30 days' AND m.rank <= 10 AND r.direction = 'vacancy'
+                    """):
+                shown.setdefault(r["vacancy_id"], []).append(r["candidate_id"])
+            self._exposure_counts = (now, Counter(c for people in shown.values() for c in people), shown)
+        counted_at, counts, shown = self._exposure_counts
         cached = self._exposure_rows
         if cached is None or cached[:2] != (counted_at, snap.seq):
-            shown = np.array([counts.get(int(c), 0) for c in snap.candidates.ids], dtype=np.float64)
-            cached = self._exposure_rows = (counted_at, snap.seq, shown)
-        here = [snap.candidate_pos[r["candidate_id"]] for r in conn.execute(
-            """SELECT DISTINCT m.candidate_id FROM shown_matches m JOIN shortlist_requests r ON r.id = m.request_id
-               WHERE m.vacancy_id = %s AND m.created_at > now() - interval '30 days' AND m.rank <= 10
-                 AND r.direction = 'vacancy'""", (vacancy_id,)) if r["candidate_id"] in snap.candidate_pos]
+            cached = self._exposure_rows = (counted_at, snap.seq,
+                                            np.array([counts[int(c)] for c in snap.candidates.ids], dtype=np.float64))
+        here = [snap.candidate_pos[c] for c in shown.get(vacancy_id, ()) if c in snap.candidate_pos]
         if not here:
             return cached[2]
         other = cached[2].copy()
-        other[here] = np.maximum(other[here] - 1, 0)  # the counts may be a minute older than this list
+        other[here] -= 1
         return other
 
     def shortlist(self, source: str, external_id: str, *, actor: Actor, limit: int = 20,
