@@ -37,9 +37,8 @@ def current_actor(request: Request, service: ServiceDep,
     if not secret:
         raise HTTPException(401, "an API key is required: Authorization: Bearer <key>",
                             headers={"WWW-Authenticate": "Bearer"})
-    with service.db.connection() as conn:
+    with service.db.connection(autocommit=True) as conn:
         actor = authenticate(conn, secret)
-        conn.commit()
     if actor is None:
         raise HTTPException(401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"})
     request.state.actor = actor

@@ -78,10 +78,12 @@ class Database:
             yield conn
 
     @contextmanager
-    def connection(self, timeout: float | None = None) -> Iterator[Conn]:
-        """A connection for reads; what it writes is rolled back unless committed."""
+    def connection(self, timeout: float | None = None, *, autocommit: bool = False) -> Iterator[Conn]:
+        """A connection for reads; what it writes is rolled back unless committed. With ``autocommit`` each
+        statement stands alone: one round trip for a single read (such as a key lookup) instead of three."""
         conn = self._checkout(self.pool.timeout if timeout is None else timeout)
         try:
+            conn.autocommit = autocommit  # on every loan: no borrower inherits the last one's
             with conn:  # as the pool's own connection(): commit on success, roll back on error
                 yield conn
         except psycopg.OperationalError:

@@ -117,3 +117,19 @@ def test_a_process_killed_by_a_signal_does_not_keep_the_embedded_server_alive(pg
     embedded._forget_dead_processes(server)
     assert child.pid not in server.global_process_id_list.get()
     assert os.getpid() in server.global_process_id_list.get()  # this process still holds it
+
+
+def test_a_connection_lent_in_autocommit_goes_back_to_the_pool_transactional(settings: Settings) -> None:
+    db = open_database(settings, max_size=1)  # one connection: the second block gets the first one's
+    try:
+        with db.connection(autocommit=True) as conn:
+            assert conn.autocommit
+            conn.execute("CREATE TEMP TABLE t (x int)")  # stands alone: kept without a commit
+            conn.execute("INSERT INTO t VALUES (1)")
+        with db.connection() as conn:
+            assert not conn.autocommit
+            conn.execute("INSERT INTO t VALUES (2)")
+            conn.rollback()  # inside a transaction again: the rollback takes the second row back
+            assert [r["x"] for r in conn.execute("SELECT x FROM t")] == [1]
+    finally:
+        db.close()
