@@ -7,6 +7,7 @@ what to discuss.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -91,17 +92,54 @@ def _fmt(template: str, **values: Any) -> str:
         return template.split("{")[0].strip(" :")
 
 
+@dataclass
+class _Asks:
+    """What one vacancy asks, as its explanations need it: worked out once per list, not once per pair."""
+    occupation: str
+    required: list[tuple[str, str]]  # (term, label) of each required skill
+    preferred: list[tuple[str, str]]
+    asked: dict[str, bool]  # the vacancy asks for this (else its feature says nothing either way)
+    read: bool  # its required skills were read from its text
+
+
+def _split(held: set[str], skills: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """The labels of the skills the person holds (``held``: terms), and of the others."""
+    return [label for t, label in skills if t in held], [label for t, label in skills if t not in held]
+
+
 class Explainer:
+    """Explains pairs. What a vacancy asks and a person holds is worked out on their first pair and kept, so an
+    explainer serves rows that do not change while it is used (those of one snapshot): a list, or a worklist."""
+
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocab = vocabulary
+        self._asks: dict[int, tuple[Row, _Asks]] = {}
+        self._held: dict[int, tuple[Row, set[str]]] = {}
 
-    def skills(self, held: set[str], items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
-        """Of the skills ``items``: the labels of those the person holds (``held``: terms), and of the others."""
-        have: list[str] = []
-        missing: list[str] = []
-        for s in items:
-            (have if term(s) in held else missing).append(_show(self.vocab, s))
-        return have, missing
+    def _vacancy(self, vac: Row) -> _Asks:
+        known = self._asks.get(id(vac))
+        if known is not None:
+            return known[1]
+        required, preferred = ([(term(s), _show(self.vocab, s)) for s in vac[key]]
+                               for key in ("required_skills", "preferred_skills"))
+        asks = _Asks(
+            occupation=self.vocab.label(vac.get("occupation_id"), vac["title"]), required=required, preferred=preferred,
+            asked={"required_skills": bool(required), "preferred_skills": bool(preferred),
+                   "certificates": bool(vac["certificates"]), "education_fit": bool(vac.get("education_level")),
+                   "language_fit": bool(vac.get("dutch_level")),
+                   "hours_fit": vac.get("hours_min") is not None or vac.get("hours_max") is not None,
+                   "shift_fit": any(s != "day" for s in vac["shifts"])},
+            read=(vac.get("provenance") or {}).get("required_skills", {}).get("source") == "text")
+        self._asks[id(vac)] = (vac, asks)  # the row is kept with it: its id stays its own
+        return asks
+
+    def _skills_held(self, cand: Row) -> set[str]:
+        known = self._held.get(id(cand))
+        if known is not None:
+            return known[1]
+        held = {term(s) for s in cand["skills"]}
+        self._held[id(cand)] = (cand, held)
+        return held
 
     def point_texts(self, names: list[str], cand: Row, vac: Row, km: float, conflict: bool) -> list[str]:
         """Dutch text for each fired check (conflict reasons or attention points)."""
@@ -135,21 +173,17 @@ class Explainer:
     def explain(self, model: AdditiveModel, x: np.ndarray, cand: Row, vac: Row, *, km: float,
                 attention: list[str]) -> dict[str, Any]:
         contributions = model.contributions(x)
-        occupation = self.vocab.label(vac.get("occupation_id"), vac["title"])
-        held = {term(s) for s in cand["skills"]}
-        req_have, req_missing = self.skills(held, vac["required_skills"])
-        pref_have, _ = self.skills(held, vac["preferred_skills"])
+        asks = self._vacancy(vac)
+        occupation, asked = asks.occupation, asks.asked
+        held = self._skills_held(cand)
+        req_have, req_missing = _split(held, asks.required)
+        pref_have, _ = _split(held, asks.preferred)
         shared = self.vocab.shared("occupation")
         years = sum((e.get("years") or 1.0) for e in cand["experience"]
                     if vac.get("occupation_id") and vac["occupation_id"] in occupations(e, "title", shared))
         value = dict(zip(FEATURES, x.tolist(), strict=True))
-        asked = {"required_skills": bool(req_have or req_missing), "preferred_skills": bool(vac["preferred_skills"]),
-                 "certificates": bool(vac["certificates"]), "education_fit": bool(vac.get("education_level")),
-                 "language_fit": bool(vac.get("dutch_level")),
-                 "hours_fit": vac.get("hours_min") is not None or vac.get("hours_max") is not None,
-                 "shift_fit": any(s != "day" for s in vac["shifts"])}
-        read = (vac.get("provenance") or {}).get("required_skills", {}).get("source") == "text"
-        unknown = {"required_skills": read and not req_have and not any(s.get("concept_id") for s in cand["skills"]),
+        unknown = {"required_skills": asks.read and not req_have
+                   and not any(s.get("concept_id") for s in cand["skills"]),
                    "travel_distance": bool(np.isnan(km)), "support_fit": cand.get("trede") is None,
                    "shift_fit": not cand["shifts"],
                    "hours_fit": cand.get("hours_min") is None and cand.get("hours_max") is None}

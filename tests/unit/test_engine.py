@@ -293,6 +293,26 @@ def test_required_skills_read_from_the_text_are_unknown_to_a_person_without_reco
     assert skills["meaning"] == "neutral" and "niet te vergelijken" in skills["text_nl"]
 
 
+def test_one_explainer_explains_each_pair_with_its_own_rows() -> None:
+    """An explainer works out what a vacancy asks and a person holds once, on their first pair: every other
+    row, also one made after an earlier row was let go, is still explained by what it says."""
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    explainer = Explainer(VOCAB)
+    picker = cand(skills=[{"label": "orderpicken", "concept_id": "skill:orderpicken"}])
+    x = np.full(len(FEATURES), 0.5, dtype=np.float32)
+
+    def skills_text(c: dict[str, Any], v: dict[str, Any]) -> str:
+        items = explainer.explain(model, x, c, v, km=3.0, attention=[])["contributions"]
+        return next(i["text_nl"] for i in items if i["feature"] == "required_skills")
+
+    picking, forklift = ({"label": "orderpicken", "concept_id": "skill:orderpicken"},
+                         {"label": "heftruck", "concept_id": "skill:heftruck_rijden"})
+    for _ in range(3):  # new dicts each time
+        assert skills_text(picker, vac(required_skills=[picking])).startswith("heeft 1 van 1")
+        assert skills_text(picker, vac(required_skills=[forklift])).startswith("heeft 0 van 1")
+        assert skills_text(cand(skills=[]), vac()) == "geen vaardigheden gevraagd"
+
+
 def test_a_title_that_two_occupations_share_counts_for_both() -> None:
     """ESCO calls tandarts and tandartsspecialist both "kindertandarts": a person who writes it has experience and a
     wish for either, whichever of the two the normaliser named; a label one concept holds more strongly (its own
