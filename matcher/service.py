@@ -84,6 +84,7 @@ class Service:
         self.models = registry.ModelCache(settings.models_dir)
         self._exposure_counts: tuple[float, Counter[int], dict[int, list[int]]] | None = None
         self._exposure_rows: tuple[float, int, np.ndarray] | None = None
+        self._recounting = threading.Lock()
         self.audit_key = settings.audit_key()
 
     # -- resources, opened on first use ------------------------------------------------------
@@ -395,16 +396,25 @@ class Service:
         vacancies to a consultant, not the person to employers. Recounted at most once a minute, and laid out
         by row again only when the counts or the candidates change; this vacancy's own top 10s are taken from
         the same count, so the two always agree and a request asks the database nothing for them."""
-        now = time.monotonic()
-        if self._exposure_counts is None or now - self._exposure_counts[0] > EXPOSURE_TTL_S:
-            shown: dict[int, list[int]] = {}
-            for r in conn.execute(
-                    """SELECT DISTINCT m.vacancy_id, m.candidate_id
-                       FROM shown_matches m JOIN shortlist_requests r ON r.id = m.request_id
-                       WHERE m.created_at > now() - interval '30 days' AND m.rank <= 10 AND r.direction = 'vacancy'
-                    """):
-                shown.setdefault(r["vacancy_id"], []).append(r["candidate_id"])
-            self._exposure_counts = (now, Counter(c for people in shown.values() for c in people), shown)
+        last = self._exposure_counts
+        # One request recounts (it reads the whole month's log); the others meanwhile rank with the last counts,
+        # and wait only when there are none yet.
+        if (last is None or time.monotonic() - last[0] > EXPOSURE_TTL_S) \
+                and self._recounting.acquire(blocking=last is None):
+            try:
+                if self._exposure_counts is last:  # not recounted while this request waited
+                    now = time.monotonic()
+                    shown: dict[int, list[int]] = {}
+                    for r in conn.execute(
+                            """SELECT DISTINCT m.vacancy_id, m.candidate_id
+                               FROM shown_matches m JOIN shortlist_requests r ON r.id = m.request_id
+                               WHERE m.created_at > now() - interval '30 days' AND m.rank <= 10
+                                 AND r.direction = 'vacancy'"""):
+                        shown.setdefault(r["vacancy_id"], []).append(r["candidate_id"])
+                    self._exposure_counts = (now, Counter(c for people in shown.values() for c in people), shown)
+            finally:
+                self._recounting.release()
+        assert self._exposure_counts is not None
         counted_at, counts, shown = self._exposure_counts
         cached = self._exposure_rows
         if cached is None or cached[:2] != (counted_at, snap.seq):

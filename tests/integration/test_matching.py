@@ -130,6 +130,19 @@ def test_a_person_shown_for_many_vacancies_moves_down_and_keeps_the_score(world:
     assert [i.candidate["ref"] for i in plain.items] == ["C-MAG", "C-MAG-2"] and plain.moved_down == 0
 
 
+def test_while_one_request_recounts_exposure_the_others_rank_with_the_last_counts(world: Service) -> None:
+    world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1)  # counts the exposure
+    last = world._exposure_counts
+    assert last is not None
+    world._exposure_counts = (last[0] - 3600, *last[1:])  # an hour old: due for a recount
+    stale = world._exposure_counts
+    with world._recounting:  # another request is recounting
+        world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1)  # does not wait for it, nor count again
+        assert world._exposure_counts is stale
+    world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1)
+    assert world._exposure_counts is not stale and world._exposure_counts[0] > stale[0]  # recounted now
+
+
 def test_unchanged_content_is_not_encoded_again(service: Service) -> None:
     counting = CountingEncoder(service.encoder)
     service._encoder = counting
