@@ -4,8 +4,10 @@ against the hand-annotated sets in bench/data (see its README), and the time one
 `vacancies_eval.jsonl` is the evaluation set (reported, never tuned on); `vacancies_tune.jsonl`,
 `vacancies_tune2.jsonl`, `vacancies_tune3.jsonl` and `vacancies_tune4.jsonl` are tuning sets.
 Usage: python -m bench.extraction [--set tune|tune2|tune3|tune4|eval] [--errors FIELD]   (prints that field's misses)
+       python -m bench.extraction --table   (the evaluation set's totals, tuning sets beside them: RESULTS.md's table)
        python -m bench.extraction --prose   (skills read from ESCO's Dutch occupation descriptions, see `prose`)
        python -m bench.extraction --labels  (the skill normaliser on the vocabulary's own labels, see `labels`)
+       python -m bench.extraction --sources  (required skills per source on the tuning sets: bench.skill_sources)
 """
 
 from __future__ import annotations
@@ -80,13 +82,18 @@ def _matched(gold: set[tuple[str, str]], pred: set[tuple[str, str]]) -> int:
     does not depend on the order the sets iterate in): a pair matches on the same concept, or, where either side is
     free text the vocabulary does not know, on the same words (token set ratio ≥ 85: "klanten helpen" in "klanten
     helpen in de winkel")."""
+    return len(matched_items(list(gold), list(pred)))
+
+
+def matched_items(gold: list[tuple[str, str]], pred: list[tuple[str, str]]) -> set[int]:
+    """The indexes of the read items that `_matched` pairs with a gold item."""
     if not gold or not pred:
-        return 0
+        return set()
     fits = np.array([[term == p_term or ((term.startswith("txt:") or p_term.startswith("txt:"))
                                          and fuzz.token_set_ratio(words, p_words) >= 85)
                       for p_term, p_words in pred] for term, words in gold], dtype=float)
     rows, cols = linear_sum_assignment(fits, maximize=True)
-    return int(fits[rows, cols].sum())
+    return {int(col) for row, col in zip(rows, cols, strict=True) if fits[row, col]}
 
 
 def _town(place: str) -> str:
@@ -104,9 +111,13 @@ def _same_town(gold: set[Any], pred: set[Any]) -> tuple[set[Any], set[Any]]:
     return {town(g) for g in gold}, {town(p) if town(p) in gold_towns else p for p in pred}
 
 
+def load(which: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (DATA / f"vacancies_{which}.jsonl").read_text().splitlines()
+            if line and not line.startswith("#")]  # a "#" line is the file's header
+
+
 def evaluate(which: str = "eval", *, show_errors: str | None = None) -> dict[str, Any]:
-    records = [json.loads(line) for line in (DATA / f"vacancies_{which}.jsonl").read_text().splitlines()
-               if line and not line.startswith("#")]  # a "#" line is the file's header
+    records = load(which)
     vocabulary = Vocabulary.shipped()
     reader = VacancyReader(vocabulary)
     normaliser = Normaliser(vocabulary)  # letters only: the gold side maps to concepts as a fresh install does
@@ -202,13 +213,39 @@ def run(service: Any = None) -> dict[str, Any]:
     return {"eval": evaluate("eval"), **{name: evaluate(name) for name in TUNING}}
 
 
+def table(result: dict[str, Any]) -> list[str]:
+    """`run()`'s result as bench/RESULTS.md lays it out: the evaluation set's totals per field, the tuning sets'
+    F1 beside them, and the time per vacancy on the evaluation set."""
+    tuning = [name for name in TUNING if name in result]
+    rows = ["| field | P (eval) | R (eval) | F1 (eval) | gold items | "
+            + " | ".join(f"F1 (tuning set {TUNING.index(n) + 1})" for n in tuning) + " |",
+            "|---|---|---|---|---|" + "---|" * len(tuning)]
+    for name, m in result["eval"]["fields"].items():
+        rows.append(f"| {name} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['gold_items']} | "
+                    + " | ".join(f"{result[n]['fields'][name]['f1']:.3f}" for n in tuning) + " |")
+    ms = result["eval"]["ms_per_vacancy"]
+    return [*rows, "", f"ms per vacancy (evaluation set): p50 {ms['p50']}, p95 {ms['p95']}, max {ms['max']}"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", choices=(*TUNING, "eval"), default="tune")
     parser.add_argument("--errors", help="print the records where this field differs")
     parser.add_argument("--prose", action="store_true", help="skills read from ESCO occupation descriptions")
     parser.add_argument("--labels", action="store_true", help="skill labels of the vocabulary, each left out")
+    parser.add_argument("--table", action="store_true",
+                        help="the evaluation set's totals with the tuning sets beside them, as bench/RESULTS.md shows")
+    parser.add_argument("--sources", action="store_true",
+                        help="required skills per source, tuning sets only, and leave-one-set-out choices")
     args = parser.parse_args()
+    if args.table:
+        print("\n".join(table(run())))
+        return
+    if args.sources:
+        from bench.skill_sources import report
+
+        report()
+        return
     if args.prose:
         print(prose(show=bool(args.errors)))
         return

@@ -47,16 +47,20 @@ class Extraction:
     # What the text mentions without asking for it: wishes ("een pré") and what the employer trains for.
     notes: dict[str, list[str]] = field(default_factory=dict)
     stated: set[str] = field(default_factory=set)  # fields a JobPosting or page states itself, not read from text
+    # Per list field, beside its evidence: each item added and the rule that read it ("vocabulary: phrase",
+    # "task: said to the reader", ...), for the bench's precision per rule (`python -m bench.extraction --sources`).
+    sources: dict[str, list[tuple[Any, str]]] = field(default_factory=dict)
 
     def add(self, name: str, value: Any, span: Span) -> None:
         self.vacancy[name] = value
         self.evidence.setdefault(name, []).append(span)
 
-    def add_item(self, name: str, value: Any, span: Span) -> None:
+    def add_item(self, name: str, value: Any, span: Span, source: str = "") -> None:
         items = self.vacancy.setdefault(name, [])
         if value not in items:
             items.append(value)
         self.evidence.setdefault(name, []).append(span)
+        self.sources.setdefault(name, []).append((value, source))
 
     def note(self, name: str, value: str) -> None:
         items = self.notes.setdefault(name, [])
@@ -765,8 +769,9 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         said = re.sub(r"\s*\([^)]*\)?", "", span.text)
         low = said.lower()
         in_tasks = c.tasks or listing
-        task, referring = None, False
+        task, referring, how = None, False, ""
         if m := _titled(low, out) or _TO_READER.match(low):
+            how = "task: the job named as subject" if m.re is not _TO_READER else "task: said to the reader"
             resolved = _referred(said[m.end():], before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != said[m.end():]
             modal = tasks.infinitive(low[m.end():].split()[0]) in tasks.MODALS if low[m.end():].split() else False
@@ -782,12 +787,14 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
             if not before.strip() or before.split()[0].lower() in tasks.PREPOSITIONS | tasks.ADVERBIALS:
                 before = ""
             phrase = f"{_stem_form(m.group('verb'))} {before}{said[m.end():]}"
+            how = "task: verb before 'je'"
             resolved = _referred(phrase, before_task)
             task, addressed, referring = tasks.as_task(resolved), True, resolved != phrase
         elif (in_tasks or c.item or summary or modal) and (named := tasks.infinitive_task(said)) \
                 and not (addressed and len(said.split()) == 1 and not c.item):  # "je onderhoudt plantsoenen en
             # bermen": one word after a verb said to the reader is its object, not an infinitive
             task = named if before_shared is None else _with_object(named, before_shared)
+            how = "task: infinitive"
             if before_shared is not None and task.split()[0].lower() in tasks.PREPOSITIONS \
                     and task.split()[-1].lower() not in _ON_ITS_OWN:
                 task = None  # "(spullen prijzen en) in de schappen zetten": the same things, one task with the one
@@ -795,17 +802,18 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         elif p is parts[0] and re.match(r"[a-z]+\s+(dan\s+)?(je|jij|jouw|u|uw)\b", low):
             pass  # a sentence that opens with its verb asks or requests: "Stuur (dan) je cv naar Petra"
         elif addressed or in_tasks:
+            how = "task: next verb said to the reader" if addressed else "task: finite verb under a task heading"
             resolved = _referred(said, before_task)
             task, referring = tasks.as_task(resolved), resolved != said
             if task is None and waiting and p is not parts[-1] and " " not in said.strip() \
                     and (verb := tasks.infinitive(low.strip())):
                 waiting.append((verb, span))  # "je stofzuigt, dweilt (en leegt de prullenbakken)"
         if task is None and (in_tasks or c.item or summary):
-            task = tasks.nominal_task(said)
+            task, how = tasks.nominal_task(said), "task: named as a noun ('het ... van')"
         if task is None and in_tasks and c.item and 2 <= len(said.split()) <= 6 and not tasks.is_clause(said) \
                 and not _SCHEDULE.search(low) and not tasks.names_no_work(said) \
                 and low.split()[0] not in {"de", "het"} | tasks.PREPOSITIONS:  # "(en) de kas", "op daken": where
-            task = said  # a short item under "Wat ga je doen?": "kassawerk en klanten helpen"
+            task, how = said, "task: short item under a task heading"  # "kassawerk en klanten helpen"
         if task and (re.search(r"\bnederlands", task.lower()) or tasks.vague(task)):
             task = None  # "je spreekt en begrijpt Nederlands": the Dutch level; "allerlei werkzaamheden": no work
         if task and cut and set(task.lower().split()[:-1]) <= tasks.PREPOSITIONS | tasks.PARTICLES | tasks.ADVERBIALS:
@@ -815,11 +823,11 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
         if task and (not cut or " " in task):  # "houdt je aan de HACCP-regels" cut to "houdt je aan": no task
             name = "required_skills" if c.mode == REQUIRED else "preferred_skills"
             for verb, at in waiting if (obj := _object(task)) else ():
-                out.add_item(name, f"{obj} {verb}", at)
+                out.add_item(name, f"{obj} {verb}", at, "task: verb sharing the next object")
             # "werkt zelfstandig en netjes", "zowel zelfstandig als in teamverband"
             manners = re.fullmatch(r"(?:zowel )?(\w+),? (?:en|of|als) ((?:in )?(?:een )?\w+) werken", task)
             for each in [f"{manners[1]} werken", f"{manners[2]} werken"] if manners else [task]:
-                out.add_item(name, each, span)
+                out.add_item(name, each, span, how)
             if not referring:  # "(spuit) ze (af)" goes on standing for the object before
                 before_task = _head_object(task)
             named_work = True
@@ -828,7 +836,8 @@ def _tasks(text: str, parts: list[Part], used: list[Span], skills: list[Span], o
                 and not tasks.vague(said) and not addressed:
             nouns.append((said, span, c))
     for said, span, c in nouns if named_work else ():  # "post verwerken, zalen klaarzetten en koeriersritten"
-        out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span)
+        out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", said, span,
+                     "task: noun beside tasks")
 
 
 def _titled(low: str, out: Extraction) -> re.Match[str] | None:
@@ -1297,7 +1306,7 @@ class VacancyReader:
                     # working stays ("- Zelfstandig" is zelfstandig werken)
                 span = Span(text[at:stop], at, stop)
                 if " " in words.strip():
-                    out.add_item(name, self.vocabulary.label(concept_id), span)
+                    out.add_item(name, self.vocabulary.label(concept_id), span, "vocabulary: phrase")
                     skills.append(span)
                 else:  # one word ("schoonmaken") gives way to the task it stands in ("de keuken schoonmaken")
                     words_only.append((name, self.vocabulary.label(concept_id), span))
@@ -1313,7 +1322,8 @@ class VacancyReader:
                 if not negated(c, at) and not any(s.start < stop and at < s.end for s in used + skills + weak) \
                         and (c.item or not _ABOUT_OTHERS.search(said) or _ASKS.search(said)):
                     span = Span(text[at:stop], at, stop)
-                    out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", span.text, span)
+                    out.add_item("required_skills" if c.mode == REQUIRED else "preferred_skills", span.text, span,
+                                 "experience or knowledge" if m.re is _EXPERIENCE else "competence named as a noun")
                     skills.append(span)
         read = [s for name in ("required_skills", "preferred_skills") for s in out.evidence.get(name, [])]
         for sentence in sentences(text, cls):
@@ -1327,4 +1337,4 @@ class VacancyReader:
                 continue  # one noun more in a prepositional object: "(helpt) bij huishoudelijke taken en boodschappen"
             if re.fullmatch(_LANGUAGES, plain(span.text)) \
                     or not any(s.start < span.end and span.start < s.end for s in tasks_read):
-                out.add_item(name, label, span)
+                out.add_item(name, label, span, "vocabulary: one word")

@@ -1013,3 +1013,17 @@ def test_fulltime_without_a_number_wins_over_a_sum_of_clock_times(reader: Vacanc
 def test_a_weekend_day_with_its_part_a_window_past_midnight_and_a_closed_night(
         reader: VacancyReader, text: str, shifts: list[str]) -> None:
     assert reader.read(text).vacancy["shifts"] == shifts
+
+
+def test_each_skill_read_records_the_rule_that_read_it_beside_its_evidence(reader: VacancyReader) -> None:
+    text = ("Magazijnmedewerker\n\nWat ga je doen?\n- Orders verzamelen en inpakken\n- Vrachtwagens lossen\n\n"
+            "Je controleert de voorraad en ook pak je pakketten in. Je hebt ervaring met een handscanner en kennis "
+            "van Excel.")
+    out = reader.read(text)
+    sources = dict(out.sources["required_skills"])
+    assert sources == {"orderpicken": "vocabulary: phrase", "laden en lossen": "vocabulary: phrase",
+                       "ervaring met een handscanner": "experience or knowledge",
+                       "Orders inpakken": "task: infinitive", "voorraad controleren": "task: said to the reader",
+                       "pakketten inpakken": "task: verb before 'je'", "Excel": "vocabulary: one word"}
+    assert [value for value, _ in out.sources["required_skills"]] == out.vacancy["required_skills"]
+    assert len(out.sources["required_skills"]) == len(out.evidence["required_skills"])
