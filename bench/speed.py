@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psycopg
 
 from bench.common import bench_service, latencies
 from matcher.matching.explain import Explainer
@@ -119,7 +118,7 @@ def http_load(service: Service, data_dir: Path, models_dir: Path, *, clients: in
         key = create_key(conn, role="consultant", municipality=None, name="bench load")[1]
         keys = [(r["source"], r["external_id"]) for r in conn.execute(
             "SELECT source, external_id FROM vacancies WHERE status = 'open'")]
-    with psycopg.connect(service.db.url, autocommit=True) as conn:  # VACUUM runs outside a transaction
+    with service.db.connection(autocommit=True) as conn:  # VACUUM runs outside a transaction
         conn.execute("VACUUM (ANALYZE) shown_matches, shortlist_requests, audit_log")
     server, port = start_server(data_dir, models_dir, workers=workers)
     try:
