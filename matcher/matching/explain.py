@@ -7,8 +7,9 @@ what to discuss.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from matcher.matching.vocabulary import Vocabulary
 
 RULE_TEXTS = {r.name: (r.conflict_nl, r.attention_nl) for r in RULES} | EXTRA_TEXTS
 CUT = 0.05  # a contribution beyond this (log-odds) is a strength or a gap in the summary
+T = TypeVar("T")
 SHIFT_NL = {"day": "dag", "evening": "avond", "night": "nacht", "weekend": "weekend"}
 # What a feature's text means, whatever its contribution: it fits, something is missing, or it says
 # nothing either way (the vacancy did not ask for it, or it is not known). The colour follows the meaning.
@@ -113,16 +115,19 @@ class Explainer:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocab = vocabulary
-        self._asks: dict[int, tuple[Row, _Asks]] = {}
-        self._held: dict[int, tuple[Row, set[str]]] = {}
+        self._kept: dict[tuple[str, int], tuple[Row, Any]] = {}
 
-    def _vacancy(self, vac: Row) -> _Asks:
-        known = self._asks.get(id(vac))
-        if known is not None:
-            return known[1]
+    def _once(self, what: str, row: Row, make: Callable[[Row], T]) -> T:
+        """``make(row)``, worked out on the row's first pair and kept (with the row, so its id stays its own)."""
+        key = (what, id(row))
+        if key not in self._kept:
+            self._kept[key] = (row, make(row))
+        return cast(T, self._kept[key][1])
+
+    def _asks(self, vac: Row) -> _Asks:
         required, preferred = ([(term(s), _show(self.vocab, s)) for s in vac[key]]
                                for key in ("required_skills", "preferred_skills"))
-        asks = _Asks(
+        return _Asks(
             occupation=self.vocab.label(vac.get("occupation_id"), vac["title"]), required=required, preferred=preferred,
             asked={"required_skills": bool(required), "preferred_skills": bool(preferred),
                    "certificates": bool(vac["certificates"]), "education_fit": bool(vac.get("education_level")),
@@ -130,16 +135,6 @@ class Explainer:
                    "hours_fit": vac.get("hours_min") is not None or vac.get("hours_max") is not None,
                    "shift_fit": any(s != "day" for s in vac["shifts"])},
             read=(vac.get("provenance") or {}).get("required_skills", {}).get("source") == "text")
-        self._asks[id(vac)] = (vac, asks)  # the row is kept with it: its id stays its own
-        return asks
-
-    def _skills_held(self, cand: Row) -> set[str]:
-        known = self._held.get(id(cand))
-        if known is not None:
-            return known[1]
-        held = {term(s) for s in cand["skills"]}
-        self._held[id(cand)] = (cand, held)
-        return held
 
     def point_texts(self, names: list[str], cand: Row, vac: Row, km: float, conflict: bool) -> list[str]:
         """Dutch text for each fired check (conflict reasons or attention points)."""
@@ -173,9 +168,9 @@ class Explainer:
     def explain(self, model: AdditiveModel, x: np.ndarray, cand: Row, vac: Row, *, km: float,
                 attention: list[str]) -> dict[str, Any]:
         contributions = model.contributions(x)
-        asks = self._vacancy(vac)
+        asks = self._once("asks", vac, self._asks)
         occupation, asked = asks.occupation, asks.asked
-        held = self._skills_held(cand)
+        held = self._once("held", cand, lambda c: {term(s) for s in c["skills"]})
         req_have, req_missing = _split(held, asks.required)
         pref_have, _ = _split(held, asks.preferred)
         shared = self.vocab.shared("occupation")
