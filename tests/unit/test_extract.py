@@ -967,12 +967,16 @@ def test_hours_per_evening_or_night_and_a_range_of_days_are_per_week(
 
 @pytest.mark.parametrize(("text", "shifts"), [
     ("Oogstmedewerker\n\nMaandag t/m zaterdag van 7.00 tot 16.00 uur. Overnachten kan op ons terrein.\n",
-     ["day", "weekend"]),
+     ["day", "weekend"]),  # staying overnight is no night work
     ("Bijrijder\n\n- 40 uur per week, dagwerk\n", ["day"]),
     ("Vakkenvuller\n\nMaandag t/m zaterdag van 20.00 tot 23.00 uur. Je werkt nooit op zondag.\n",
-     ["evening", "weekend"]),
+     ["evening", "weekend"]),  # no Sundays leaves Saturday
+    ("Klantenservice\n\nJe werkt tussen 8.00 en 20.00 uur, ook op zaterdagochtend.\n", ["day", "evening", "weekend"]),
+    ("Touringcarchauffeur\n\nDe diensten wisselen tussen 6.00 en 1.00 uur.\n", ["day", "evening", "night"]),
+    ("Parkeerwachter\n\nWisselende diensten tussen 7.00 en 23.00 uur. 's Nachts zijn de garages gesloten.\n",
+     ["day", "evening"]),  # a closed night is no night shift
 ])
-def test_staying_overnight_is_no_night_dagwerk_is_day_and_no_sundays_leaves_saturday(
+def test_shifts_from_days_windows_and_what_is_said_of_nights_and_weekends(
         reader: VacancyReader, text: str, shifts: list[str]) -> None:
     assert reader.read(text).vacancy["shifts"] == shifts
 
@@ -1002,17 +1006,6 @@ def test_a_moped_licence_named_as_such_is_am(reader: VacancyReader) -> None:
 def test_fulltime_without_a_number_wins_over_a_sum_of_clock_times(reader: VacancyReader) -> None:
     v = reader.read("Bouwplaatsmedewerker\n\nEen fulltime baan, maandag t/m vrijdag van 7.00 tot 16.00 uur.\n").vacancy
     assert (v["hours_min"], v["hours_max"]) == (36, 40)
-
-
-@pytest.mark.parametrize(("text", "shifts"), [
-    ("Klantenservice\n\nJe werkt tussen 8.00 en 20.00 uur, ook op zaterdagochtend.\n", ["day", "evening", "weekend"]),
-    ("Touringcarchauffeur\n\nDe diensten wisselen tussen 6.00 en 1.00 uur.\n", ["day", "evening", "night"]),
-    ("Parkeerwachter\n\nWisselende diensten tussen 7.00 en 23.00 uur. 's Nachts zijn de garages gesloten.\n",
-     ["day", "evening"]),
-])
-def test_a_weekend_day_with_its_part_a_window_past_midnight_and_a_closed_night(
-        reader: VacancyReader, text: str, shifts: list[str]) -> None:
-    assert reader.read(text).vacancy["shifts"] == shifts
 
 
 def test_each_skill_read_records_the_rule_that_read_it_beside_its_evidence(reader: VacancyReader) -> None:
