@@ -39,6 +39,7 @@ FEATURES: tuple[str, ...] = (
     "support_fit",            # support offered (jobcoach, jobcarving, …) against the need (trede)
     "attention_points",       # number of things to discuss (capped at 3), a cost
 )
+NGRAMS = FEATURES.index("text_similarity")  # the costliest feature to compute
 HEAVY_SUPPORT = SUPPORT_BITS["jobcoach"] | SUPPORT_BITS["jobcarving"]
 LIGHT_SUPPORT = SUPPORT_BITS["loonkostensubsidie"] | SUPPORT_BITS["proefplaatsing"]
 Selection = slice | np.ndarray  # rows of a table: all of them (a view) or some (a copy)
@@ -194,20 +195,34 @@ def _level_fit(have: np.ndarray, need: np.ndarray) -> np.ndarray:
 
 
 def compute(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray | None = None,
-            vj: np.ndarray | None = None) -> Block:
-    """Features and feasibility for candidates ``ci`` × vacancies ``vj`` (None = all): X is (nc, nv, F)."""
+            vj: np.ndarray | None = None, *, ngrams: bool = True) -> Block:
+    """Features and feasibility for candidates ``ci`` × vacancies ``vj`` (None = all): X is (nc, nv, F). With
+    ``ngrams=False`` the ``NGRAMS`` feature is left at 0, for the caller to fill in where it needs it
+    (`NgramsOf`)."""
     grid = _Grid(cands, vacs, ci, vj)
-    return _compute(grid, grid.ci, grid.vj)
+    return _compute(grid, grid.ci, grid.vj, ngrams)
 
 
 def compute_pairs(cands: CandidateTable, vacs: VacancyTable, ci: np.ndarray, vj: np.ndarray) -> Block:
     """The same features and feasibility for the pairs (``ci[p]``, ``vj[p]``) only: X is (P, F), every
     mask (P,). The numbers are those `compute` gives for the same pairs: it is the same code."""
     pairs = _Pairs(cands, vacs, ci, vj)
-    return _compute(pairs, pairs.ci, pairs.vj)
+    return _compute(pairs, pairs.ci, pairs.vj, True)
 
 
-def _compute(at: Layout, ci: np.ndarray, vj: np.ndarray) -> Block:
+class NgramsOf:
+    """One vacancy's ``NGRAMS`` feature against chosen people: its n-grams laid out once as a dense vector, so each
+    call reads only those people's rows. The numbers are those `compute_pairs` gives (the same product)."""
+
+    def __init__(self, cands: CandidateTable, vacs: VacancyTable, j: int):
+        self.people = cands.ngrams
+        self.vacancy = _dense_row(vacs.ngrams, j, cands.ngrams.shape[1])
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.people[rows] @ self.vacancy, dtype=np.float32)
+
+
+def _compute(at: Layout, ci: np.ndarray, vj: np.ndarray, ngrams: bool) -> Block:
     cands, vacs, c, v = at.cands, at.vacs, at.c, at.v
     X = np.empty((*at.shape, len(FEATURES)), dtype=np.float32)
     n_req, n_pref, n_cert = v(vacs.n_required), v(vacs.n_preferred), v(vacs.n_certificates)
@@ -223,7 +238,7 @@ def _compute(at: Layout, ci: np.ndarray, vj: np.ndarray) -> Block:
     X[..., 2] = np.where(n_cert > 0, held / np.maximum(n_cert, 1), 1.0)
     offset, gain = vacs.meaning
     X[..., 3] = np.clip(offset + gain * at.cosine(), 0.0, 1.0)
-    X[..., 4] = at.ngrams()
+    X[..., 4] = at.ngrams() if ngrams else 0.0
     years = np.minimum(at.dot(cands.experience, vacs.occupation), 5.0) / 5.0
     family_years = np.minimum(at.dot(cands.experience_family, vacs.occupation_family), 5.0) / 5.0
     X[..., 5] = np.maximum(years, 0.4 * family_years)

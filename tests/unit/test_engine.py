@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from matcher.matching import ranking
 from matcher.matching.explain import Explainer
 from matcher.matching.features import FEATURES, compute
-from matcher.matching.ranking import top_k
+from matcher.matching.index import Snapshot
+from matcher.matching.ranking import EXPOSURE_PENALTY, bestand_lift, top_k
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import TermSpace, candidate_table, vacancy_table
 from matcher.matching.vocabulary import Concept, Label, Vocabulary, shared_labels
@@ -422,6 +424,85 @@ def test_top_k_is_ordered_and_stable() -> None:
     assert top_k(values, 3).tolist() == [1, 3, 2]
     assert top_k(values, 10).tolist() == [1, 3, 2, 0, 4]
     assert top_k(values, 0).tolist() == []
+
+
+def _region(seed: int, people: int = 400, jobs: int = 12) -> Snapshot:
+    """People and vacancies whose texts share words in all proportions, so the n-gram feature varies widely."""
+    rng = np.random.default_rng(seed)
+    words = ["magazijn", "orderpicker", "heftruck", "schoonmaak", "kantoor", "kassa", "verzorging", "keuken",
+             "productie", "tuin", "chauffeur", "logistiek", "inpakken", "klantenservice", "afwas", "groen"]
+    postcodes = ["6811", "6814", "6822", "6825", "6827", "6833", "6843", "6881", "6921", "6951"]
+
+    def text() -> str:
+        return " ".join(rng.choice(words, size=int(rng.integers(1, 6))))
+
+    def vector() -> np.ndarray:
+        v = rng.normal(size=DIM)
+        return v / np.linalg.norm(v)
+
+    cands = [cand(id=i, ref=f"C{i}", text=text(), vector=vector(), postcode=str(rng.choice(postcodes)),
+                  trede=int(rng.integers(0, 6)), hours_min=int(rng.choice([8, 16, 24])),
+                  municipality=str(rng.choice(["arnhem", "rheden"])), max_travel_km=float(rng.choice([5, 15, 30])))
+             for i in range(people)]
+    vacs = [vac(id=j, external_id=f"V{j}", title=text(), text=text(), vector=vector(),
+                postcode=str(rng.choice(postcodes)), support=["jobcoach"] if j % 3 == 0 else [])
+            for j in range(jobs)]
+    terms = TermSpace()
+    families = {k: x.family for k, x in VOCAB.concepts.items() if x.family}
+    ct, vt = candidate_table(cands, terms, families, DIM), vacancy_table(vacs, terms, families, DIM)
+    return Snapshot(candidates=ct, vacancies=vt, candidate_pos={i: i for i in range(people)},
+                    vacancy_pos={j: j for j in range(jobs)}, active=np.ones(people, dtype=bool),
+                    open=np.ones(jobs, dtype=bool), seq=0)
+
+
+def _exhaustive(snap: Snapshot, model: AdditiveModel, j: int, limit: int, municipality: str | None,
+                exposure: np.ndarray | None, rerank: bool) -> list[tuple[int, float, bool, bool]]:
+    """The shortlist from every person's exact log-odds, as ranked before the n-grams were worked out on demand."""
+    block = compute(snap.candidates, snap.vacancies, None, np.array([j]))
+    pool = snap.active & ((snap.candidates.municipality == municipality) if municipality else True)
+    feasible = pool & ~block.feasibility.conflict[:, 0]
+    logit = np.where(feasible, model.logit(block.X[:, 0, :]).astype(np.float64), -np.inf)
+    lift = bestand_lift(snap.candidates.trede, snap.vacancies.support[j]) if rerank else np.zeros(len(logit))
+    n = min(limit, int(feasible.sum()))
+    best = before = top_k(logit + lift, n).tolist()
+    down = set()
+    if rerank and exposure is not None:
+        best = top_k(logit + lift - EXPOSURE_PENALTY * np.log2(1.0 + exposure), n).tolist()
+        now = {i: k for k, i in enumerate(best)}
+        down = {i for k, i in enumerate(before) if exposure[i] > 0 and now.get(i, n) > k}
+    up = {i for k, i in enumerate(best) if lift[i] > 0 and int((logit > logit[i]).sum()) > k}
+    return [(i, round(float(logit[i]), 4), i in down, i in up) for i in best]
+
+
+@pytest.mark.parametrize("ngram_weight", [None, 4.0, -1.5])
+def test_a_shortlist_works_out_the_ngrams_of_few_and_ranks_as_if_of_everyone(
+        ngram_weight: float | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    snap = _region(seed=3)
+    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    if ngram_weight is not None:
+        model.weights[FEATURES.index("text_similarity")] = ngram_weight
+    worked_out: list[int] = []
+
+    class Counting(ranking.NgramsOf):
+        def __call__(self, rows: np.ndarray) -> np.ndarray:
+            worked_out.append(len(rows))
+            return super().__call__(rows)
+
+    monkeypatch.setattr(ranking, "NgramsOf", Counting)
+    exposure = np.random.default_rng(5).poisson(1.5, len(snap.candidates.rows)).astype(float)
+    explainer = Explainer(VOCAB)
+    for limit, municipality, expo, rerank in [(5, None, exposure, True), (20, "arnhem", None, True),
+                                              (10, None, None, False), (500, None, exposure, True)]:
+        worked_out.clear()
+        for j in range(len(snap.vacancies.rows)):
+            got = ranking.for_vacancy(snap, model, explainer, j, limit=limit, municipality=municipality,
+                                      exposure=expo, rerank=rerank).items
+            want = _exhaustive(snap, model, j, limit, municipality, expo, rerank)
+            assert [(snap.candidate_pos[i.candidate_id], i.moved_down, i.moved_up) for i in got] == \
+                [(i, down, up) for i, _, down, up in want]
+            assert [i.explanation["logit"] for i in got] == pytest.approx([w[1] for w in want], abs=2e-4)
+        if limit == 5 and ngram_weight is None:  # the point: most people's n-grams are never worked out
+            assert sum(worked_out) < 0.5 * len(snap.candidates.rows) * len(snap.vacancies.rows)
 
 
 def test_opposite_phrases_are_never_taken_for_each_other(normaliser: Normaliser) -> None:
