@@ -85,6 +85,7 @@ class Service:
         self._exposure_counts: tuple[float, Counter[int], dict[int, list[int]]] | None = None
         self._exposure_rows: tuple[float, int, np.ndarray] | None = None
         self._recounting = threading.Lock()
+        self.recounter: threading.Thread | None = None  # the last thread that recounted the exposure
         self.audit_key = settings.audit_key()
 
     # -- resources, opened on first use ------------------------------------------------------
@@ -397,23 +398,15 @@ class Service:
         by row again only when the counts or the candidates change; this vacancy's own top 10s are taken from
         the same count, so the two always agree and a request asks the database nothing for them."""
         last = self._exposure_counts
-        # One request recounts (it reads the whole month's log); the others meanwhile rank with the last counts,
-        # and wait only when there are none yet.
-        if (last is None or time.monotonic() - last[0] > EXPOSURE_TTL_S) \
-                and self._recounting.acquire(blocking=last is None):
-            try:
-                if self._exposure_counts is last:  # not recounted while this request waited
-                    now = time.monotonic()
-                    shown: dict[int, list[int]] = {}
-                    for r in conn.execute(
-                            """SELECT DISTINCT m.vacancy_id, m.candidate_id
-                               FROM shown_matches m JOIN shortlist_requests r ON r.id = m.request_id
-                               WHERE m.created_at > now() - interval '30 days' AND m.rank <= 10
-                                 AND r.direction = 'vacancy'"""):
-                        shown.setdefault(r["vacancy_id"], []).append(r["candidate_id"])
-                    self._exposure_counts = (now, Counter(c for people in shown.values() for c in people), shown)
-            finally:
-                self._recounting.release()
+        if last is None:  # none yet: this request counts, and the others wait for it
+            with self._recounting:
+                if self._exposure_counts is None:
+                    self._recount(conn)
+        elif time.monotonic() - last[0] > EXPOSURE_TTL_S and self._recounting.acquire(blocking=False):
+            # A thread recounts (it reads the whole month's log: seconds on a busy one) while requests, this one
+            # too, rank with the last counts
+            self.recounter = threading.Thread(target=self._recount_apart, name="exposure-recount", daemon=True)
+            self.recounter.start()
         assert self._exposure_counts is not None
         counted_at, counts, shown = self._exposure_counts
         cached = self._exposure_rows
@@ -426,6 +419,28 @@ class Service:
         other = cached[2].copy()
         other[here] -= 1
         return other
+
+    def _recount(self, conn: Conn) -> None:
+        now = time.monotonic()
+        shown: dict[int, list[int]] = {}
+        for r in conn.execute(
+                """SELECT DISTINCT m.vacancy_id, m.candidate_id
+                   FROM shown_matches m JOIN shortlist_requests r ON r.id = m.request_id
+                   WHERE m.created_at > now() - interval '30 days' AND m.rank <= 10 AND r.direction = 'vacancy'"""):
+            shown.setdefault(r["vacancy_id"], []).append(r["candidate_id"])
+        self._exposure_counts = (now, Counter(c for people in shown.values() for c in people), shown)
+
+    def _recount_apart(self) -> None:
+        try:
+            with self.db.connection(autocommit=True) as conn:
+                self._recount(conn)
+        except Exception:  # the last counts stay in use, and a request tries again in a minute
+            log.exception("recounting the exposure failed")
+            last = self._exposure_counts
+            if last is not None:
+                self._exposure_counts = (time.monotonic(), *last[1:])
+        finally:
+            self._recounting.release()
 
     def shortlist(self, source: str, external_id: str, *, actor: Actor, limit: int = 20,
                   rerank: bool = True, municipality: str | None = None) -> Shortlist:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import psycopg
 import pytest
 
 from matcher.domain import CandidateIn, VacancyIn
@@ -130,17 +131,39 @@ def test_a_person_shown_for_many_vacancies_moves_down_and_keeps_the_score(world:
     assert [i.candidate["ref"] for i in plain.items] == ["C-MAG", "C-MAG-2"] and plain.moved_down == 0
 
 
-def test_while_one_request_recounts_exposure_the_others_rank_with_the_last_counts(world: Service) -> None:
+def test_while_the_exposure_is_recounted_requests_rank_with_the_last_counts(world: Service) -> None:
     world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1)  # counts the exposure
     last = world._exposure_counts
-    assert last is not None
+    assert last is not None and world.recounter is None  # the first count is made by the request itself
     world._exposure_counts = (last[0] - 3600, *last[1:])  # an hour old: due for a recount
     stale = world._exposure_counts
-    with world._recounting:  # another request is recounting
+    with world._recounting:  # a recount is under way
         world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1)  # does not wait for it, nor count again
-        assert world._exposure_counts is stale
+        assert world._exposure_counts is stale and world.recounter is None
+    world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1)  # starts one apart, and ranks with the last counts
+    assert world.recounter is not None
+    world.recounter.join(timeout=60)
+    assert world._exposure_counts is not stale and world._exposure_counts[0] > stale[0]  # recounted
+    assert not world._recounting.locked()
+
+
+def test_a_recount_that_fails_keeps_the_last_counts_and_is_tried_again_in_a_minute(
+        world: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1)
-    assert world._exposure_counts is not stale and world._exposure_counts[0] > stale[0]  # recounted now
+    last = world._exposure_counts
+    assert last is not None
+    world._exposure_counts = (last[0] - 3600, *last[1:])
+
+    def fail(conn: object) -> None:
+        raise psycopg.OperationalError("the database went away")
+
+    monkeypatch.setattr(world, "_recount", fail)
+    assert world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1).result.items  # still served
+    assert world.recounter is not None
+    world.recounter.join(timeout=60)
+    counts = world._exposure_counts
+    assert counts is not None and counts[1:] == last[1:] and counts[0] > last[0]  # the same counts, due in a minute
+    assert not world._recounting.locked() and "the database went away" in caplog.text
 
 
 def test_unchanged_content_is_not_encoded_again(service: Service) -> None:
