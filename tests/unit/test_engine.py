@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,11 @@ from matcher.matching.vocabulary.normalise import KindNormaliser, Normaliser, si
 from matcher.text import content_hash, fold, split_terms
 
 DIM = 4
+
+
+def prior() -> AdditiveModel:
+    """The shipped prior model (a fresh copy: a test may change its weights)."""
+    return AdditiveModel.load(Path(__file__).parents[2] / "models" / "prior-2026.11")
 
 
 def _concept(cid: str, kind: str, nl: str, *alts: str, family: str | None = None, en: str | None = None) -> Concept:
@@ -288,7 +294,7 @@ def test_required_skills_read_from_the_text_are_unknown_to_a_person_without_reco
 
     assert value(unrecognised, read) == value(cand(skills=[]), read) == 0.5 == value(unrecognised, vac())
     assert value(known, read) == value(unrecognised, given) == value(known, given) == 0.0
-    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    model = prior()
     items = {i["feature"]: i for i in Explainer(VOCAB).explain(model, block(unrecognised, read).X[0, 0], unrecognised,
                                                                 read, km=3.0, attention=[])["contributions"]}
     skills = items["required_skills"]
@@ -298,7 +304,7 @@ def test_required_skills_read_from_the_text_are_unknown_to_a_person_without_reco
 def test_one_explainer_explains_each_pair_with_its_own_rows() -> None:
     """An explainer works out what a vacancy asks and a person holds once, on their first pair: every other
     row, also one made after an earlier row was let go, is still explained by what it says."""
-    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    model = prior()
     explainer = Explainer(VOCAB)
     picker = cand(skills=[{"label": "orderpicken", "concept_id": "skill:orderpicken"}])
     x = np.full(len(FEATURES), 0.5, dtype=np.float32)
@@ -341,7 +347,7 @@ def test_a_title_that_two_occupations_share_counts_for_both() -> None:
     x = compute(candidate_table([person], terms, {}, DIM, shared), vacancy_table([job], terms, {}, DIM)).features(0, 0)
     assert x["occupation_experience"] == 1.0 and x["desired_occupation"] == 1.0
     assert block(person, job).features(0, 0)["occupation_experience"] == 0.0  # without the shared labels
-    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    model = prior()
     text = Explainer(vocab).explain(model, np.array(list(x.values()), dtype=np.float32), person, job, km=3.0,
                                     attention=[])["summary_nl"]
     assert "5 jaar ervaring als tandarts" in text
@@ -355,7 +361,7 @@ def test_hours_and_shift_fit() -> None:
 
 
 def test_contributions_add_up_exactly_to_the_score() -> None:
-    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    model = prior()
     rng = np.random.default_rng(1)
     for _ in range(50):
         x = rng.random(len(FEATURES)).astype(np.float32)
@@ -366,7 +372,7 @@ def test_contributions_add_up_exactly_to_the_score() -> None:
 
 
 def test_points_spread_where_the_probability_bunches_up() -> None:
-    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    model = prior()
     zeros, ones = np.zeros(len(FEATURES), np.float32), np.ones(len(FEATURES), np.float32)
     worst = np.where(model.weights < 0, ones, zeros)
     assert model.points(float(model.logit(worst))) == 0.0
@@ -403,7 +409,7 @@ def test_why_higher_than_the_next_names_the_features_and_the_rerank() -> None:
     assert "bestand" in (ahead(boosted, item(3, {"required_skills": 2.0})).note or "")
     assert ahead(first, None) is None
 def test_explanation_leads_with_strengths_and_names_what_is_missing() -> None:
-    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    model = prior()
     c = cand(skills=[{"label": "orderpicken", "concept_id": "skill:orderpicken"}],
              experience=[{"title": "orderpicker", "years": 4.0, "concept_id": "occ:magazijnmedewerker"}])
     v = vac(required_skills=[{"label": "orderpicken", "concept_id": "skill:orderpicken"},
@@ -478,7 +484,7 @@ def _exhaustive(snap: Snapshot, model: AdditiveModel, j: int, limit: int, munici
 def test_a_shortlist_works_out_the_ngrams_of_few_and_ranks_as_if_of_everyone(
         ngram_weight: float | None, monkeypatch: pytest.MonkeyPatch) -> None:
     snap = _region(seed=3)
-    model = AdditiveModel.load(__import__("pathlib").Path("models/prior-2026.11"))
+    model = prior()
     if ngram_weight is not None:
         model.weights[FEATURES.index("text_similarity")] = ngram_weight
     worked_out: list[int] = []
