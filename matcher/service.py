@@ -39,7 +39,7 @@ from matcher.security import SYSTEM, Actor, audit, pseudonym
 log = logging.getLogger(__name__)
 MAX_IMPORT_ROWS = 20_000
 AUDIT_CHUNK = 5_000
-EXPOSURE_TTL_S = 60.0
+EXPOSURE_TTL_S = 300.0  # counts over 30 days: five minutes stale changes little, and a recount reads the whole log
 
 
 @dataclass
@@ -394,7 +394,7 @@ class Service:
         in the last 30 days. A vacancy counts once, however often its shortlist was opened again (a reload, the
         page after recording an outcome), this vacancy's own shortlist does not count (or opening it would move
         its own top 10 down on the next reload), and a person's own list of vacancies does not count: it shows
-        vacancies to a consultant, not the person to employers. Recounted at most once a minute, and laid out
+        vacancies to a consultant, not the person to employers. Recounted at most every five minutes, and laid out
         by row again only when the counts or the candidates change; this vacancy's own top 10s are taken from
         the same count, so the two always agree and a request asks the database nothing for them."""
         last = self._exposure_counts
@@ -434,7 +434,7 @@ class Service:
         try:
             with self.db.connection(autocommit=True) as conn:
                 self._recount(conn)
-        except Exception:  # the last counts stay in use, and a request tries again in a minute
+        except Exception:  # the last counts stay in use, and a request tries again after EXPOSURE_TTL_S
             log.exception("recounting the exposure failed")
             last = self._exposure_counts
             if last is not None:

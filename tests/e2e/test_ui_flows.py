@@ -113,7 +113,7 @@ def test_the_shortlist_tells_people_apart_and_says_who_was_moved_down(
     for (source, external_id), _ in copies:
         shown = service.shortlist(source, external_id, actor=SYSTEM, limit=1, rerank=False).result.items
         assert [i.candidate["ref"] for i in shown] == [top]
-    service._exposure_counts = None  # the exposure counts are cached for a minute; this test cannot wait
+    service._exposure_counts = None  # the exposure counts are cached for minutes; this test cannot wait
     page.reload()
     after = shortlist_refs(page)
     assert after.index(top) > 0

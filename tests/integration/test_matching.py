@@ -110,7 +110,7 @@ def test_a_person_shown_for_many_vacancies_moves_down_and_keeps_the_score(world:
     assert [i.candidate["ref"] for i in twins] == ["C-MAG", "C-MAG-2"] and twins[0].score == twins[1].score
 
     def order() -> list[str]:
-        fresh = Service(world.settings, world.db, encoder=encoder)  # the counts are cached for a minute
+        fresh = Service(world.settings, world.db, encoder=encoder)  # the counts are cached for minutes
         return [i.candidate["ref"] for i in fresh.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=2).result.items]
 
     for _ in range(4):  # reloading one shortlist is no new exposure: C-MAG is still shown for one vacancy only
@@ -147,7 +147,7 @@ def test_while_the_exposure_is_recounted_requests_rank_with_the_last_counts(worl
     assert not world._recounting.locked()
 
 
-def test_a_recount_that_fails_keeps_the_last_counts_and_is_tried_again_in_a_minute(
+def test_a_recount_that_fails_keeps_the_last_counts_and_is_tried_again_later(
         world: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     world.shortlist("wsp", "W-MAG", actor=SYSTEM, limit=1)
     last = world._exposure_counts
@@ -162,7 +162,7 @@ def test_a_recount_that_fails_keeps_the_last_counts_and_is_tried_again_in_a_minu
     assert world.recounter is not None
     world.recounter.join(timeout=60)
     counts = world._exposure_counts
-    assert counts is not None and counts[1:] == last[1:] and counts[0] > last[0]  # the same counts, due in a minute
+    assert counts is not None and counts[1:] == last[1:] and counts[0] > last[0]  # the same counts, due again later
     assert not world._recounting.locked() and "the database went away" in caplog.text
 
 
