@@ -52,6 +52,7 @@ def release(pg_data_dir: Path) -> None:
         atexit.unregister(_forget_dead_processes)
         _forget_dead_processes(server)
         server.cleanup()
+        atexit.unregister(server._cleanup)  # done: at exit it would take its lock file again, in a folder now gone
 
 
 def _forget_dead_processes(server: Any) -> None:

@@ -6,7 +6,10 @@ test server would break every other test. The app is the real one, on a real poo
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -236,6 +239,18 @@ def test_an_import_that_dies_halfway_leaves_nothing_behind_and_can_be_rerun(
     assert full["audit"] == empty["audit"] + 1
     again = service.import_candidates(items, actor=SYSTEM)
     assert (again.created, again.unchanged) == (0, 30) and counts() == full | {"audit": full["audit"] + 1}
+
+
+def test_a_process_that_released_its_embedded_server_leaves_nothing_in_the_removed_folder(tmp_path: Path) -> None:
+    """What a test session does at its end: release the server, remove its folder, exit. pgserver's own exit hook
+    took its lock file again afterwards, in the removed folder's runtime directory, and left it behind."""
+    base = tmp_path / "embedded"
+    script = ("import shutil, sys; from pathlib import Path; from matcher.db import embedded; "
+              "base = Path(sys.argv[1]); base.mkdir(); embedded.embedded_url(base / 'pgdata'); "
+              "embedded.release(base / 'pgdata'); shutil.rmtree(base)")
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}  # as in a fresh process
+    subprocess.run([sys.executable, "-c", script, str(base)], env=env, check=True, timeout=120)
+    assert not base.exists()
 
 
 def test_releasing_the_embedded_server_stops_it_before_its_folder_goes(admin_url: str) -> None:
