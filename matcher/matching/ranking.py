@@ -149,10 +149,12 @@ class _NgramsWhereTheyCount:
 
     def above(self, listed: list[tuple[int, int]]) -> set[int]:
         """Of the ``listed`` (position k, person i; i's log-odds exact): those whom more than k people outrank."""
-        undecided = [i for k, i in listed if int((~self.open & (self.high > self.high[i])).sum()) <= k]
-        if undecided:
+        outranked = {i: int((~self.open & (self.high > self.high[i])).sum()) for _, i in listed}  # by those known
+        undecided = [i for k, i in listed if outranked[i] <= k]
+        if undecided:  # it rests on those not worked out yet: after this, none of them is higher
             self._work_out(np.flatnonzero(self.open & (self.high > min(self.high[i] for i in undecided))))
-        return {i for k, i in listed if int((self.high > self.high[i]).sum()) > k}
+            outranked |= {i: int((self.high > self.high[i]).sum()) for i in undecided}
+        return {i for k, i in listed if outranked[i] > k}
 
 
 def bestand_lift(trede: np.ndarray, support: np.ndarray) -> np.ndarray:

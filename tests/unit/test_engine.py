@@ -14,7 +14,7 @@ from matcher.matching import ranking
 from matcher.matching.explain import Explainer
 from matcher.matching.features import FEATURES, compute
 from matcher.matching.index import Snapshot
-from matcher.matching.ranking import EXPOSURE_PENALTY, bestand_lift, top_k
+from matcher.matching.ranking import BESTAND_BOOST, EXPOSURE_PENALTY, bestand_lift, top_k
 from matcher.matching.scoring import AdditiveModel
 from matcher.matching.tables import TermSpace, candidate_table, vacancy_table
 from matcher.matching.vocabulary import Concept, Label, Vocabulary, shared_labels
@@ -509,6 +509,25 @@ def test_a_shortlist_works_out_the_ngrams_of_few_and_ranks_as_if_of_everyone(
             assert [i.explanation["logit"] for i in got] == pytest.approx([w[1] for w in want], abs=2e-4)
         if limit == 5 and ngram_weight is None:  # the point: most people's n-grams are never worked out
             assert sum(worked_out) < 0.5 * len(snap.candidates.rows) * len(snap.vacancies.rows)
+
+
+def test_a_person_moved_up_is_said_so_also_when_who_outranks_them_was_never_worked_out_for_the_list() -> None:
+    """A of het bestand leads the list by the boost; B, whose text matches better but whose other features lose
+    more, scores higher in the model's own order. B's bound could not reach the list, so B's n-grams are worked out
+    only to learn whether A was moved up."""
+    job = vac(id=0, title="magazijn heftruck orderpicker", text="magazijn heftruck orderpicker", support=["jobcoach"])
+    people = [cand(id=0, ref="A", trede=1, text="kassa klantenservice"),
+              cand(id=1, ref="B", trede=5, text="magazijn heftruck orderpicker", hours_min=8, hours_max=12,
+                   max_travel_km=4)]
+    terms, families = TermSpace(), {k: x.family for k, x in VOCAB.concepts.items() if x.family}
+    snap = Snapshot(candidates=candidate_table(people, terms, families, DIM),
+                    vacancies=vacancy_table([job], terms, families, DIM), candidate_pos={0: 0, 1: 1},
+                    vacancy_pos={0: 0}, active=np.ones(2, dtype=bool), open=np.ones(1, dtype=bool), seq=0)
+    model = prior()
+    logit = model.logit(compute(snap.candidates, snap.vacancies, None, np.array([0])).X[:, 0, :])
+    assert logit[1] > logit[0] > logit[1] - BESTAND_BOOST  # B outranks A, unless A is boosted
+    listed = ranking.for_vacancy(snap, model, Explainer(VOCAB), 0, limit=1, rerank=True)
+    assert [(i.candidate["ref"], i.moved_up) for i in listed.items] == [("A", True)] and listed.moved_up == 1
 
 
 def test_opposite_phrases_are_never_taken_for_each_other(normaliser: Normaliser) -> None:
